@@ -1,0 +1,53 @@
+//! Argument parsing and dispatch. Each subcommand lives in its own file with
+//! an `Args` struct and a `run` function returning the process exit code.
+//!
+//! Exit codes: 0 success; 1 the job ran but found problems (e.g. a key
+//! element missing); 2 input unreadable or bad arguments.
+
+mod ingest;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit code: the job ran and found problems.
+#[allow(dead_code)] // used by `check` once it lands
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: input unreadable or bad arguments.
+pub const EXIT_INPUT: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "bpfpress",
+    version,
+    about = "Check, lay out and disseminate IGF Best Practice Forum output reports",
+    long_about = "bpfpress turns draft output reports of IGF Best Practice Forums (DOCX, PDF or \
+                  Markdown) into checked, published and disseminated documents.",
+    after_help = "Example:\n  bpfpress ingest fixtures/report/bpf-on-bpfs-2020.docx"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Ingest(ingest::Args),
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(EXIT_INPUT),
+            };
+        }
+    };
+    match cli.command {
+        Command::Ingest(a) => ingest::run(a),
+    }
+}

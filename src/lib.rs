@@ -1,0 +1,18 @@
+//! bpfpress: turn draft IGF Best Practice Forum output reports into checked,
+//! published and disseminated documents.
+//!
+//! A pipeline over one document model ([`model::Document`]):
+//!
+//! ```text
+//! draft.docx / .pdf / .md ──ingest──▶ Document ──check──▶ CheckReport
+//!                                        └──────render──▶ report.pdf, takeaways.pdf, letters, mail
+//! ```
+//!
+//! Each stage is a module with its own error type and a short doc saying
+//! what it takes and gives; a stage knows only the stages above it. The
+//! `bpfpress` binary is a thin layer over this library.
+
+pub mod fsutil;
+pub mod ingest;
+pub mod model;
+pub mod outline;
