@@ -5,6 +5,7 @@
 //! element missing); 2 input unreadable or bad arguments.
 
 mod ingest;
+mod render;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -32,6 +33,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Ingest(ingest::Args),
+    Render(render::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -49,5 +51,6 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Ingest(a) => ingest::run(a),
+        Command::Render(a) => render::run(a),
     }
 }
