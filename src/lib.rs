@@ -16,3 +16,4 @@ pub mod fsutil;
 pub mod ingest;
 pub mod model;
 pub mod outline;
+pub mod project;
