@@ -17,3 +17,4 @@ pub mod ingest;
 pub mod model;
 pub mod outline;
 pub mod project;
+pub mod takeaways;
