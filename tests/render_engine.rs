@@ -30,10 +30,7 @@ fn small_doc() -> Document {
     d.meta.authors = vec!["Ada Editor".into()];
     d.meta.date = Some("2020-09".into());
     d.meta.language = Some("en".into());
-    d.blocks = vec![
-        heading(1, Some("A."), "Introduction"),
-        para("Plain text."),
-    ];
+    d.blocks = vec![heading(1, Some("A."), "Introduction"), para("Plain text.")];
     d
 }
 
@@ -90,7 +87,8 @@ fn draft_text_with_typst_syntax_prints_literally() {
     let all = INJECTIONS.join(" ");
     d.meta.title = Some(format!("Title {}", INJECTIONS[0]));
     d.meta.subtitle = Some("$x$ subtitle".into());
-    d.blocks.push(heading(2, Some("a."), "Heading with *stars* and $x$"));
+    d.blocks
+        .push(heading(2, Some("a."), "Heading with *stars* and $x$"));
     d.blocks.push(Block::Paragraph {
         loc: Location::Line(3),
         inlines: vec![
@@ -214,7 +212,10 @@ fn packages_are_refused() {
 fn missing_template_dir_is_a_clear_error() {
     let err = Engine::with_template_dir(Path::new("/nonexistent/templates")).err();
     let msg = err.map(|e| e.to_string()).unwrap_or_default();
-    assert!(msg.contains("template folder /nonexistent/templates"), "{msg}");
+    assert!(
+        msg.contains("template folder /nonexistent/templates"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -230,7 +231,10 @@ fn pdf_ua_without_title_fails_with_a_hint() {
     assert!(matches!(err, RenderError::Export { .. }), "{msg}");
     assert!(msg.contains("PDF/UA-1"), "{msg}");
     assert!(msg.to_lowercase().contains("title"), "{msg}");
-    assert!(msg.contains("hint: PDF/UA-1 needs a document title"), "{msg}");
+    assert!(
+        msg.contains("hint: PDF/UA-1 needs a document title"),
+        "{msg}"
+    );
     // Without a standard the same draft renders.
     render_report(&Engine::builtin(), &d, &ReportOptions::default()).unwrap();
 }
@@ -252,7 +256,12 @@ fn heading_jump_renders_under_pdf_ua() {
     };
     let r = render_report(&Engine::builtin(), &d, &opts).unwrap();
     let text = squash(&pdftotext(&r.pdf));
-    for h in ["E. Modalities", "I. Definition", "II. Working modalities", "Very deep"] {
+    for h in [
+        "E. Modalities",
+        "I. Definition",
+        "II. Working modalities",
+        "Very deep",
+    ] {
         assert!(text.contains(h), "{h} missing");
     }
 }

@@ -88,8 +88,15 @@ fn pdfinfo_reads_title_pages_and_tagging() {
 fn pdffonts_shows_every_font_embedded() {
     let (ok, out) = tool("pdffonts", &[], &REPORT.path);
     assert!(ok, "{out}");
-    let rows: Vec<&str> = out.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
-    assert!(rows.len() >= 3, "expected serif, sans and bold faces:\n{out}");
+    let rows: Vec<&str> = out
+        .lines()
+        .skip(2)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert!(
+        rows.len() >= 3,
+        "expected serif, sans and bold faces:\n{out}"
+    );
     for r in &rows {
         // columns: name type encoding emb sub uni object ID
         let cols: Vec<&str> = r.split_whitespace().collect();
@@ -98,7 +105,10 @@ fn pdffonts_shows_every_font_embedded() {
         assert_eq!(cols[n - 5], "yes", "font not embedded: {r}");
     }
     assert!(out.contains("NotoSans"), "sans font missing:\n{out}");
-    assert!(out.contains("LibertinusSerif"), "serif font missing:\n{out}");
+    assert!(
+        out.contains("LibertinusSerif"),
+        "serif font missing:\n{out}"
+    );
 }
 
 #[test]
@@ -108,7 +118,9 @@ fn every_heading_of_the_source_appears_in_order() {
     assert!(ok);
     let text = squash(&text);
     // Skip the cover and the contents: find headings in the body in order.
-    let mut pos = text.find("Acknowledgements This report").expect("body start");
+    let mut pos = text
+        .find("Acknowledgements This report")
+        .expect("body start");
     let mut n = 0;
     for (_, b) in doc.headings() {
         let Block::Heading { label, text: h, .. } = b else {
@@ -126,17 +138,29 @@ fn every_heading_of_the_source_appears_in_order() {
     }
     assert!(n >= 30, "{n} headings");
     // The contents page lists them too.
-    assert!(text.contains("Contents Acknowledgements . ."), "no contents page");
+    assert!(
+        text.contains("Contents Acknowledgements . ."),
+        "no contents page"
+    );
 }
 
 #[test]
 fn footnotes_are_numbered_at_the_page_foot() {
     let doc = model();
-    let (_, page4) = tool("pdftotext", &["-enc", "UTF-8", "-f", "4", "-l", "4"], &REPORT.path);
+    let (_, page4) = tool(
+        "pdftotext",
+        &["-enc", "UTF-8", "-f", "4", "-l", "4"],
+        &REPORT.path,
+    );
     // Note 2 of the source is a URL alone; it sits on the page that cites it.
     let n2 = &doc.notes[1].text;
     assert!(page4.contains(n2.trim()), "note 2 not on page 4:\n{page4}");
-    assert!(page4.lines().any(|l| l.trim() == "2" || l.starts_with("2 ")), "{page4}");
+    assert!(
+        page4
+            .lines()
+            .any(|l| l.trim() == "2" || l.starts_with("2 ")),
+        "{page4}"
+    );
 }
 
 #[test]
@@ -164,7 +188,9 @@ fn live_links_and_dead_links() {
             continue;
         };
         for a in annots {
-            if let Ok(action) = a.get(b"A").and_then(|o| doc.dereference(o).map(|(_, o)| o.clone()))
+            if let Ok(action) = a
+                .get(b"A")
+                .and_then(|o| doc.dereference(o).map(|(_, o)| o.clone()))
                 && let Ok(dict) = action.as_dict()
                 && let Ok(uri) = dict.get(b"URI").and_then(|u| u.as_str())
             {
@@ -173,7 +199,8 @@ fn live_links_and_dead_links() {
         }
     }
     assert!(
-        uris.iter().any(|u| u.starts_with("https://www.intgovforum.org/")),
+        uris.iter()
+            .any(|u| u.starts_with("https://www.intgovforum.org/")),
         "{uris:?}"
     );
     assert!(uris.iter().all(|u| !u.is_empty() && u != "#"), "{uris:?}");
@@ -206,12 +233,23 @@ fn cli_writes_atomically_and_reports_errors() {
         .arg(&model)
         .output()
         .unwrap();
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
     assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF-"));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     // Same input through the CLI: byte-identical to the library's output.
-    let lib = render_report(&Engine::builtin(), &self::model(), &ReportOptions::default())
-        .unwrap()
-        .pdf;
-    assert!(std::fs::read(&out).unwrap() == lib, "CLI and library PDFs differ");
+    let lib = render_report(
+        &Engine::builtin(),
+        &self::model(),
+        &ReportOptions::default(),
+    )
+    .unwrap()
+    .pdf;
+    assert!(
+        std::fs::read(&out).unwrap() == lib,
+        "CLI and library PDFs differ"
+    );
 }
