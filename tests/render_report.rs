@@ -253,3 +253,35 @@ fn cli_writes_atomically_and_reports_errors() {
         "CLI and library PDFs differ"
     );
 }
+
+#[test]
+fn source_date_epoch_fixes_the_pdf_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixture("fixtures/render/bpf-on-bpfs-2020.model.json");
+    let render = |name: &str| {
+        let out = dir.path().join(name);
+        let st = Command::new(env!("CARGO_BIN_EXE_bpfpress"))
+            .env("SOURCE_DATE_EPOCH", "1600128000") // 2020-09-15
+            .args(["render", "-o"])
+            .arg(&out)
+            .arg(&model)
+            .output()
+            .unwrap();
+        assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+        out
+    };
+    let a = render("a.pdf");
+    let b = render("b.pdf");
+    assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap());
+    let (_, info) = tool("pdfinfo", &[], &a);
+    let created = info
+        .lines()
+        .find(|l| l.starts_with("CreationDate:"))
+        .unwrap_or_default();
+    assert!(created.contains("Sep 15") && created.contains("2020"), "{info}");
+    // Without it, the document's own date (September 2020 → the 1st).
+    if std::env::var_os("SOURCE_DATE_EPOCH").is_none() {
+        let (_, info) = tool("pdfinfo", &[], &REPORT.path);
+        assert!(info.contains("Sep  1 00:00:00 2020"), "{info}");
+    }
+}
