@@ -144,7 +144,10 @@ pub fn source_toc_blocks(doc: &Document) -> Vec<usize> {
     while i < doc.blocks.len() {
         if let Block::Heading { level, text, .. } = &doc.blocks[i] {
             let t = text.trim().trim_end_matches(':').to_lowercase();
-            if matches!(t.as_str(), "contents" | "table of contents" | "table of content") {
+            if matches!(
+                t.as_str(),
+                "contents" | "table of contents" | "table of content"
+            ) {
                 let lvl = *level;
                 out.push(i);
                 i += 1;

@@ -4,8 +4,8 @@
 
 use std::fmt;
 
-use typst::WorldExt;
 use typst::World;
+use typst::WorldExt;
 use typst::diag::{Severity, SourceDiagnostic};
 use typst::syntax::{FileId, Span};
 

@@ -376,6 +376,34 @@ fn run_big_stack<T: Send>(
     })
 }
 
+/// Write the report as a plain typst project into `dir` (built-in templates,
+/// bundled fonts under `fonts/`, `data.json`): the equivalent source that
+/// the stock typst CLI compiles with
+/// `typst compile --root DIR --font-path DIR/fonts DIR/report.typ`.
+/// Used by the benchmark; handy to debug a template.
+pub fn write_typst_project(
+    doc: &Document,
+    opts: &ReportOptions,
+    dir: &Path,
+) -> std::io::Result<()> {
+    for (vpath, text) in world::BUILTIN_TEMPLATES {
+        let p = dir.join(vpath.trim_start_matches('/'));
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        crate::fsutil::write_atomic(&p, text.as_bytes())?;
+    }
+    for (path, bytes) in world::BUNDLED_FONTS {
+        let p = dir.join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        crate::fsutil::write_atomic(&p, bytes)?;
+    }
+    let data = serde_json::to_vec(&data::report_data(doc, opts)).map_err(std::io::Error::other)?;
+    crate::fsutil::write_atomic(&dir.join(DATA_PATH.trim_start_matches('/')), &data)
+}
+
 /// Render the report and write it atomically to `out`.
 pub fn render_report_to(
     engine: &Engine,

@@ -31,22 +31,41 @@ use typst::{Library, LibraryExt, World};
 /// The templates compiled into the binary: (virtual path, source).
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("/report.typ", include_str!("../../templates/report.typ")),
-    ("/lib/brand.typ", include_str!("../../templates/lib/brand.typ")),
-    ("/lib/blocks.typ", include_str!("../../templates/lib/blocks.typ")),
+    (
+        "/lib/brand.typ",
+        include_str!("../../templates/lib/brand.typ"),
+    ),
+    (
+        "/lib/blocks.typ",
+        include_str!("../../templates/lib/blocks.typ"),
+    ),
 ];
 
-/// Fonts bundled under `templates/fonts/` and compiled into the binary.
-const BUNDLED_FONTS: &[&[u8]] = &[
-    include_bytes!("../../templates/fonts/noto-sans/NotoSans-Regular.ttf"),
-    include_bytes!("../../templates/fonts/noto-sans/NotoSans-Bold.ttf"),
-    include_bytes!("../../templates/fonts/noto-sans/NotoSans-Italic.ttf"),
-    include_bytes!("../../templates/fonts/noto-sans/NotoSans-BoldItalic.ttf"),
+/// Fonts bundled under `templates/fonts/` and compiled into the binary:
+/// (path under `templates/`, bytes).
+pub const BUNDLED_FONTS: &[(&str, &[u8])] = &[
+    (
+        "fonts/noto-sans/NotoSans-Regular.ttf",
+        include_bytes!("../../templates/fonts/noto-sans/NotoSans-Regular.ttf"),
+    ),
+    (
+        "fonts/noto-sans/NotoSans-Bold.ttf",
+        include_bytes!("../../templates/fonts/noto-sans/NotoSans-Bold.ttf"),
+    ),
+    (
+        "fonts/noto-sans/NotoSans-Italic.ttf",
+        include_bytes!("../../templates/fonts/noto-sans/NotoSans-Italic.ttf"),
+    ),
+    (
+        "fonts/noto-sans/NotoSans-BoldItalic.ttf",
+        include_bytes!("../../templates/fonts/noto-sans/NotoSans-BoldItalic.ttf"),
+    ),
 ];
 
 /// The embedded fonts (typst-assets + bundled), parsed once per process.
 static EMBEDDED_FONTS: LazyLock<Vec<Font>> = LazyLock::new(|| {
     typst_assets::fonts()
-        .chain(BUNDLED_FONTS.iter().copied())
+        .chain(BUNDLED_FONTS.iter().map(|(_, data)| *data))
         .flat_map(|data| Font::iter(Bytes::new(data)))
         .collect()
 });
