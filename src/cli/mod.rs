@@ -6,6 +6,7 @@
 
 mod ingest;
 mod render;
+mod takeaways;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -34,6 +35,7 @@ struct Cli {
 enum Command {
     Ingest(ingest::Args),
     Render(render::Args),
+    Takeaways(takeaways::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -52,5 +54,6 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Render(a) => render::run(a),
+        Command::Takeaways(a) => takeaways::run(a),
     }
 }

@@ -39,6 +39,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "/lib/blocks.typ",
         include_str!("../../templates/lib/blocks.typ"),
     ),
+    ("/takeaways.typ", include_str!("../../templates/takeaways.typ")),
 ];
 
 /// Fonts bundled under `templates/fonts/` and compiled into the binary:
