@@ -267,7 +267,11 @@ fn source_date_epoch_fixes_the_pdf_date() {
             .arg(&model)
             .output()
             .unwrap();
-        assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
         out
     };
     let a = render("a.pdf");
@@ -278,7 +282,10 @@ fn source_date_epoch_fixes_the_pdf_date() {
         .lines()
         .find(|l| l.starts_with("CreationDate:"))
         .unwrap_or_default();
-    assert!(created.contains("Sep 15") && created.contains("2020"), "{info}");
+    assert!(
+        created.contains("Sep 15") && created.contains("2020"),
+        "{info}"
+    );
     // Without it, the document's own date (September 2020 → the 1st).
     if std::env::var_os("SOURCE_DATE_EPOCH").is_none() {
         let (_, info) = tool("pdfinfo", &[], &REPORT.path);

@@ -114,11 +114,7 @@ pub fn run(args: Args) -> ExitCode {
 
     // Element sections from headings until the check stage provides them.
     let elements = sections::from_headings(&doc);
-    let chosen = takeaways::select(
-        &doc,
-        from.as_ref().map(|(d, p)| (d, p.as_str())),
-        &elements,
-    );
+    let chosen = takeaways::select(&doc, from.as_ref().map(|(d, p)| (d, p.as_str())), &elements);
     println!("takeaways from {}", chosen.source);
     if args.from.is_some() && !matches!(chosen.source, takeaways::Source::File { .. }) {
         eprintln!(
@@ -135,10 +131,11 @@ pub fn run(args: Args) -> ExitCode {
             .clone()
             .or_else(|| cfg.and_then(|c| c.report.url.clone())),
         contact: args.contact.clone().or_else(|| {
-            cfg.and_then(|c| c.signatory.as_ref()).map(|s| match &s.role {
-                Some(r) => format!("Contact: {}, {r}", s.name),
-                None => format!("Contact: {}", s.name),
-            })
+            cfg.and_then(|c| c.signatory.as_ref())
+                .map(|s| match &s.role {
+                    Some(r) => format!("Contact: {}, {r}", s.name),
+                    None => format!("Contact: {}", s.name),
+                })
         }),
         bpf_name: cfg.map(|c| c.bpf.name.clone()),
         igf_year: cfg.map(|c| c.bpf.year.to_string()),

@@ -39,7 +39,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "/lib/blocks.typ",
         include_str!("../../templates/lib/blocks.typ"),
     ),
-    ("/takeaways.typ", include_str!("../../templates/takeaways.typ")),
+    (
+        "/takeaways.typ",
+        include_str!("../../templates/takeaways.typ"),
+    ),
 ];
 
 /// Fonts bundled under `templates/fonts/` and compiled into the binary:

@@ -65,7 +65,11 @@ pub fn parse(bytes: &[u8], source: &str) -> Result<Document, FileError> {
         )));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
         invalid(format!(
             "line {line}: not UTF-8 text; save the file as UTF-8"
         ))
@@ -170,9 +174,10 @@ pub fn parse(bytes: &[u8], source: &str) -> Result<Document, FileError> {
             _ => {}
         }
     }
-    let usable = doc.blocks.iter().any(|b| {
-        matches!(b, Block::List { .. } | Block::Paragraph { .. })
-    });
+    let usable = doc
+        .blocks
+        .iter()
+        .any(|b| matches!(b, Block::List { .. } | Block::Paragraph { .. }));
     if !usable {
         return Err(invalid(
             "no bullets found; write one takeaway per line starting with \"- \", \
@@ -203,7 +208,10 @@ mod tests {
                 let t: Vec<_> = list.items.iter().map(|i| i.inlines[0].clone()).collect();
                 assert_eq!(
                     t,
-                    vec![Inline::text("First point continued."), Inline::text("Second")]
+                    vec![
+                        Inline::text("First point continued."),
+                        Inline::text("Second")
+                    ]
                 );
             }
             b => panic!("{b:?}"),

@@ -612,7 +612,10 @@ mod tests {
                 2,
             ),
             bullets(&["a modalities document;", "a proposal template."], 3),
-            para("Further work should track progress every year from now on.", 4),
+            para(
+                "Further work should track progress every year from now on.",
+                4,
+            ),
         ];
         let t = select(&doc, None, &[]);
         let texts: Vec<_> = t.takeaways.iter().map(|i| i.text.as_str()).collect();

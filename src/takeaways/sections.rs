@@ -257,15 +257,15 @@ mod tests {
     fn sections_by_heading_with_subsections_and_no_annex() {
         let mut doc = Document::new("t.md", Format::Markdown);
         doc.blocks = vec![
-            h(1, "Introduction"),              // 0
-            p("Intro."),                       // 1
+            h(1, "Introduction"),               // 0
+            p("Intro."),                        // 1
             h(1, "Lessons learned & insights"), // 2
-            h(2, "Detail"),                    // 3
-            p("A lesson."),                    // 4
-            h(1, "Next steps"),                // 5
-            p("Do more."),                     // 6
-            h(1, "Annex 1: recommendations"),  // 7
-            p("Not this."),                    // 8
+            h(2, "Detail"),                     // 3
+            p("A lesson."),                     // 4
+            h(1, "Next steps"),                 // 5
+            p("Do more."),                      // 6
+            h(1, "Annex 1: recommendations"),   // 7
+            p("Not this."),                     // 8
         ];
         let s = from_headings(&doc);
         let get = |el| s.iter().find(|e| e.element == el).map(|e| e.blocks.clone());

@@ -218,9 +218,8 @@ struct Base {
 impl Base {
     fn new(doc: &Document, t: &Takeaways, opts: &SheetOptions) -> Result<Base, SheetError> {
         let (lang, region) = data::lang_region(doc.meta.language.as_deref());
-        let date = data::fixed_date(doc).map(|d: FixedDate| {
-            json!({ "iso": d.iso(), "display": d.display(), "year": d.year })
-        });
+        let date = data::fixed_date(doc)
+            .map(|d: FixedDate| json!({ "iso": d.iso(), "display": d.display(), "year": d.year }));
         let url = match opts.report_url.as_deref().map(str::trim) {
             Some(u) if !u.is_empty() => {
                 let lower = u.to_ascii_lowercase();
@@ -356,7 +355,12 @@ pub fn make_sheet(
     if let Some((li, c)) = &fitted
         && c.page_count() == 2
     {
-        for (lj, &level) in FIT_LEVELS.iter().enumerate().take(ONE_PAGE_FLOOR + 1).skip(li + 1) {
+        for (lj, &level) in FIT_LEVELS
+            .iter()
+            .enumerate()
+            .take(ONE_PAGE_FLOOR + 1)
+            .skip(li + 1)
+        {
             let one = compile(level, &take, &recs)?;
             if one.page_count() == 1 {
                 fitted = Some((lj, one));
@@ -368,57 +372,57 @@ pub fn make_sheet(
     let (fit_level, compiled) = match fitted {
         Some(f) => f,
         None => {
-        let floor = FIT_LEVELS.len() - 1;
-        let level = FIT_LEVELS[floor];
-        let order = drop_order(&take, &recs);
-        let subset = |n: usize| {
-            let gone = &order[..n];
-            let keep_t: Vec<Item> = (0..take.len())
-                .filter(|i| !gone.contains(&(true, *i)))
-                .map(|i| take[i].clone())
-                .collect();
-            let keep_r: Vec<Item> = (0..recs.len())
-                .filter(|i| !gone.contains(&(false, *i)))
-                .map(|i| recs[i].clone())
-                .collect();
-            (keep_t, keep_r)
-        };
-        // Invariant: `lo` drops do not fit (0 did not), `hi` drops do (or hi = all).
-        let (mut lo, mut hi) = (0, order.len());
-        let (t_all, r_all) = subset(hi);
-        let mut best = compile(level, &t_all, &r_all)?;
-        if best.page_count() > MAX_PAGES {
-            return Err(SheetError::TooLong {
-                pages: best.page_count(),
-            });
-        }
-        while hi - lo > 1 {
-            let mid = (lo + hi) / 2;
-            let (tm, rm) = subset(mid);
-            let c = compile(level, &tm, &rm)?;
-            if c.page_count() <= MAX_PAGES {
-                hi = mid;
-                best = c;
-            } else {
-                lo = mid;
+            let floor = FIT_LEVELS.len() - 1;
+            let level = FIT_LEVELS[floor];
+            let order = drop_order(&take, &recs);
+            let subset = |n: usize| {
+                let gone = &order[..n];
+                let keep_t: Vec<Item> = (0..take.len())
+                    .filter(|i| !gone.contains(&(true, *i)))
+                    .map(|i| take[i].clone())
+                    .collect();
+                let keep_r: Vec<Item> = (0..recs.len())
+                    .filter(|i| !gone.contains(&(false, *i)))
+                    .map(|i| recs[i].clone())
+                    .collect();
+                (keep_t, keep_r)
+            };
+            // Invariant: `lo` drops do not fit (0 did not), `hi` drops do (or hi = all).
+            let (mut lo, mut hi) = (0, order.len());
+            let (t_all, r_all) = subset(hi);
+            let mut best = compile(level, &t_all, &r_all)?;
+            if best.page_count() > MAX_PAGES {
+                return Err(SheetError::TooLong {
+                    pages: best.page_count(),
+                });
             }
-        }
-        for &(is_take, i) in &order[..hi] {
-            dropped.push(Dropped {
-                list: if is_take {
-                    "takeaway"
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2;
+                let (tm, rm) = subset(mid);
+                let c = compile(level, &tm, &rm)?;
+                if c.page_count() <= MAX_PAGES {
+                    hi = mid;
+                    best = c;
                 } else {
-                    "recommendation"
-                },
-                item: if is_take {
-                    take[i].clone()
-                } else {
-                    recs[i].clone()
-                },
-                reason: OVER_PAGES,
-            });
-        }
-        (floor, best)
+                    lo = mid;
+                }
+            }
+            for &(is_take, i) in &order[..hi] {
+                dropped.push(Dropped {
+                    list: if is_take {
+                        "takeaway"
+                    } else {
+                        "recommendation"
+                    },
+                    item: if is_take {
+                        take[i].clone()
+                    } else {
+                        recs[i].clone()
+                    },
+                    reason: OVER_PAGES,
+                });
+            }
+            (floor, best)
         }
     };
     let ident = format!(
