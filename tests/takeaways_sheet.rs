@@ -496,3 +496,37 @@ fn cli_prints_the_source_warns_per_dropped_item_and_writes_atomically() {
     assert!(String::from_utf8_lossy(&r.stderr).contains("not an http(s) address"));
     assert!(!out2.exists());
 }
+
+#[test]
+fn a_sheet_spilling_a_few_lines_is_pulled_back_onto_one_page() {
+    // Ten bullets of growing length: somewhere the text at 10.5 pt spills
+    // just past page 1, and the sheet must then come out as one page at a
+    // smaller level rather than a page 2 with a few lines.
+    let doc = crafted_draft();
+    let mut pulled_back = None;
+    for words in (20..=70).step_by(3) {
+        let mut md = String::new();
+        for n in 0..10 {
+            md.push_str(&format!(
+                "- Point {n}: {}.\n",
+                ["word"; 70][..words].join(" ")
+            ));
+        }
+        let file = takeaways::file::parse(md.as_bytes(), "k.md").unwrap();
+        let t = takeaways::select(&doc, Some((&file, "k.md")), &[]);
+        let s = make_sheet(&Engine::builtin(), &doc, &t, &opts(Some(URL))).unwrap();
+        assert!(s.pages <= MAX_PAGES);
+        if s.pages == 1 && s.fit_level > 0 {
+            assert!(s.fit_level <= takeaways::sheet::ONE_PAGE_FLOOR);
+            pulled_back = Some(words);
+            break;
+        }
+        if s.pages == 2 {
+            break; // past the point where a pull-back could help
+        }
+    }
+    assert!(
+        pulled_back.is_some(),
+        "no bullet length gave a pulled-back one-page sheet"
+    );
+}
