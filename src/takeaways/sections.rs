@@ -238,6 +238,9 @@ mod tests {
             text: text.into(),
         }
     }
+    fn one(r: std::ops::Range<usize>) -> Vec<std::ops::Range<usize>> {
+        std::iter::once(r).collect()
+    }
     fn p(text: &str) -> Block {
         Block::Paragraph {
             loc: Location::Line(1),
@@ -269,9 +272,9 @@ mod tests {
         ];
         let s = from_headings(&doc);
         let get = |el| s.iter().find(|e| e.element == el).map(|e| e.blocks.clone());
-        assert_eq!(get(1), Some(vec![1..2]));
-        assert_eq!(get(9), Some(vec![3..5]));
-        assert_eq!(get(10), Some(vec![6..7]));
+        assert_eq!(get(1), Some(one(1..2)));
+        assert_eq!(get(9), Some(one(3..5)));
+        assert_eq!(get(10), Some(one(6..7)));
         assert_eq!(get(6), None);
     }
 
@@ -287,6 +290,6 @@ mod tests {
         let s = from_headings(&doc);
         let act = s.iter().find(|e| e.element == 2).unwrap();
         // own work (3 points) before the general statement (1 point: left out)
-        assert_eq!(act.blocks, vec![3..4]);
+        assert_eq!(act.blocks, one(3..4));
     }
 }
