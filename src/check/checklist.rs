@@ -54,7 +54,7 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
-            min_words: 80,
+            min_words: 50,
             present_paragraphs: 3,
             present_sections: 1,
             weak_paragraphs: 1,
@@ -277,6 +277,7 @@ impl Checklist {
             }
         }
         let cue_set = RegexSetBuilder::new(&sources)
+            .case_insensitive(true)
             .size_limit(64 << 20)
             .build()
             .map_err(|e| invalid("cues (all elements together)".into(), e.to_string()))?;

@@ -214,15 +214,28 @@ pub(crate) fn detect(doc: &Document, checklist: &Checklist) -> Vec<ElementResult
 fn judge(o: &Outline, el: &Element, cue_blocks: &[usize], discounted: usize) -> ElementResult {
     let t = el.thresholds;
     // Heading matches, best (most words) first; ties keep document order.
-    let mut heads: Vec<(usize, regex::Match)> = Vec::new();
+    // Each match with its coverage: the share of the heading's normalised
+    // text that alias matches cover ("Next steps" 1.0, "Introduction and
+    // policy challenges" 0.5 for the issue element).
+    let mut heads: Vec<(usize, regex::Match, f32)> = Vec::new();
     if let Some(re) = &el.headings {
         for (i, _) in o.doc.headings() {
             if let Some(m) = re.find(&o.norm[i]) {
-                heads.push((i, m));
+                let covered: usize = re.find_iter(&o.norm[i]).map(|m| m.len()).sum();
+                let cover = covered as f32 / o.norm[i].len().max(1) as f32;
+                heads.push((i, m, cover));
             }
         }
     }
-    heads.sort_by_key(|&(i, _)| std::cmp::Reverse(o.section_words[i]));
+    // Best first: sections with enough words before thin ones, then higher
+    // coverage, then more words; ties keep document order (stable sort).
+    heads.sort_by(|a, b| {
+        let enough = |i: usize| o.section_words[i] >= t.min_words;
+        enough(b.0)
+            .cmp(&enough(a.0))
+            .then(b.2.total_cmp(&a.2))
+            .then(o.section_words[b.0].cmp(&o.section_words[a.0]))
+    });
 
     let mut hits = Vec::new();
     if let Some(re) = &el.cues {
@@ -238,7 +251,7 @@ fn judge(o: &Outline, el: &Element, cue_blocks: &[usize], discounted: usize) -> 
     }
     let sections: BTreeSet<Option<usize>> = hits.iter().map(|h| o.parent[h.block]).collect();
 
-    let best = heads.first().map(|&(i, _)| i);
+    let best = heads.first().map(|&(i, _, _)| i);
     let best_words = best.map(|i| o.section_words[i]).unwrap_or(0);
     let in_best = |blk: usize| best.is_some_and(|h| blk > h && blk < o.section_end[h]);
     let n = hits.len();
@@ -306,7 +319,7 @@ fn judge(o: &Outline, el: &Element, cue_blocks: &[usize], discounted: usize) -> 
     };
 
     let mut evidence = Vec::new();
-    for &(i, m) in heads.iter().take(3) {
+    for &(i, m, _) in heads.iter().take(3) {
         evidence.push(Evidence {
             via: Via::Heading,
             heading_path: o.path(i),

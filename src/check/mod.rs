@@ -16,7 +16,9 @@
 //!    matched against the element's `headings` regexes. A matching heading's
 //!    *section* runs to the next heading of the same or a higher level, so it
 //!    includes its subsections; its substance is the number of words in the
-//!    section's body. The best match is the one with the most words.
+//!    section's body. The best match is, among sections with at least
+//!    `min_words` words (if any), the heading its aliases cover most (share
+//!    of the heading's characters matched), then the one with most words.
 //! 2. **Cue paragraphs.** Every body block (paragraph, list, table) of at
 //!    least `cue_min_words` words is matched against all elements' `cues`
 //!    in one pass. A block that hits the cues of more than
