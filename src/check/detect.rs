@@ -327,6 +327,7 @@ fn judge(o: &Outline, el: &Element, cue_blocks: &[usize], discounted: usize) -> 
             excerpt: o.texts[i].clone(),
             matched: o.norm[i][m.start()..m.end()].to_string(),
             section_words: Some(o.section_words[i]),
+            blocks: i..o.section_end[i],
         });
     }
     for c in hits.iter().take(3) {
@@ -338,6 +339,7 @@ fn judge(o: &Outline, el: &Element, cue_blocks: &[usize], discounted: usize) -> 
             excerpt: excerpt(text, c.start, c.end),
             matched: text[c.start..c.end].to_string(),
             section_words: None,
+            blocks: c.block..c.block + 1,
         });
     }
 

@@ -115,6 +115,10 @@ pub struct Evidence {
     /// Words in the section's body (heading evidence only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub section_words: Option<usize>,
+    /// Indices into [`Document::blocks`]: the heading and its whole section
+    /// (heading evidence) or the one block (cue evidence). Later stages
+    /// (takeaways) read the element's text from here.
+    pub blocks: std::ops::Range<usize>,
 }
 
 /// The result for one checklist element.
@@ -259,9 +263,27 @@ impl CheckReport {
     pub fn element(&self, id: u32) -> Option<&ElementResult> {
         self.elements.iter().find(|e| e.id == id)
     }
+    /// Block ranges of all evidence for element `id` (empty if missing).
+    pub fn element_blocks(&self, id: u32) -> Vec<std::ops::Range<usize>> {
+        self.element(id)
+            .map(|e| e.evidence.iter().map(|ev| ev.blocks.clone()).collect())
+            .unwrap_or_default()
+    }
     /// The finding of rule `rule`, if it fired.
     pub fn finding(&self, rule: &str) -> Option<&Finding> {
         self.findings.iter().find(|f| f.rule == rule)
+    }
+}
+
+/// The process exit code for a batch: 2 if any file was unreadable, else 0
+/// if every report passed (all key elements present, no error finding), else 1.
+pub fn exit_code(reports: &[CheckReport], unreadable: usize) -> u8 {
+    if unreadable > 0 {
+        2
+    } else if reports.iter().all(|r| r.summary.passed) {
+        0
+    } else {
+        1
     }
 }
 

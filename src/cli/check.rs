@@ -160,13 +160,8 @@ pub fn run(args: Args) -> ExitCode {
     for e in &errors {
         eprintln!("error: {}: {}", e.path, e.error);
     }
-    let code = if !errors.is_empty() {
-        EXIT_INPUT
-    } else if reports.iter().all(|r| r.summary.passed) {
-        0
-    } else {
-        EXIT_FINDINGS
-    };
+    let code = bpfpress::check::exit_code(&reports, errors.len());
+    debug_assert!([0, EXIT_FINDINGS, EXIT_INPUT].contains(&code));
 
     let color = args.output.is_none()
         && args.format == OutFormat::Text
