@@ -8,10 +8,10 @@
 
 mod common;
 
+use Verdict::{Missing, Present, Weak};
 use bpfpress::check::{CheckOptions, Checklist, Verdict, Via, check};
 use bpfpress::model::{Block, Document, Format, Inline, List, ListItem, Location};
 use common::{check_doc, check_draft, heading, para};
-use Verdict::{Missing, Present, Weak};
 
 fn verdicts(r: &bpfpress::check::CheckReport) -> Vec<Verdict> {
     r.elements.iter().map(|e| e.verdict).collect()
@@ -20,7 +20,10 @@ fn verdicts(r: &bpfpress::check::CheckReport) -> Vec<Verdict> {
 /// The first evidence of element `id`: (via, location, heading path).
 fn first_evidence(r: &bpfpress::check::CheckReport, id: u32) -> (Via, Location, Vec<String>) {
     let e = r.element(id).unwrap();
-    let ev = e.evidence.first().unwrap_or_else(|| panic!("element {id} has no evidence"));
+    let ev = e
+        .evidence
+        .first()
+        .unwrap_or_else(|| panic!("element {id} has no evidence"));
     (ev.via, ev.loc, ev.heading_path.clone())
 }
 
@@ -40,7 +43,11 @@ fn complete_draft_has_all_ten_elements_under_their_headings() {
         (2, 13, "Methodology and BPF activities"),
         (3, 17, "Case studies"),
         (4, 27, "Regional perspectives"),
-        (5, 31, "Existing policy measures and private sector initiatives"),
+        (
+            5,
+            31,
+            "Existing policy measures and private sector initiatives",
+        ),
         (6, 35, "What worked well"),
         (7, 39, "Unintended consequences"),
         (8, 43, "Unresolved issues"),
@@ -76,7 +83,9 @@ fn thin_draft_gets_weak_and_missing_where_thinned() {
     // 7: section removed entirely → missing.
     assert_eq!(
         verdicts(&r),
-        vec![Present, Present, Weak, Weak, Present, Present, Missing, Present, Present, Present]
+        vec![
+            Present, Present, Weak, Weak, Present, Present, Missing, Present, Present, Present
+        ]
     );
     heading_at(&r, 3, 17, &["Case studies"]);
     assert_eq!(r.element(3).unwrap().evidence[0].section_words, Some(14));
@@ -94,14 +103,22 @@ fn unusual_heading_wordings_are_recognised() {
     // 6 and 7 are not in this draft at all.
     assert_eq!(
         verdicts(&r),
-        vec![Present, Present, Present, Present, Present, Missing, Missing, Present, Present, Present]
+        vec![
+            Present, Present, Present, Present, Present, Missing, Missing, Present, Present,
+            Present
+        ]
     );
     heading_at(&r, 1, 7, &["Background"]);
     heading_at(&r, 2, 11, &["Methodology & community input"]);
     heading_at(&r, 3, 15, &["Case studies"]);
     heading_at(&r, 4, 19, &["Regional perspectives"]);
     heading_at(&r, 5, 23, &["Policy options"]);
-    heading_at(&r, 8, 27, &["Areas to develop further stakeholder conversation"]);
+    heading_at(
+        &r,
+        8,
+        27,
+        &["Areas to develop further stakeholder conversation"],
+    );
     heading_at(&r, 9, 31, &["Lessons learned"]);
     // One section serves two elements.
     heading_at(&r, 10, 35, &["Conclusions and recommendations"]);
@@ -132,7 +149,10 @@ fn numbered_nested_headings_give_full_heading_paths() {
         &r,
         3,
         17,
-        &["2. How the forum worked", "2.2 Good practices from the field"],
+        &[
+            "2. How the forum worked",
+            "2.2 Good practices from the field",
+        ],
     );
     heading_at(&r, 10, 21, &["3. Recommendations"]);
 }
@@ -156,32 +176,57 @@ fn cue_language_without_headings() {
     let e1 = r.element(1).unwrap();
     assert_eq!((e1.verdict, e1.cue_paragraphs), (Weak, 1));
     let e2 = r.element(2).unwrap();
-    assert_eq!((e2.verdict, e2.cue_paragraphs, e2.cue_sections), (Present, 3, 2));
+    assert_eq!(
+        (e2.verdict, e2.cue_paragraphs, e2.cue_sections),
+        (Present, 3, 2)
+    );
     let locs: Vec<_> = e2.evidence.iter().map(|e| e.loc).collect();
-    assert_eq!(locs, [Location::Line(11), Location::Line(13), Location::Line(23)]);
+    assert_eq!(
+        locs,
+        [Location::Line(11), Location::Line(13), Location::Line(23)]
+    );
     assert!(e2.evidence.iter().all(|e| e.via == Via::Cue));
     assert_eq!(e2.evidence[2].heading_path, ["Part two"]);
     let e3 = r.element(3).unwrap();
-    assert_eq!((e3.verdict, e3.cue_paragraphs, e3.cue_sections), (Present, 3, 1));
-    assert!(e3.confidence < 0.9, "cue-only evidence is less certain than a heading");
+    assert_eq!(
+        (e3.verdict, e3.cue_paragraphs, e3.cue_sections),
+        (Present, 3, 1)
+    );
+    assert!(
+        e3.confidence < 0.9,
+        "cue-only evidence is less certain than a heading"
+    );
     assert!(e3.evidence[0].excerpt.starts_with("For example"));
 }
 
 #[test]
 fn spread_threshold_from_a_custom_checklist() {
     // Same draft, but the checklist asks for cue paragraphs over two sections.
-    let text = bpfpress::check::DEFAULT_CHECKLIST
-        .replace("present_sections = 1", "present_sections = 2");
+    let text =
+        bpfpress::check::DEFAULT_CHECKLIST.replace("present_sections = 1", "present_sections = 2");
     let cl = Checklist::from_toml(&text, "spread.toml").unwrap();
     let r = check(&common::load("cues-only.md"), &cl, &CheckOptions::default());
-    assert_eq!(r.element(2).unwrap().verdict, Present, "3 paragraphs over 2 sections");
-    assert_eq!(r.element(3).unwrap().verdict, Weak, "3 paragraphs in 1 section");
+    assert_eq!(
+        r.element(2).unwrap().verdict,
+        Present,
+        "3 paragraphs over 2 sections"
+    );
+    assert_eq!(
+        r.element(3).unwrap().verdict,
+        Weak,
+        "3 paragraphs in 1 section"
+    );
 }
 
 fn filler(words: usize) -> String {
     // Neutral words that hit no cue of any element.
-    let w = ["the", "forum", "wrote", "about", "this", "topic", "at", "length", "here"];
-    (0..words).map(|i| w[i % w.len()]).collect::<Vec<_>>().join(" ")
+    let w = [
+        "the", "forum", "wrote", "about", "this", "topic", "at", "length", "here",
+    ];
+    (0..words)
+        .map(|i| w[i % w.len()])
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn doc_with_heading(h: &str) -> Document {
@@ -252,21 +297,28 @@ fn a_quoted_list_of_the_elements_is_not_substance() {
         loc: Location::Line(3),
         list: List {
             ordered: true,
-            items: items
-                .iter()
-                .map(|t| ListItem {
-                    inlines: vec![Inline::text(*t)],
-                    children: vec![],
-                })
-                .collect(),
+            ..List::default()
         },
     });
+    let Some(Block::List { list, .. }) = d.blocks.last_mut() else {
+        unreachable!()
+    };
+    list.items = items
+        .iter()
+        .map(|t| ListItem {
+            inlines: vec![Inline::text(*t)],
+            children: vec![],
+        })
+        .collect();
     d.finish();
     let r = check_doc(&d);
     for id in 4..=9 {
         let e = r.element(id).unwrap();
         assert_eq!(e.verdict, Missing, "element {id}");
-        assert_eq!(e.confidence, 0.7, "discounted mention lowers the confidence");
+        assert_eq!(
+            e.confidence, 0.7,
+            "discounted mention lowers the confidence"
+        );
         assert!(e.reason.contains("enumeration"), "{}", e.reason);
     }
 }

@@ -14,8 +14,7 @@
 use bpfpress::check::{CheckOptions, CheckReport, Checklist, check};
 use bpfpress::ingest::{IngestErrorKind, Limits, read_path};
 use bpfpress::model::{
-    Block, Document, Format, Inline, List, ListItem, Location, Note, NoteKind, TableCell,
-    TableRow,
+    Block, Document, Format, Inline, List, ListItem, Location, Note, NoteKind, TableCell, TableRow,
 };
 use std::path::{Path, PathBuf};
 
@@ -114,7 +113,9 @@ pub fn mini_markdown(text: &str, source: &str) -> Document {
         while i < lines.len() && lines[i] != "---" {
             let l = lines[i];
             if in_authors && let Some(a) = l.trim().strip_prefix("- ") {
-                doc.meta.authors.push(a.trim().trim_matches('"').to_string());
+                doc.meta
+                    .authors
+                    .push(a.trim().trim_matches('"').to_string());
             } else if let Some((k, v)) = l.split_once(':') {
                 in_authors = false;
                 let v = v.trim().trim_matches('"').to_string();
@@ -163,7 +164,10 @@ pub fn mini_markdown(text: &str, source: &str) -> Document {
             let mut rows = Vec::new();
             while i < lines.len() && lines[i].starts_with('|') {
                 let l = lines[i].trim().trim_matches('|');
-                if !l.chars().all(|c| c == '-' || c == '|' || c == ':' || c == ' ') {
+                if !l
+                    .chars()
+                    .all(|c| c == '-' || c == '|' || c == ':' || c == ' ')
+                {
                     rows.push(TableRow {
                         header: rows.is_empty(),
                         cells: l
@@ -181,7 +185,7 @@ pub fn mini_markdown(text: &str, source: &str) -> Document {
         } else if let Some((ordered, _)) = list_item(line) {
             let mut list = List {
                 ordered,
-                items: Vec::new(),
+                ..List::default()
             };
             while i < lines.len() && !lines[i].trim().is_empty() {
                 match list_item(lines[i]) {
@@ -191,7 +195,8 @@ pub fn mini_markdown(text: &str, source: &str) -> Document {
                     }),
                     None => {
                         if let Some(last) = list.items.last_mut() {
-                            last.inlines.push(Inline::text(format!(" {}", lines[i].trim())));
+                            last.inlines
+                                .push(Inline::text(format!(" {}", lines[i].trim())));
                         }
                     }
                 }
