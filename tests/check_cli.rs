@@ -36,20 +36,42 @@ fn missing_file_exits_2_and_names_it() {
     let o = bpfpress(&["check", "fixtures/drafts/no-such-draft.md"]);
     assert_eq!(code(&o), 2);
     let e = stderr(&o);
-    assert!(e.contains("no-such-draft.md") && e.contains("cannot read file"), "{e}");
+    assert!(
+        e.contains("no-such-draft.md") && e.contains("cannot read file"),
+        "{e}"
+    );
 }
 
 #[test]
 fn bad_arguments_exit_2() {
     assert_eq!(code(&bpfpress(&["check"])), 2);
     assert_eq!(
-        code(&bpfpress(&["check", "--format", "yaml", "fixtures/drafts/complete.md"])),
+        code(&bpfpress(&[
+            "check",
+            "--format",
+            "yaml",
+            "fixtures/drafts/complete.md"
+        ])),
         2
     );
-    let o = bpfpress(&["check", "--meeting-date", "2026-02-30", "fixtures/drafts/complete.md"]);
+    let o = bpfpress(&[
+        "check",
+        "--meeting-date",
+        "2026-02-30",
+        "fixtures/drafts/complete.md",
+    ]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("day 30 does not exist"), "{}", stderr(&o));
-    let o = bpfpress(&["check", "--meeting-date", "1 Nov 2026", "fixtures/drafts/complete.md"]);
+    assert!(
+        stderr(&o).contains("day 30 does not exist"),
+        "{}",
+        stderr(&o)
+    );
+    let o = bpfpress(&[
+        "check",
+        "--meeting-date",
+        "1 Nov 2026",
+        "fixtures/drafts/complete.md",
+    ]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("YYYY-MM-DD"), "{}", stderr(&o));
     assert_eq!(code(&bpfpress(&["check", "--help"])), 0);
@@ -64,12 +86,25 @@ fn invalid_checklist_exits_2_with_place_and_reason() {
         "name = 'x'\n[[element]]\nid = 4\nkey = false\nwording = 'Regions'\ncues = ['\\bregions?', '(region']\n",
     )
     .unwrap();
-    let o = bpfpress(&["check", "--checklist", p.to_str().unwrap(), "fixtures/drafts/complete.md"]);
+    let o = bpfpress(&[
+        "check",
+        "--checklist",
+        p.to_str().unwrap(),
+        "fixtures/drafts/complete.md",
+    ]);
     assert_eq!(code(&o), 2);
     let e = stderr(&o);
     assert!(e.contains("my-checklist.toml: element 4"), "{e}");
-    assert!(e.contains("cues[1]") && e.contains("not a valid regex"), "{e}");
-    let o = bpfpress(&["check", "--checklist", "no/such.toml", "fixtures/drafts/complete.md"]);
+    assert!(
+        e.contains("cues[1]") && e.contains("not a valid regex"),
+        "{e}"
+    );
+    let o = bpfpress(&[
+        "check",
+        "--checklist",
+        "no/such.toml",
+        "fixtures/drafts/complete.md",
+    ]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("no/such.toml: cannot read checklist"));
 }
@@ -80,7 +115,11 @@ fn folder_without_drafts_exits_2() {
     std::fs::write(dir.path().join("notes.csv"), "a,b\n").unwrap();
     let o = bpfpress(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("folder holds no drafts"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("folder holds no drafts"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -105,13 +144,21 @@ fn complete_draft_exits_0_and_thin_draft_exits_1() {
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("✓ present") && out.contains("PASS"), "{out}");
-    assert!(!out.contains('\x1b'), "no colour when stdout is not a terminal");
+    assert!(
+        !out.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
     // A key element weak → 1.
     let o = bpfpress(&["check", "fixtures/drafts/thin.md"]);
     assert_eq!(code(&o), 1);
     assert!(stdout(&o).contains("~ weak"));
     // Key elements present but an error finding (late draft) → 1.
-    let o = bpfpress(&["check", "--meeting-date", "2026-10-01", "fixtures/drafts/complete.md"]);
+    let o = bpfpress(&[
+        "check",
+        "--meeting-date",
+        "2026-10-01",
+        "fixtures/drafts/complete.md",
+    ]);
     assert_eq!(code(&o), 1);
     assert!(stdout(&o).contains("public-comment-deadline"));
 }
@@ -130,7 +177,12 @@ fn batch_checks_the_rest_when_one_file_is_unreadable() {
     let reports = v["reports"].as_array().unwrap();
     assert_eq!(reports.len(), 3);
     assert_eq!(v["errors"].as_array().unwrap().len(), 1);
-    assert!(v["errors"][0]["path"].as_str().unwrap().ends_with("broken.docx"));
+    assert!(
+        v["errors"][0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("broken.docx")
+    );
     let no_meth = reports
         .iter()
         .find(|r| r["source"].as_str().unwrap().ends_with("no-methodology.md"))
@@ -140,7 +192,10 @@ fn batch_checks_the_rest_when_one_file_is_unreadable() {
     // Text: summary matrix with one row per file and the unreadable one.
     let o = bpfpress(&["check", dir.path().to_str().unwrap()]);
     let out = stdout(&o);
-    assert!(out.contains("Report") && out.contains("unreadable"), "{out}");
+    assert!(
+        out.contains("Report") && out.contains("unreadable"),
+        "{out}"
+    );
     assert!(stderr(&o).contains("broken.docx"));
 }
 
@@ -160,9 +215,16 @@ fn markdown_output_written_atomically_to_a_file() {
     assert_eq!(code(&o), 1);
     assert!(o.stdout.is_empty());
     let md = std::fs::read_to_string(&out).unwrap();
-    assert!(md.starts_with("## Draft check: BPF IPv6 2026: Working draft"), "{md}");
+    assert!(
+        md.starts_with("## Draft check: BPF IPv6 2026: Working draft"),
+        "{md}"
+    );
     assert!(md.contains("| # | Element | Verdict | Where / why |"));
     assert!(md.contains("**error** `placeholder`"));
     assert!(Path::new(&out).exists());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temp file left"
+    );
 }

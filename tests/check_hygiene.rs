@@ -88,7 +88,10 @@ fn tracked_changes_fire_with_count_authors_and_locations() {
         locs(&r, "tracked-changes"),
         [5, 9, 12].map(Location::Paragraph)
     );
-    assert!(f.message.starts_with("3 unresolved tracked changes by Ana, Ben"));
+    assert!(
+        f.message
+            .starts_with("3 unresolved tracked changes by Ana, Ben")
+    );
     assert!(!r.summary.passed);
 }
 
@@ -120,12 +123,18 @@ fn placeholders_fire_with_locations() {
     assert_eq!(locs(&r, "placeholder"), [7, 13, 15, 17].map(Location::Line));
     let texts: Vec<&str> = f.items.iter().map(|i| i.text.as_str()).collect();
     assert!(texts[0].starts_with("\"TODO\""), "{texts:?}");
-    assert!(texts[1].starts_with("\"[insert figure 3 here]\""), "{texts:?}");
+    assert!(
+        texts[1].starts_with("\"[insert figure 3 here]\""),
+        "{texts:?}"
+    );
     assert!(texts[2].starts_with("\"??\""), "{texts:?}");
     assert!(texts[3].starts_with("\"Lorem ipsum\""), "{texts:?}");
     // Lower-case "todo" and a single question mark are ordinary text.
     let mut d = clean_doc();
-    d.blocks.push(para(9, "Our todo list is short. Is it? Yes: the XX century."));
+    d.blocks.push(para(
+        9,
+        "Our todo list is short. Is it? Yes: the XX century.",
+    ));
     assert!(check_doc(&d).finding("placeholder").is_none());
 }
 
@@ -136,7 +145,10 @@ fn empty_and_hash_links_fire() {
     assert_eq!((f.severity, f.count), (Severity::Warning, 2));
     assert_eq!(f.items[0].text, "[the 2016 report](#)");
     assert_eq!(f.items[1].text, "[our wiki]()");
-    assert_eq!(locs(&r, "empty-link"), [Location::Line(7), Location::Line(7)]);
+    assert_eq!(
+        locs(&r, "empty-link"),
+        [Location::Line(7), Location::Line(7)]
+    );
     // A real target does not fire.
     let r = check_draft("no-front-matter.md");
     assert!(r.finding("empty-link").is_none());
@@ -153,6 +165,18 @@ fn footnote_references_and_notes_must_match() {
     assert_eq!((f.severity, f.count), (Severity::Warning, 1));
     assert!(f.items[0].text.starts_with("note 2:"));
     assert_eq!(locs(&r, "unreferenced-footnote"), [Location::Line(20)]);
+    // A reference left as literal text (how Markdown readers keep `[^9]`
+    // without a definition) fires too.
+    let mut d = clean_doc();
+    d.blocks.push(Block::Paragraph {
+        loc: Location::Line(4),
+        inlines: vec![Inline::text("A claim.[^7] Another.")],
+    });
+    let r = check_doc(&d);
+    assert_eq!(
+        r.finding("undefined-footnote").unwrap().items[0].text,
+        "reference to note 7"
+    );
     // A used note with its definition fires neither.
     let r = check_draft("no-front-matter.md");
     assert!(r.finding("undefined-footnote").is_none());
@@ -177,9 +201,18 @@ fn footnote_references_and_notes_must_match() {
 #[test]
 fn missing_metadata_fires_per_field() {
     let r = check_draft("no-front-matter.md");
-    assert_eq!(r.finding("missing-title").unwrap().severity, Severity::Error);
-    assert_eq!(r.finding("missing-date").unwrap().severity, Severity::Warning);
-    assert_eq!(r.finding("missing-editors").unwrap().severity, Severity::Warning);
+    assert_eq!(
+        r.finding("missing-title").unwrap().severity,
+        Severity::Error
+    );
+    assert_eq!(
+        r.finding("missing-date").unwrap().severity,
+        Severity::Warning
+    );
+    assert_eq!(
+        r.finding("missing-editors").unwrap().severity,
+        Severity::Warning
+    );
     // The dirty draft has a title but no date or editors.
     let r = check_draft("hygiene-dirty.md");
     assert!(r.finding("missing-title").is_none());
@@ -206,7 +239,11 @@ fn six_week_rule_against_the_meeting_date() {
     let r = with_meeting(&doc, "2026-10-26");
     let f = r.finding("public-comment-deadline").unwrap();
     assert_eq!(f.severity, Severity::Error);
-    assert!(f.message.contains("1 day after 2026-09-14"), "{}", f.message);
+    assert!(
+        f.message.contains("1 day after 2026-09-14"),
+        "{}",
+        f.message
+    );
     assert_eq!(r.timing.as_ref().unwrap().on_time, Some(false));
     assert!(!r.summary.passed);
     // Without --meeting-date the rule does not run.
@@ -218,10 +255,17 @@ fn six_week_rule_with_month_only_or_no_date() {
     let mut d = clean_doc();
     d.meta.date = Some("2020-09".into());
     // Whole month before the deadline: on time.
-    assert!(with_meeting(&d, "2020-11-15").finding("public-comment-deadline").is_none());
+    assert!(
+        with_meeting(&d, "2020-11-15")
+            .finding("public-comment-deadline")
+            .is_none()
+    );
     // Whole month after: late.
     let f = with_meeting(&d, "2020-10-01");
-    assert_eq!(f.finding("public-comment-deadline").unwrap().severity, Severity::Error);
+    assert_eq!(
+        f.finding("public-comment-deadline").unwrap().severity,
+        Severity::Error
+    );
     // Deadline inside the month: cannot tell.
     let r = with_meeting(&d, "2020-11-02");
     let f = r.finding("public-comment-deadline").unwrap();
@@ -242,7 +286,12 @@ fn differing_views_are_reported_as_information() {
     let r = check_draft("hygiene-dirty.md");
     let f = r.finding("differing-views").unwrap();
     assert_eq!(f.severity, Severity::Info);
-    assert!(f.message.contains("presents no dissenting or minority view"), "{}", f.message);
+    assert!(
+        f.message
+            .contains("presents no dissenting or minority view"),
+        "{}",
+        f.message
+    );
     assert_eq!(locs(&r, "differing-views"), [Location::Line(11)]);
     // Info findings never fail a draft on their own.
     let mut d = clean_doc();
@@ -252,11 +301,18 @@ fn differing_views_are_reported_as_information() {
     ));
     let r = check_doc(&d);
     let f = r.finding("differing-views").unwrap();
-    assert!(f.message.contains("and presents differing views (line 4)"), "{}", f.message);
+    assert!(
+        f.message.contains("and presents differing views (line 4)"),
+        "{}",
+        f.message
+    );
     assert_eq!(r.summary.errors, 0);
     // Agreement does not fire.
     let mut d = clean_doc();
-    d.blocks.push(para(4, "Participants agreed on every recommendation in this report."));
+    d.blocks.push(para(
+        4,
+        "Participants agreed on every recommendation in this report.",
+    ));
     assert!(check_doc(&d).finding("differing-views").is_none());
 }
 

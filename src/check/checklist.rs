@@ -247,9 +247,8 @@ impl Checklist {
             }
             let thresholds = e.thresholds().over(defaults);
             check_thresholds(&thresholds).map_err(|(f, r)| invalid(format!("{at}, {f}"), r))?;
-            let headings = compile(&e.headings).map_err(|(k, r)| {
-                invalid(format!("{at}, headings[{k}] {:?}", e.headings[k]), r)
-            })?;
+            let headings = compile(&e.headings)
+                .map_err(|(k, r)| invalid(format!("{at}, headings[{k}] {:?}", e.headings[k]), r))?;
             let cues = compile(&e.cues)
                 .map_err(|(k, r)| invalid(format!("{at}, cues[{k}] {:?}", e.cues[k]), r))?;
             let short = e
@@ -391,16 +390,24 @@ mod tests {
     }
 
     fn err(text: &str) -> String {
-        Checklist::from_toml(text, "my.toml").unwrap_err().to_string()
+        Checklist::from_toml(text, "my.toml")
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
     fn errors_name_place_and_reason() {
-        let e = err("name = \"x\"\n[[element]]\nid = 1\nkey = true\nwording = \"W\"\ncues = ['(']\n");
+        let e =
+            err("name = \"x\"\n[[element]]\nid = 1\nkey = true\nwording = \"W\"\ncues = ['(']\n");
         assert!(e.starts_with("my.toml: element 1"), "{e}");
-        assert!(e.contains("cues[0]") && e.contains("not a valid regex"), "{e}");
+        assert!(
+            e.contains("cues[0]") && e.contains("not a valid regex"),
+            "{e}"
+        );
 
-        let e = err("name = \"x\"\n[[element]]\nid = 1\nkey = true\nwording = \"W\"\nheadings=['a']\n[[element]]\nid = 1\nkey = false\nwording = \"V\"\ncues=['b']\n");
+        let e = err(
+            "name = \"x\"\n[[element]]\nid = 1\nkey = true\nwording = \"W\"\nheadings=['a']\n[[element]]\nid = 1\nkey = false\nwording = \"V\"\ncues=['b']\n",
+        );
         assert!(e.contains("id 1 is used twice") && e.contains("2nd"), "{e}");
 
         let e = err("name = \"x\"\n[[element]]\nid = 1\nkey = true\nwording = \"W\"\n");
@@ -409,16 +416,28 @@ mod tests {
         let e = err("name = \"x\"\n");
         assert!(e.contains("no [[element]]"), "{e}");
 
-        let e = err("name = \"x\"\n[defaults]\nmin_words = 0\n[[element]]\nid=1\nkey=true\nwording='W'\ncues=['a']\n");
-        assert!(e.contains("defaults.min_words") && e.contains("at least 1"), "{e}");
+        let e = err(
+            "name = \"x\"\n[defaults]\nmin_words = 0\n[[element]]\nid=1\nkey=true\nwording='W'\ncues=['a']\n",
+        );
+        assert!(
+            e.contains("defaults.min_words") && e.contains("at least 1"),
+            "{e}"
+        );
 
-        let e = err("name = \"x\"\n[[element]]\nid = 1\nkey = true\nwording = \"W\"\ncues=['a']\nminwords = 3\n");
-        assert!(e.contains("not a valid checklist file") && e.contains("minwords"), "{e}");
+        let e = err(
+            "name = \"x\"\n[[element]]\nid = 1\nkey = true\nwording = \"W\"\ncues=['a']\nminwords = 3\n",
+        );
+        assert!(
+            e.contains("not a valid checklist file") && e.contains("minwords"),
+            "{e}"
+        );
 
-        let e = err("name = \"x\"\n[[element]]\nid = 1\nkey = \"yes\"\nwording = \"W\"\ncues=['a']\n");
+        let e =
+            err("name = \"x\"\n[[element]]\nid = 1\nkey = \"yes\"\nwording = \"W\"\ncues=['a']\n");
         assert!(e.contains("line 4"), "{e}");
 
-        let e = err("name = \"x\"\n[[element]]\nid = 1\nkey = true\nwording = \"W\"\ncues=['a?']\n");
+        let e =
+            err("name = \"x\"\n[[element]]\nid = 1\nkey = true\nwording = \"W\"\ncues=['a?']\n");
         assert!(e.contains("matches the empty string"), "{e}");
     }
 

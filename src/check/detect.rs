@@ -27,7 +27,8 @@ struct Outline<'a> {
 
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
     // A numbering label left in the heading text: "C.", "a)", "2.1", "IV.", "Annexe 1".
-    Regex::new(r"^\s*(?:(?:[A-Za-z]|[IVXLCivxlc]+)[.):]|[0-9]+(?:\.[0-9]+)*[.):]?)\s+").expect("static regex")
+    Regex::new(r"^\s*(?:(?:[A-Za-z]|[IVXLCivxlc]+)[.):]|[0-9]+(?:\.[0-9]+)*[.):]?)\s+")
+        .expect("static regex")
 });
 
 fn normalise_heading(text: &str) -> String {
@@ -115,7 +116,10 @@ impl<'a> Outline<'a> {
             idx.push(h);
             cur = self.parent[h];
         }
-        idx.iter().rev().map(|&h| heading_display(&self.doc.blocks[h])).collect()
+        idx.iter()
+            .rev()
+            .map(|&h| heading_display(&self.doc.blocks[h]))
+            .collect()
     }
 }
 
@@ -256,7 +260,8 @@ fn judge(o: &Outline, el: &Element, cue_blocks: &[usize], discounted: usize) -> 
     let in_best = |blk: usize| best.is_some_and(|h| blk > h && blk < o.section_end[h]);
     let n = hits.len();
 
-    let (verdict, confidence, reason) = if let Some(h) = best.filter(|_| best_words >= t.min_words) {
+    let (verdict, confidence, reason) = if let Some(h) = best.filter(|_| best_words >= t.min_words)
+    {
         let inside = hits.iter().any(|c| in_best(c.block));
         (
             Verdict::Present,
@@ -266,7 +271,11 @@ fn judge(o: &Outline, el: &Element, cue_blocks: &[usize], discounted: usize) -> 
                 heading_display(&o.doc.blocks[h]),
                 best_words,
                 t.min_words,
-                if inside { "; cue language inside it" } else { "" }
+                if inside {
+                    "; cue language inside it"
+                } else {
+                    ""
+                }
             ),
         )
     } else if n >= t.present_paragraphs && sections.len() >= t.present_sections {

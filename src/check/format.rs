@@ -3,7 +3,9 @@
 //! Takes [`CheckReport`]s; gives strings. Deciding *whether* to colour (tty,
 //! `NO_COLOR`) is the caller's job.
 
-use super::{CHECK_SCHEMA_VERSION, CheckReport, Checklist, ElementResult, Finding, Severity, Verdict};
+use super::{
+    CHECK_SCHEMA_VERSION, CheckReport, Checklist, ElementResult, Finding, Severity, Verdict,
+};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 
@@ -41,7 +43,12 @@ pub struct JsonOutput {
 }
 
 impl JsonOutput {
-    pub fn new(checklist: &Checklist, reports: Vec<CheckReport>, errors: Vec<FileError>, exit_code: u8) -> Self {
+    pub fn new(
+        checklist: &Checklist,
+        reports: Vec<CheckReport>,
+        errors: Vec<FileError>,
+        exit_code: u8,
+    ) -> Self {
         JsonOutput {
             schema_version: CHECK_SCHEMA_VERSION,
             checklist: ChecklistInfo {
@@ -148,7 +155,13 @@ pub fn text(r: &CheckReport, color: bool) -> String {
         .max()
         .unwrap_or(7)
         .max(7);
-    let _ = writeln!(out, "  {:>2}  {}  {:<9}  Where", "#", pad("Element", label_w), "Verdict");
+    let _ = writeln!(
+        out,
+        "  {:>2}  {}  {:<9}  Where",
+        "#",
+        pad("Element", label_w),
+        "Verdict"
+    );
     for e in &r.elements {
         let v = format!("{} {}", e.verdict.symbol(), e.verdict.as_str());
         let where_ = if e.verdict == Verdict::Missing {
@@ -175,7 +188,11 @@ pub fn text(r: &CheckReport, color: bool) -> String {
             let _ = writeln!(
                 out,
                 "  {}  {}  {}",
-                paint(color, severity_color(f.severity), &pad(f.severity.as_str(), 7)),
+                paint(
+                    color,
+                    severity_color(f.severity),
+                    &pad(f.severity.as_str(), 7)
+                ),
                 pad(&f.rule, rule_w),
                 f.message
             );
@@ -200,7 +217,11 @@ pub fn text(r: &CheckReport, color: bool) -> String {
     }
     let _ = writeln!(out);
     let line = result_line(r);
-    let _ = writeln!(out, "{}", paint(color, if r.summary.passed { "32;1" } else { "31;1" }, &line));
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(color, if r.summary.passed { "32;1" } else { "31;1" }, &line)
+    );
     out
 }
 
@@ -306,7 +327,12 @@ fn md_finding(out: &mut String, f: &Finding) {
     }
 }
 
-fn matrix_rows(reports: &[CheckReport]) -> (Vec<u32>, Vec<(String, Vec<Verdict>, &crate::check::Summary)>) {
+fn matrix_rows(
+    reports: &[CheckReport],
+) -> (
+    Vec<u32>,
+    Vec<(String, Vec<Verdict>, &crate::check::Summary)>,
+) {
     let mut ids: Vec<u32> = Vec::new();
     for r in reports {
         for e in &r.elements {
@@ -320,7 +346,11 @@ fn matrix_rows(reports: &[CheckReport]) -> (Vec<u32>, Vec<(String, Vec<Verdict>,
         .map(|r| {
             let vs = ids
                 .iter()
-                .map(|id| r.element(*id).map(|e| e.verdict).unwrap_or(Verdict::Missing))
+                .map(|id| {
+                    r.element(*id)
+                        .map(|e| e.verdict)
+                        .unwrap_or(Verdict::Missing)
+                })
                 .collect();
             (r.source.clone(), vs, &r.summary)
         })
@@ -332,7 +362,13 @@ fn matrix_rows(reports: &[CheckReport]) -> (Vec<u32>, Vec<(String, Vec<Verdict>,
 pub fn matrix_text(reports: &[CheckReport], errors: &[FileError], color: bool) -> String {
     let mut out = String::new();
     let (ids, rows) = matrix_rows(reports);
-    let name_w = rows.iter().map(|r| width(&r.0)).chain(errors.iter().map(|e| width(&e.path))).max().unwrap_or(6).max(6);
+    let name_w = rows
+        .iter()
+        .map(|r| width(&r.0))
+        .chain(errors.iter().map(|e| width(&e.path)))
+        .max()
+        .unwrap_or(6)
+        .max(6);
     let _ = write!(out, "{}", paint(color, "1", &pad("Report", name_w)));
     for id in &ids {
         let _ = write!(out, " {id:>2}");
@@ -352,7 +388,12 @@ pub fn matrix_text(reports: &[CheckReport], errors: &[FileError], color: bool) -
         );
     }
     for e in errors {
-        let _ = writeln!(out, "{}  {}", pad(&e.path, name_w), paint(color, "31", "unreadable"));
+        let _ = writeln!(
+            out,
+            "{}  {}",
+            pad(&e.path, name_w),
+            paint(color, "31", "unreadable")
+        );
     }
     let _ = writeln!(out, "\n✓ present  ~ weak  ✗ missing");
     out
@@ -377,7 +418,12 @@ pub fn matrix_markdown(reports: &[CheckReport], errors: &[FileError]) -> String 
         for v in vs {
             let _ = write!(out, " {} |", v.symbol());
         }
-        let _ = writeln!(out, " {} | {} |", s.errors, if s.passed { "pass" } else { "**fail**" });
+        let _ = writeln!(
+            out,
+            " {} | {} |",
+            s.errors,
+            if s.passed { "pass" } else { "**fail**" }
+        );
     }
     for e in errors {
         let _ = write!(out, "| `{}` |", e.path.replace('`', "'"));

@@ -139,6 +139,11 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A footnote reference left as literal text (Markdown `[^9]` with no
+/// definition is not parsed as a reference, so it stays in the text).
+static LITERAL_NOTE_REF: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[\^([^\]\s]+)\]").expect("static regex"));
+
 static DIFFERING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)\bviews (?:differed|diverged|were (?:divided|split|mixed))\b",
@@ -233,10 +238,20 @@ fn tracked_changes(doc: &Document, out: &mut Vec<Finding>) {
         .collect::<Vec<_>>();
     let msg = format!(
         "{} by {}; accept or reject them before the draft goes out",
-        plural(items.len(), "unresolved tracked change", "unresolved tracked changes"),
+        plural(
+            items.len(),
+            "unresolved tracked change",
+            "unresolved tracked changes"
+        ),
         authors.join(", ")
     );
-    out.push(finding("tracked-changes", Severity::Error, msg, items, authors));
+    out.push(finding(
+        "tracked-changes",
+        Severity::Error,
+        msg,
+        items,
+        authors,
+    ));
 }
 
 fn comments(doc: &Document, out: &mut Vec<Finding>) {
@@ -267,7 +282,11 @@ fn placeholders(doc: &Document, out: &mut Vec<Finding>) {
         for m in PLACEHOLDER.find_iter(text) {
             items.push(Item {
                 loc,
-                text: format!("\"{}\" in: {}", m.as_str(), excerpt(text, m.start(), m.end())),
+                text: format!(
+                    "\"{}\" in: {}",
+                    m.as_str(),
+                    excerpt(text, m.start(), m.end())
+                ),
                 author: None,
             });
         }
@@ -286,7 +305,13 @@ fn placeholders(doc: &Document, out: &mut Vec<Finding>) {
             "{} left in the draft; fill them in or remove them",
             plural(items.len(), "placeholder", "placeholders")
         );
-        out.push(finding("placeholder", Severity::Error, msg, items, Vec::new()));
+        out.push(finding(
+            "placeholder",
+            Severity::Error,
+            msg,
+            items,
+            Vec::new(),
+        ));
     }
 }
 
@@ -316,15 +341,33 @@ fn links_and_notes(doc: &Document, out: &mut Vec<Finding>) {
             "{} with an empty or '#' target; add the real address or remove the link",
             plural(empty.len(), "link", "links")
         );
-        out.push(finding("empty-link", Severity::Warning, msg, empty, Vec::new()));
+        out.push(finding(
+            "empty-link",
+            Severity::Warning,
+            msg,
+            empty,
+            Vec::new(),
+        ));
     }
 
     let defined: HashSet<&str> = doc.notes.iter().map(|n| n.id.as_str()).collect();
-    let undefined: Vec<Item> = refs
+    let mut undefined: Vec<(Location, String)> = refs
         .iter()
         .filter(|(id, _)| !defined.contains(id.as_str()))
-        .map(|(id, loc)| Item {
-            loc: Some(*loc),
+        .map(|(id, loc)| (*loc, id.clone()))
+        .collect();
+    for b in &doc.blocks {
+        for c in LITERAL_NOTE_REF.captures_iter(&b.plain_text()) {
+            if !defined.contains(&c[1]) {
+                undefined.push((b.loc(), c[1].to_string()));
+            }
+        }
+    }
+    undefined.sort();
+    let undefined: Vec<Item> = undefined
+        .into_iter()
+        .map(|(loc, id)| Item {
+            loc: Some(loc),
             text: format!("reference to note {id}"),
             author: None,
         })
@@ -404,7 +447,12 @@ fn metadata(doc: &Document, out: &mut Vec<Finding>) {
 
 fn deadline(doc: &Document, meeting: Date, out: &mut Vec<Finding>) -> Timing {
     let last = Date::from_days(meeting.to_days() - PUBLIC_COMMENT_DAYS);
-    let draft = doc.meta.date.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let draft = doc
+        .meta
+        .date
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let range = draft.and_then(draft_date_range);
     let on_time = range.and_then(|(first, lastday)| {
         if lastday <= last {
@@ -518,7 +566,13 @@ fn differing_views(doc: &Document, out: &mut Vec<Finding>) {
     };
     let mut items = said;
     items.extend(presented);
-    out.push(finding("differing-views", Severity::Info, msg, items, Vec::new()));
+    out.push(finding(
+        "differing-views",
+        Severity::Info,
+        msg,
+        items,
+        Vec::new(),
+    ));
 }
 
 #[cfg(test)]
@@ -531,7 +585,10 @@ mod tests {
         assert_eq!(Date::from_days(d.to_days()), d);
         assert_eq!(Date::from_days(d.to_days() - 42).to_string(), "2020-09-21");
         let leap = parse_date("2024-03-01").unwrap();
-        assert_eq!(Date::from_days(leap.to_days() - 1).to_string(), "2024-02-29");
+        assert_eq!(
+            Date::from_days(leap.to_days() - 1).to_string(),
+            "2024-02-29"
+        );
         assert_eq!(parse_date("1970-01-01").unwrap().to_days(), 0);
         assert!(parse_date("2023-02-29").is_err());
         assert!(parse_date("2020-13-01").is_err());
@@ -548,10 +605,25 @@ mod tests {
 
     #[test]
     fn placeholder_pattern() {
-        for s in ["TODO: fix", "see TBD", "XXX", "[insert figure]", "[Insert name here]", "what??", "Lorem ipsum dolor"] {
+        for s in [
+            "TODO: fix",
+            "see TBD",
+            "XXX",
+            "[insert figure]",
+            "[Insert name here]",
+            "what??",
+            "Lorem ipsum dolor",
+        ] {
             assert!(PLACEHOLDER.is_match(s), "{s}");
         }
-        for s in ["todo list in lower case", "Tbd", "XX", "a question?", "[inserted text]", "ToDo"] {
+        for s in [
+            "todo list in lower case",
+            "Tbd",
+            "XX",
+            "a question?",
+            "[inserted text]",
+            "ToDo",
+        ] {
             assert!(!PLACEHOLDER.is_match(s), "{s}");
         }
     }

@@ -46,7 +46,7 @@ mod detect;
 pub mod format;
 pub mod hygiene;
 
-pub use checklist::{ChecklistError, Checklist, DEFAULT_CHECKLIST, Element, Thresholds};
+pub use checklist::{Checklist, ChecklistError, DEFAULT_CHECKLIST, Element, Thresholds};
 pub use hygiene::{Date, parse_date};
 
 use crate::model::{Document, Format, Location};

@@ -205,9 +205,8 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     let written = match &args.output {
-        Some(p) => bpfpress::fsutil::write_atomic(p, text.as_bytes()).map_err(|e| {
-            format!("{}: cannot write output: {e}", p.display())
-        }),
+        Some(p) => bpfpress::fsutil::write_atomic(p, text.as_bytes())
+            .map_err(|e| format!("{}: cannot write output: {e}", p.display())),
         None => {
             let mut out = std::io::stdout().lock();
             match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
