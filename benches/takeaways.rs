@@ -47,7 +47,7 @@ fn opts() -> SheetOptions {
 
 /// Select the text and make the sheet: the whole library path of one sheet.
 fn sheet(engine: &Engine, doc: &Document) -> (usize, usize) {
-    let t = takeaways::select(doc, None, &sections::from_headings(doc));
+    let t = takeaways::select(doc, None, &sections::checked(doc));
     let s = make_sheet(engine, doc, &t, &opts()).unwrap();
     assert!(s.pdf.starts_with(b"%PDF-") && s.pages <= 2);
     (s.pages, s.compiles)

@@ -126,7 +126,7 @@ fn crafted_draft() -> Document {
 #[test]
 fn real_report_sheet_is_at_most_two_pages_with_its_text_and_url() {
     let doc = real_model();
-    let t = takeaways::select(&doc, None, &sections::from_headings(&doc));
+    let t = takeaways::select(&doc, None, &sections::checked(&doc));
     assert!(
         matches!(&t.source, Source::Section { heading, .. } if heading == "Concluding remarks"),
         "{:?}",
@@ -169,9 +169,39 @@ fn real_report_sheet_is_at_most_two_pages_with_its_text_and_url() {
 }
 
 #[test]
+fn element_sections_come_from_the_check_stage_with_heading_fallback() {
+    use bpfpress::check::{CheckOptions, Checklist, check};
+    let doc = real_model();
+    let report = check(&doc, &Checklist::builtin(), &CheckOptions::default());
+    let from_check = sections::from_check(&report, &doc);
+    let used = sections::checked(&doc);
+    // Every sheet element the check found is used exactly as it found it.
+    for e in &from_check {
+        let u = used.iter().find(|u| u.element == e.element).unwrap();
+        assert_eq!(u.blocks, e.blocks, "element {}", e.element);
+        let ev: Vec<_> = report
+            .element_blocks(u32::from(e.element))
+            .into_iter()
+            .filter(|r| !r.is_empty())
+            .collect();
+        assert_eq!(e.blocks.first(), ev.first(), "best evidence first");
+    }
+    // The concluding remarks serve insights (element 9).
+    let nine = used.iter().find(|e| e.element == 9).unwrap();
+    assert!(nine.blocks.iter().any(|r| matches!(&doc.blocks[r.start],
+        Block::Heading { text, .. } if text == "Concluding remarks")));
+    // Without a check report, the heading fallback alone.
+    assert_eq!(sections::for_sheet(&doc, None), {
+        let mut h = sections::from_headings(&doc);
+        h.sort_by_key(|e| e.element);
+        h
+    });
+}
+
+#[test]
 fn qr_code_decodes_to_the_report_url() {
     let doc = crafted_draft();
-    let t = takeaways::select(&doc, None, &sections::from_headings(&doc));
+    let t = takeaways::select(&doc, None, &sections::checked(&doc));
     let (sheet, pdf) = make(&doc, &t, &opts(Some(URL)), "qr.pdf");
     let png = out_dir().join("qr");
     let last = sheet.pages.to_string();
@@ -336,7 +366,7 @@ fn attr(s: &str, tag: &str, name: &str) -> Option<f64> {
 #[test]
 fn extracted_sentences_are_quoted_and_labelled() {
     let doc = crafted_draft();
-    let t = takeaways::select(&doc, None, &sections::from_headings(&doc));
+    let t = takeaways::select(&doc, None, &sections::checked(&doc));
     assert_eq!(t.source, Source::Extracted);
     assert!(!t.takeaways.is_empty() && !t.recommendations.is_empty());
     let all: String = doc.blocks.iter().map(|b| b.plain_text() + " ").collect();
@@ -362,7 +392,7 @@ fn extracted_sentences_are_quoted_and_labelled() {
 #[test]
 fn same_input_same_bytes_and_letter_paper_and_pdf_ua() {
     let doc = crafted_draft();
-    let t = takeaways::select(&doc, None, &sections::from_headings(&doc));
+    let t = takeaways::select(&doc, None, &sections::checked(&doc));
     let a = make_sheet(&Engine::builtin(), &doc, &t, &opts(Some(URL))).unwrap();
     let b = make_sheet(&Engine::builtin(), &doc, &t, &opts(Some(URL))).unwrap();
     assert!(a.pdf == b.pdf, "sheet is not deterministic");
@@ -382,7 +412,7 @@ fn same_input_same_bytes_and_letter_paper_and_pdf_ua() {
 fn too_long_even_without_bullets_is_an_error_not_a_third_page() {
     let mut doc = crafted_draft();
     doc.meta.title = Some("A very long title ".repeat(700));
-    let t = takeaways::select(&doc, None, &sections::from_headings(&doc));
+    let t = takeaways::select(&doc, None, &sections::checked(&doc));
     match make_sheet(&Engine::builtin(), &doc, &t, &opts(Some(URL))) {
         Err(SheetError::TooLong { pages }) => assert!(pages > MAX_PAGES),
         Err(e) => panic!("wrong error: {e}"),
@@ -394,8 +424,10 @@ fn too_long_even_without_bullets_is_an_error_not_a_third_page() {
 fn every_report_fixture_gives_a_sheet_of_at_most_two_pages() {
     let engine = Engine::builtin();
     let mut made = 0;
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/report"))
-        .unwrap()
+    // The real report in every format, and the check stage's crafted drafts.
+    let mut paths: Vec<PathBuf> = ["fixtures/report", "fixtures/drafts"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root().join(d)).unwrap())
         .map(|e| e.unwrap().path())
         .collect();
     paths.push(root().join("fixtures/render/bpf-on-bpfs-2020.model.json"));
@@ -414,7 +446,7 @@ fn every_report_fixture_gives_a_sheet_of_at_most_two_pages() {
                 Err(e) => panic!("{e}"),
             }
         };
-        let t = takeaways::select(&doc, None, &sections::from_headings(&doc));
+        let t = takeaways::select(&doc, None, &sections::checked(&doc));
         let s = make_sheet(&engine, &doc, &t, &opts(Some(URL))).unwrap();
         assert!(s.pages <= MAX_PAGES, "{}: {} pages", p.display(), s.pages);
         assert!(!t.takeaways.is_empty(), "{}: no takeaways", p.display());

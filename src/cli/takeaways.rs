@@ -112,8 +112,9 @@ pub fn run(args: Args) -> ExitCode {
         Err(e) => return fail(e),
     };
 
-    // Element sections from headings until the check stage provides them.
-    let elements = sections::from_headings(&doc);
+    // Where the report covers elements 1, 2, 6, 8, 9, 10: the check stage's
+    // findings, headings for what it did not find.
+    let elements = sections::checked(&doc);
     let chosen = takeaways::select(&doc, from.as_ref().map(|(d, p)| (d, p.as_str())), &elements);
     println!("takeaways from {}", chosen.source);
     if args.from.is_some() && !matches!(chosen.source, takeaways::Source::File { .. }) {

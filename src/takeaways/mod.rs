@@ -134,7 +134,8 @@ pub fn select(
         };
         let (takeaways, mut recommendations) = items_from_blocks(&doc.blocks[range]);
         if recommendations.is_empty() {
-            recommendations = extract(doc, elements, &[8, 10], MAX_RECOMMENDATIONS);
+            let quoted: Vec<&str> = takeaways.iter().map(|i| i.text.as_str()).collect();
+            recommendations = extract(doc, elements, &[8, 10], MAX_RECOMMENDATIONS, &quoted);
         }
         return Takeaways {
             source: Source::Section { heading, loc },
@@ -154,11 +155,14 @@ pub fn select(
             recommendations: strip_locs(recommendations),
         };
     }
+    // Recommendations first; a sentence is never both.
+    let recommendations = extract(doc, elements, &[8, 10], MAX_RECOMMENDATIONS, &[]);
+    let quoted: Vec<&str> = recommendations.iter().map(|i| i.text.as_str()).collect();
     Takeaways {
         source: Source::Extracted,
         activities,
-        takeaways: extract(doc, elements, &[1, 6, 9], MAX_TAKEAWAYS),
-        recommendations: extract(doc, elements, &[8, 10], MAX_RECOMMENDATIONS),
+        takeaways: extract(doc, elements, &[1, 6, 9], MAX_TAKEAWAYS, &quoted),
+        recommendations,
     }
 }
 
@@ -425,8 +429,15 @@ struct Candidate {
     order: usize,
 }
 
-/// Extract up to `max` sentences from the sections of `wanted` elements.
-fn extract(doc: &Document, elements: &[ElementSections], wanted: &[u8], max: usize) -> Vec<Item> {
+/// Extract up to `max` sentences from the sections of `wanted` elements,
+/// leaving out sentences already quoted elsewhere on the sheet (`exclude`).
+fn extract(
+    doc: &Document,
+    elements: &[ElementSections],
+    wanted: &[u8],
+    max: usize,
+    exclude: &[&str],
+) -> Vec<Item> {
     let mut per_element: Vec<Vec<Candidate>> = Vec::new();
     let mut order = 0;
     for &el in wanted {
@@ -475,7 +486,7 @@ fn extract(doc: &Document, elements: &[ElementSections], wanted: &[u8], max: usi
             }
             if let Some(c) = q.next() {
                 any = true;
-                if !picked.iter().any(|p| p.text == c.text) {
+                if !picked.iter().any(|p| p.text == c.text) && !exclude.contains(&c.text.as_str()) {
                     picked.push(c);
                 }
             }
@@ -633,6 +644,26 @@ mod tests {
         );
         assert!(t.takeaways[0].sub.is_empty());
         assert_eq!(t.takeaways[2].rank, 2);
+    }
+
+    #[test]
+    fn extraction_never_quotes_a_sentence_twice() {
+        let mut doc = Document::new("t.md", Format::Markdown);
+        doc.blocks = vec![
+            heading(1, "Challenges and the way forward", 1),
+            para(
+                "The BPF recommends that the MAG should publish a modalities document and track progress yearly. \
+                 An important lesson is that outreach should start before the first virtual meeting of the cycle.",
+                2,
+            ),
+        ];
+        let same = |element| ElementSections {
+            element,
+            blocks: std::iter::once(1..2).collect(),
+        };
+        let t = select(&doc, None, &[same(1), same(9), same(8), same(10)]);
+        assert_eq!(t.recommendations.len(), 2);
+        assert!(t.takeaways.is_empty(), "{:?}", t.takeaways);
     }
 
     #[test]

@@ -1,7 +1,14 @@
-//! Element sections found from headings: the documented **fallback** used
-//! until the check stage's element findings are available to this stage.
+//! Element sections: where the report covers the output elements the sheet
+//! draws on (1, 2, 6, 8, 9, 10).
 //!
-//! Takes a [`Document`]; gives, for elements 1, 2, 6, 8, 9 and 10, the block
+//! [`from_check`] reads them from the check stage's findings (a
+//! [`CheckReport`]): every piece of evidence of an element judged present
+//! or weak — its best heading's section, other matching sections, its cue
+//! paragraphs — in the check's order (best first). [`for_sheet`] uses
+//! those and, for an element the check found no evidence for, falls back to
+//! [`from_headings`].
+//!
+//! [`from_headings`] is the stand-alone fallback: it takes a [`Document`]; gives, for elements 1, 2, 6, 8, 9 and 10, the block
 //! ranges of every section whose heading matches one of the element's
 //! heading patterns (the same patterns as the check stage's default
 //! checklist, `templates/checklist.toml`, for these elements). A section
@@ -16,6 +23,7 @@
 //! the sheet summarises the report, not its appendices.
 
 use super::{ElementSections, section_range};
+use crate::check::{CheckOptions, CheckReport, Checklist, Verdict, check};
 use crate::model::{Block, Document};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -93,6 +101,56 @@ const HEADINGS: &[(u8, &[&str])] = &[
         ],
     ),
 ];
+
+/// The elements the sheet draws on.
+pub const SHEET_ELEMENTS: &[u8] = &[1, 2, 6, 8, 9, 10];
+
+/// Element sections from the check stage's findings: the evidence block
+/// ranges of each sheet element judged present or weak, best first.
+pub fn from_check(report: &CheckReport, doc: &Document) -> Vec<ElementSections> {
+    let n = doc.blocks.len();
+    SHEET_ELEMENTS
+        .iter()
+        .filter_map(|&el| {
+            let res = report.element(u32::from(el))?;
+            if res.verdict == Verdict::Missing {
+                return None;
+            }
+            let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
+            for ev in &res.evidence {
+                // A report made from another document cannot index this one.
+                let r = ev.blocks.start.min(n)..ev.blocks.end.min(n);
+                if !r.is_empty() && !blocks.contains(&r) {
+                    blocks.push(r);
+                }
+            }
+            (!blocks.is_empty()).then_some(ElementSections {
+                element: el,
+                blocks,
+            })
+        })
+        .collect()
+}
+
+/// The element sections the sheet uses: the check stage's findings, and
+/// [`from_headings`] for elements the check found no evidence for.
+pub fn for_sheet(doc: &Document, report: Option<&CheckReport>) -> Vec<ElementSections> {
+    let mut out = report.map(|r| from_check(r, doc)).unwrap_or_default();
+    for fb in from_headings(doc) {
+        if !out.iter().any(|e| e.element == fb.element) {
+            out.push(fb);
+        }
+    }
+    out.sort_by_key(|e| e.element);
+    out
+}
+
+/// Check `doc` with the built-in checklist and give its element sections
+/// for the sheet ([`for_sheet`]).
+pub fn checked(doc: &Document) -> Vec<ElementSections> {
+    let report = check(doc, &Checklist::builtin(), &CheckOptions::default());
+    for_sheet(doc, Some(&report))
+}
 
 /// Activity cues for element 2 without a heading.
 const ACTIVITY_CUES: &[&str] = &[
