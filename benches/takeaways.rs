@@ -59,6 +59,20 @@ fn main() {
     let doc: Document = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
     let engine = Engine::builtin();
 
+    // 0. The check stage's element findings alone (in `bpfpress build` the
+    //    check report is made once and shared with the sheet).
+    let mut check = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let els = sections::checked(&doc);
+        check.push(t.elapsed());
+        assert!(!els.is_empty());
+    }
+    println!(
+        "element sections (check stage, built-in checklist), median of 5: {}",
+        ms(median(check))
+    );
+
     // 1. First sheet in the process.
     let t = Instant::now();
     let (pages, compiles) = sheet(&engine, &doc);

@@ -15,7 +15,9 @@
 //!    leading of the report) and its page count is read from the compiled
 //!    document. Over two pages, the next level is tried, down to the floor
 //!    (8.5 pt body, 0.5 em leading: the report's footnote size, still
-//!    legible in print).
+//!    legible in print). A sheet so long that no level above the floor can
+//!    bring it to two pages (text over `pages - 1` pages times the square
+//!    of the size ratio) goes straight to the floor.
 //!    A sheet that fits on two pages but would fit on **one** at a level
 //!    no smaller than [`ONE_PAGE_FLOOR`] (9.5 pt) is set on one page: a
 //!    second page holding a few lines does not look intentional. This is
@@ -104,6 +106,16 @@ pub fn last_page_fill(compiled: &crate::render::Compiled) -> Option<f64> {
     let page = compiled.document.pages().get(pos.page.get() - 1)?;
     let h = page.frame.height().to_pt();
     (h > 0.0).then(|| pos.point.y.to_pt() / h)
+}
+
+/// Whether a sheet of `pages` pages at `level` is sure to stay over two
+/// pages at every level above the floor, so the levels in between need no
+/// compile: the text covers more than `pages - 1` pages, and no level
+/// shrinks it by more than the square of the size ratio to the floor.
+fn cannot_fit_above_floor(pages: usize, level: FitLevel) -> bool {
+    let floor = FIT_LEVELS[FIT_LEVELS.len() - 1];
+    let shrink = f64::from(floor.size_pt / level.size_pt).powi(2);
+    (pages.saturating_sub(1) as f64) * shrink > MAX_PAGES as f64
 }
 
 /// Options of one sheet.
@@ -369,12 +381,19 @@ pub fn make_sheet(
 
     // Step 2: font size and leading down to the floor.
     let mut fitted = None;
-    for (li, &level) in FIT_LEVELS.iter().enumerate() {
-        let c = compile(level, &take, &recs)?;
+    let floor = FIT_LEVELS.len() - 1;
+    let mut li = 0;
+    while li < FIT_LEVELS.len() {
+        let c = compile(FIT_LEVELS[li], &take, &recs)?;
         if c.page_count() <= MAX_PAGES {
             fitted = Some((li, c));
             break;
         }
+        li = if li + 1 < floor && cannot_fit_above_floor(c.page_count(), FIT_LEVELS[li]) {
+            floor
+        } else {
+            li + 1
+        };
     }
     // A sheet spilling onto a second page: one page at a comfortable size?
     if let Some((li, c)) = &fitted
@@ -398,7 +417,6 @@ pub fn make_sheet(
     let (fit_level, compiled) = match fitted {
         Some(f) => f,
         None => {
-            let floor = FIT_LEVELS.len() - 1;
             let level = FIT_LEVELS[floor];
             let order = drop_order(&take, &recs);
             let subset = |n: usize| {
@@ -513,6 +531,15 @@ mod tests {
             drop_order(&t, &r),
             vec![(true, 2), (false, 1), (true, 1), (false, 0), (true, 0)]
         );
+    }
+
+    #[test]
+    fn only_hopeless_lengths_skip_to_the_floor() {
+        let top = FIT_LEVELS[0];
+        assert!(!cannot_fit_above_floor(3, top));
+        assert!(!cannot_fit_above_floor(4, top)); // 3+ pages * 0.66 may be < 2
+        assert!(cannot_fit_above_floor(5, top));
+        assert!(cannot_fit_above_floor(60, FIT_LEVELS[2]));
     }
 
     #[test]
