@@ -59,8 +59,8 @@ fn main() {
     let doc: Document = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
     let engine = Engine::builtin();
 
-    // 0. The check stage's element findings alone (in `bpfpress build` the
-    //    check report is made once and shared with the sheet).
+    // 0. The check stage's element findings alone (the built-in checklist
+    //    is compiled once per process, on the first call).
     let mut check = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();

@@ -148,7 +148,9 @@ pub fn for_sheet(doc: &Document, report: Option<&CheckReport>) -> Vec<ElementSec
 /// Check `doc` with the built-in checklist and give its element sections
 /// for the sheet ([`for_sheet`]).
 pub fn checked(doc: &Document) -> Vec<ElementSections> {
-    let report = check(doc, &Checklist::builtin(), &CheckOptions::default());
+    // Building the checklist compiles all its patterns: once per process.
+    static BUILTIN: LazyLock<Checklist> = LazyLock::new(Checklist::builtin);
+    let report = check(doc, &BUILTIN, &CheckOptions::default());
     for_sheet(doc, Some(&report))
 }
 
