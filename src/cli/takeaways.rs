@@ -1,7 +1,7 @@
 //! `bpfpress takeaways`: read a draft and write the two-page key-takeaways sheet.
 
-use super::EXIT_INPUT;
 use super::render::read_doc;
+use super::{EXIT_FINDINGS, EXIT_INPUT};
 use bpfpress::project::{PROJECT_FILE, Project};
 use bpfpress::render::{Engine, Paper, Standard};
 use bpfpress::takeaways::{self, SheetOptions, make_sheet_to, sections, sheet::FIT_LEVELS};
@@ -158,6 +158,10 @@ pub fn run(args: Args) -> ExitCode {
                 level.size_pt
             );
             ExitCode::SUCCESS
+        }
+        Err(e @ takeaways::SheetError::Empty) => {
+            eprintln!("error: {}: {e}", args.file.display());
+            ExitCode::from(EXIT_FINDINGS)
         }
         Err(e) => fail(format!("{}: {e}", args.file.display())),
     }

@@ -116,7 +116,7 @@ pub fn parse(bytes: &[u8], source: &str) -> Result<Document, FileError> {
                         Location::Line(line_of(range.start)),
                         List {
                             ordered: start.is_some(),
-                            items: Vec::new(),
+                            ..List::default()
                         },
                     ));
                 }

@@ -16,7 +16,7 @@
 //!    Each sentence is scored (see [`score_sentence`]): recommendation and
 //!    insight cue words, a preference for 12–45 words, a bonus for the first
 //!    sentences of a section and for list items, and a penalty for sentences
-//!    that lean on context ("This", "It", "However" at the start) or carry
+//!    that lean on context ("This", "It", "However", "First," at the start) or carry
 //!    footnote-like trailing numbers. Sentences are picked round-robin across
 //!    elements by score so that no single section fills the sheet, and are
 //!    quoted as written (whitespace trimmed, footnote markers dropped).
@@ -411,7 +411,23 @@ pub fn score_sentence(s: &str, position: usize, in_list: bool) -> f32 {
     let first = lower.split_whitespace().next().unwrap_or("");
     if matches!(
         first,
-        "this" | "it" | "these" | "they" | "however," | "however" | "moreover," | "also" | "such"
+        "this"
+            | "it"
+            | "these"
+            | "they"
+            | "however,"
+            | "however"
+            | "moreover,"
+            | "also"
+            | "such"
+            | "first,"
+            | "firstly,"
+            | "second,"
+            | "secondly,"
+            | "third,"
+            | "thirdly,"
+            | "finally,"
+            | "lastly,"
     ) {
         score -= 2.0;
     }
@@ -569,6 +585,7 @@ mod tests {
                         children: vec![],
                     })
                     .collect(),
+                ..List::default()
             },
         }
     }
@@ -664,6 +681,19 @@ mod tests {
         let t = select(&doc, None, &[same(1), same(9), same(8), same(10)]);
         assert_eq!(t.recommendations.len(), 2);
         assert!(t.takeaways.is_empty(), "{:?}", t.takeaways);
+    }
+
+    #[test]
+    fn sentences_leaning_on_context_score_lower() {
+        let body =
+            "a session at the annual meeting should bring regulators and operators together.";
+        let plain = score_sentence(&format!("A {body}"), 3, false);
+        for lead in ["First, a", "This means a", "However, a"] {
+            assert!(
+                score_sentence(&format!("{lead} {body}"), 3, false) < plain,
+                "{lead}"
+            );
+        }
     }
 
     #[test]

@@ -143,6 +143,12 @@ pub enum SheetError {
     #[error("report URL {0:?} is not an http(s) address")]
     BadUrl(String),
     #[error(
+        "no takeaways: the report has no takeaways section and none of its sentences on \
+         the issue, what worked, insights, open issues or next steps qualifies; \
+         write the takeaways in a file and pass it with --from"
+    )]
+    Empty,
+    #[error(
         "the sheet is {pages} pages even at the smallest type and with every bullet \
          left out: the title or the paragraph on the BPF's activities is too long"
     )]
@@ -358,6 +364,9 @@ pub fn make_sheet(
     t: &Takeaways,
     opts: &SheetOptions,
 ) -> Result<Sheet, SheetError> {
+    if t.takeaways.is_empty() && t.recommendations.is_empty() {
+        return Err(SheetError::Empty);
+    }
     let base = Base::new(doc, t, opts)?;
     let mut dropped = Vec::new();
     let take = cap(&t.takeaways, MAX_TAKEAWAYS, "takeaway", &mut dropped);
