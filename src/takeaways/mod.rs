@@ -577,7 +577,6 @@ mod tests {
         Block::List {
             loc: Location::Line(line),
             list: List {
-                ordered: false,
                 items: items
                     .iter()
                     .map(|t| ListItem {
