@@ -609,3 +609,49 @@ fn a_sheet_spilling_a_few_lines_is_pulled_back_onto_one_page() {
         "no bullet length gave a pulled-back one-page sheet"
     );
 }
+
+#[test]
+fn cli_reads_url_name_and_contact_from_the_project_file_beside_the_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("draft.json");
+    std::fs::write(&model, serde_json::to_vec(&crafted_draft()).unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("bpf.toml"),
+        format!(
+            "[bpf]\nname = \"BPF on Local Content\"\nyear = 2021\n\n\
+             [report]\npath = \"draft.json\"\nurl = \"{URL}\"\n\n\
+             [signatory]\nname = \"Wim Degezelle\"\nrole = \"IGF consultant\"\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("t.pdf");
+    let r = Command::new(env!("CARGO_BIN_EXE_bpfpress"))
+        .arg("takeaways")
+        .arg(&model)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let text = pdf_text(&out);
+    assert!(text.contains(URL));
+    assert!(text.contains("BPF ON LOCAL CONTENT"), "{text}"); // the kicker is upper case
+    assert!(text.contains("Contact: Wim Degezelle, IGF consultant"));
+
+    // A broken project file is an error naming the file and the key.
+    std::fs::write(
+        dir.path().join("bpf.toml"),
+        "[bpf]\nname = \"\"\nyear = 2021\n",
+    )
+    .unwrap();
+    let r = Command::new(env!("CARGO_BIN_EXE_bpfpress"))
+        .arg("takeaways")
+        .arg(&model)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("bpf.toml"), "{err}");
+}
