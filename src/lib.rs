@@ -16,4 +16,6 @@ pub mod fsutil;
 pub mod ingest;
 pub mod model;
 pub mod outline;
+pub mod project;
 pub mod render;
+pub mod takeaways;
