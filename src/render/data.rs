@@ -444,9 +444,13 @@ mod tests {
             p("Markus Kummer"),
         ];
         assert_eq!(front_matter_blocks(&d), vec![0, 1, 2, 3, 4, 6]);
-        assert_eq!(printed_date(&d).map(|d| d.display()).as_deref(), Some("September 2020"));
+        assert_eq!(
+            printed_date(&d).map(|d| d.display()).as_deref(),
+            Some("September 2020")
+        );
         assert_eq!(printed_subtitle(&d), None);
-        d.blocks.insert(1, p("IGF 2020 Best Practice Forum output report"));
+        d.blocks
+            .insert(1, p("IGF 2020 Best Practice Forum output report"));
         assert_eq!(
             printed_subtitle(&d).as_deref(),
             Some("IGF 2020 Best Practice Forum output report")
