@@ -213,7 +213,7 @@ pub fn front_matter_blocks(doc: &Document) -> Vec<usize> {
             || t == subtitle
             || part_of(&title)
             || part_of(&subtitle)
-            || authors.iter().any(|a| *a == t)
+            || authors.contains(&t)
             || authors.len() > 1 && t == authors.join(" ")
             || date.as_ref().is_some_and(|r| r.is_match(&t))
             || igf.as_ref().is_some_and(|r| r.is_match(&t))
