@@ -300,3 +300,114 @@ fn same_input_gives_byte_identical_pdf() {
     let e = render_report(&engine, &d2, &ReportOptions::default()).unwrap();
     assert!(a.pdf != e.pdf);
 }
+
+#[test]
+fn degenerate_blocks_render_under_pdf_ua() {
+    use bpfpress::model::{List, ListItem, TableCell, TableRow};
+    let mut d = small_doc();
+    d.blocks.extend([
+        heading(2, None, "  "),
+        heading(2, Some("B."), ""),
+        Block::List {
+            loc: Location::Line(5),
+            list: List {
+                ordered: true,
+                items: vec![],
+            },
+        },
+        Block::List {
+            loc: Location::Line(6),
+            list: List {
+                ordered: false,
+                items: vec![ListItem {
+                    inlines: vec![],
+                    children: vec![],
+                }],
+            },
+        },
+        Block::Table {
+            loc: Location::Line(7),
+            rows: vec![],
+        },
+        Block::Table {
+            loc: Location::Line(8),
+            rows: vec![
+                TableRow {
+                    header: false,
+                    cells: vec![],
+                },
+                TableRow {
+                    header: false,
+                    cells: vec![TableCell {
+                        inlines: vec![Inline::text("wide")],
+                        colspan: 9,
+                    }],
+                },
+            ],
+        },
+        Block::Image {
+            loc: Location::Line(9),
+            alt: None,
+        },
+        Block::Paragraph {
+            loc: Location::Line(10),
+            inlines: vec![
+                Inline::Link {
+                    target: "".into(),
+                    text: "".into(),
+                },
+                Inline::NoteRef {
+                    id: "missing-note".into(),
+                },
+                Inline::NoteRef {
+                    id: "missing-note".into(),
+                },
+                Inline::Break,
+                Inline::text(""),
+            ],
+        },
+        Block::Paragraph {
+            loc: Location::Line(11),
+            inlines: vec![],
+        },
+    ]);
+    let opts = ReportOptions {
+        standard: Some(Standard::PdfUa1),
+        ..Default::default()
+    };
+    let r = render_report(&Engine::builtin(), &d, &opts).unwrap();
+    let text = squash(&pdftotext(&r.pdf));
+    assert!(
+        text.contains("B."),
+        "a bare heading number is its title: {text}"
+    );
+    assert!(text.contains("no description in the source"));
+    assert!(text.contains("missing-note"), "dangling note marker kept");
+}
+
+#[test]
+fn batch_on_the_render_pool_is_deterministic() {
+    use rayon::prelude::*;
+    let engine = Engine::builtin();
+    let pool = bpfpress::render::pool(2).unwrap();
+    let docs: Vec<Document> = (0..24)
+        .map(|i| {
+            let mut d = small_doc();
+            d.meta.title = Some(format!("Letter {}", i % 4));
+            d
+        })
+        .collect();
+    let pdfs: Vec<Vec<u8>> = pool.install(|| {
+        docs.par_iter()
+            .map(|d| {
+                render_report(&engine, d, &ReportOptions::default())
+                    .unwrap()
+                    .pdf
+            })
+            .collect()
+    });
+    for (i, p) in pdfs.iter().enumerate() {
+        assert!(p == &pdfs[i % 4], "document {i} differs from its twin");
+    }
+    assert!(pdfs[0] != pdfs[1]);
+}

@@ -292,3 +292,123 @@ fn source_date_epoch_fixes_the_pdf_date() {
         assert!(info.contains("Sep  1 00:00:00 2020"), "{info}");
     }
 }
+
+/// Every fixture format through our readers, rendered under PDF/UA-1 and
+/// checked by qpdf. A reader that has not landed yet (Unsupported) is
+/// reported and skipped; any other failure fails the test.
+#[test]
+fn every_fixture_format_renders_under_pdf_ua() {
+    use bpfpress::ingest::{IngestErrorKind, Limits, read_path};
+    let opts = ReportOptions {
+        standard: Some(Standard::PdfUa1),
+        ..Default::default()
+    };
+    let mut rendered = 0;
+    for name in [
+        "bpf-on-bpfs-2020.md",
+        "bpf-on-bpfs-2020.pandoc.docx",
+        "bpf-on-bpfs-2020.lo.docx",
+        "bpf-on-bpfs-2020.lo.pdf",
+    ] {
+        let doc = match read_path(
+            &fixture(&format!("fixtures/report/{name}")),
+            &Limits::default(),
+        ) {
+            Ok(d) => d,
+            Err(e) if matches!(e.kind, IngestErrorKind::Unsupported(_)) => {
+                eprintln!("{name}: reader not available yet ({e}); skipped");
+                continue;
+            }
+            Err(e) => panic!("{e}"),
+        };
+        let r = render_to_file(&doc, &opts, &format!("{name}.pdf"));
+        let (ok, out) = tool("qpdf", &["--check"], &r.path);
+        assert!(ok, "{name}: {out}");
+        let (_, text) = tool("pdftotext", &["-enc", "UTF-8"], &r.path);
+        let text = squash(&text);
+        for (_, b) in doc.headings() {
+            let Block::Heading { text: h, .. } = b else {
+                unreachable!()
+            };
+            if matches!(
+                h.trim().to_lowercase().as_str(),
+                "contents" | "table of contents"
+            ) {
+                continue; // replaced by the generated contents
+            }
+            assert!(text.contains(&squash(h)), "{name}: heading {h:?} missing");
+        }
+        rendered += 1;
+    }
+    eprintln!("{rendered} fixture formats rendered");
+}
+
+/// Titles of the PDF outline (bookmarks), depth-first.
+fn bookmarks(doc: &lopdf::Document) -> Vec<String> {
+    fn walk(doc: &lopdf::Document, first: Option<lopdf::ObjectId>, out: &mut Vec<String>) {
+        let mut cur = first;
+        let mut guard = 0;
+        while let Some(id) = cur {
+            guard += 1;
+            assert!(guard < 10_000, "outline loop");
+            let item = doc.get_dictionary(id).unwrap();
+            let title = item.get(b"Title").unwrap();
+            let bytes = title.as_str().unwrap();
+            let text = if bytes.starts_with(&[0xFE, 0xFF]) {
+                let u: Vec<u16> = bytes[2..]
+                    .chunks(2)
+                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                    .collect();
+                String::from_utf16_lossy(&u)
+            } else {
+                String::from_utf8_lossy(bytes).into_owned()
+            };
+            out.push(text);
+            walk(
+                doc,
+                item.get(b"First").and_then(|o| o.as_reference()).ok(),
+                out,
+            );
+            cur = item.get(b"Next").and_then(|o| o.as_reference()).ok();
+        }
+    }
+    let catalog = doc.catalog().unwrap();
+    let outlines = catalog.get(b"Outlines").unwrap().as_reference().unwrap();
+    let root = doc.get_dictionary(outlines).unwrap();
+    let mut out = Vec::new();
+    walk(
+        doc,
+        root.get(b"First").and_then(|o| o.as_reference()).ok(),
+        &mut out,
+    );
+    out
+}
+
+#[test]
+fn pdf_outline_mirrors_the_headings() {
+    let model = model();
+    let pdf = lopdf::Document::load(&REPORT.path).unwrap();
+    let marks = bookmarks(&pdf);
+    let want: Vec<String> = model
+        .headings()
+        .map(|(_, b)| match b {
+            Block::Heading {
+                label: Some(l),
+                text,
+                ..
+            } => format!("{l} {text}"),
+            Block::Heading { text, .. } => text.clone(),
+            _ => unreachable!(),
+        })
+        .collect();
+    // The generated contents page has a bookmark of its own, first.
+    let body: Vec<String> = marks
+        .iter()
+        .skip_while(|m| *m == "Contents")
+        .cloned()
+        .collect();
+    assert_eq!(body.len(), want.len(), "{marks:#?}");
+    for (m, w) in body.iter().zip(&want) {
+        assert_eq!(squash(m), squash(w));
+    }
+}

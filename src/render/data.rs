@@ -168,6 +168,108 @@ pub fn source_toc_blocks(doc: &Document) -> Vec<usize> {
     out
 }
 
+/// Lower-case words of `s`, punctuation dropped: "Work : a “BPF”" → "work a bpf".
+fn norm(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Indices of title-page paragraphs before the first heading that repeat
+/// what the cover already shows: the title or part of it, the subtitle, an
+/// author, a bare date ("September 2020"), "IGF 2020", "Table of contents".
+/// Other text before the first heading is kept.
+pub fn front_matter_blocks(doc: &Document) -> Vec<usize> {
+    let title = doc.meta.title.as_deref().map(norm).unwrap_or_default();
+    let subtitle = doc
+        .meta
+        .subtitle
+        .clone()
+        .or_else(|| printed_subtitle(doc))
+        .map(|s| norm(&s))
+        .unwrap_or_default();
+    let authors: Vec<String> = doc.meta.authors.iter().map(|a| norm(a)).collect();
+    let date = regex::Regex::new(
+        r"^(?:\d{1,2} )?(?:january|february|march|april|may|june|july|august|september|october|november|december) \d{4}$",
+    )
+    .ok();
+    let igf = regex::Regex::new(r"^igf (?:19|20)\d\d$").ok();
+    let mut out = Vec::new();
+    for (i, b) in doc.blocks.iter().enumerate() {
+        let Block::Paragraph { .. } = b else {
+            if matches!(b, Block::Heading { .. }) {
+                break;
+            }
+            continue;
+        };
+        let t = norm(&b.plain_text());
+        if t.is_empty() {
+            continue;
+        }
+        let part_of = |whole: &str| !whole.is_empty() && t.len() >= 8 && whole.contains(&t);
+        let repeats = t == title
+            || t == subtitle
+            || part_of(&title)
+            || part_of(&subtitle)
+            || authors.contains(&t)
+            || authors.len() > 1 && t == authors.join(" ")
+            || date.as_ref().is_some_and(|r| r.is_match(&t))
+            || igf.as_ref().is_some_and(|r| r.is_match(&t))
+            || matches!(t.as_str(), "contents" | "table of contents");
+        if repeats {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Paragraphs before the first heading, as plain text.
+fn front_texts(doc: &Document) -> impl Iterator<Item = String> + '_ {
+    doc.blocks
+        .iter()
+        .take_while(|b| !matches!(b, Block::Heading { .. }))
+        .filter(|b| matches!(b, Block::Paragraph { .. }))
+        .map(|b| b.plain_text().trim().to_string())
+}
+
+/// A bare date ("September 2020", "15 September 2020") printed before the
+/// first heading.
+pub fn printed_date(doc: &Document) -> Option<FixedDate> {
+    front_texts(doc).find_map(|t| {
+        let words: Vec<&str> = t.split_whitespace().collect();
+        let (day, month, year) = match words.as_slice() {
+            [m, y] => (None, *m, *y),
+            [d, m, y] => (Some(d.parse::<u8>().ok()?), *m, *y),
+            _ => return None,
+        };
+        let m = MONTHS
+            .iter()
+            .position(|name| name.eq_ignore_ascii_case(month))?;
+        let iso = match day {
+            Some(d) => format!("{year}-{:02}-{d:02}", m + 1),
+            None => format!("{year}-{:02}", m + 1),
+        };
+        FixedDate::parse(&iso)
+    })
+}
+
+/// A short line naming the IGF year before the first heading that is not
+/// the title, e.g. "IGF 2020 Best Practice Forum output report".
+pub fn printed_subtitle(doc: &Document) -> Option<String> {
+    let re = regex::Regex::new(r"\bIGF\s+(?:19|20)\d\d\b").ok()?;
+    let title = doc.meta.title.as_deref().map(norm).unwrap_or_default();
+    front_texts(doc).find(|t| {
+        let n = norm(t);
+        re.is_match(t)
+            && n != title
+            && !title.contains(&n)
+            && t.split_whitespace().count() > 2
+            && t.split_whitespace().count() <= 14
+    })
+}
+
 /// `en-GB` → (`en`, `GB`); anything typst would reject → (`en`, none).
 pub fn lang_region(tag: Option<&str>) -> (String, Option<String>) {
     let Some(tag) = tag else {
@@ -184,14 +286,21 @@ pub fn lang_region(tag: Option<&str>) -> (String, Option<String>) {
     (lang, region)
 }
 
-/// The IGF year: from the document date, else "IGF 2020" in the title or
-/// in the text before the first heading.
+/// The IGF year: "IGF 2020" in the title, subtitle or the text before the
+/// first heading, else the year of the document date.
 pub fn igf_year(doc: &Document) -> Option<String> {
-    if let Some(d) = doc.meta.date.as_deref().and_then(FixedDate::parse) {
-        return Some(d.year.to_string());
-    }
-    let re = regex::Regex::new(r"\bIGF\s+((?:19|20)\d\d)\b").ok()?;
+    let from_date = || {
+        doc.meta
+            .date
+            .as_deref()
+            .and_then(FixedDate::parse)
+            .map(|d| d.year.to_string())
+    };
+    let Ok(re) = regex::Regex::new(r"\bIGF\s+((?:19|20)\d\d)\b") else {
+        return from_date();
+    };
     let mut texts: Vec<String> = doc.meta.title.iter().cloned().collect();
+    texts.extend(doc.meta.subtitle.iter().cloned());
     texts.extend(
         doc.blocks
             .iter()
@@ -202,12 +311,15 @@ pub fn igf_year(doc: &Document) -> Option<String> {
     texts
         .iter()
         .find_map(|t| re.captures(t).map(|c| c[1].to_string()))
+        .or_else(from_date)
 }
 
 /// The `/data.json` value for the report.
 pub fn report_data(doc: &Document, opts: &ReportOptions) -> Value {
     let depths = heading_depths(doc);
-    let drop = source_toc_blocks(doc);
+    let mut drop = source_toc_blocks(doc);
+    drop.extend(front_matter_blocks(doc));
+    drop.sort_unstable();
     let toc_title = drop
         .first()
         .and_then(|&i| match &doc.blocks[i] {
@@ -231,12 +343,19 @@ pub fn report_data(doc: &Document, opts: &ReportOptions) -> Value {
             .collect();
         *blocks = kept;
     }
-    let date = doc
-        .meta
-        .date
-        .as_deref()
-        .and_then(FixedDate::parse)
+    // The date printed on the draft's title page beats file metadata (a
+    // PDF's creation date is often the export date).
+    let date = printed_date(doc)
+        .or_else(|| doc.meta.date.as_deref().and_then(FixedDate::parse))
         .map(|d| json!({"iso": d.iso(), "display": d.display(), "year": d.year}));
+    // A title-page line such as "IGF 2020 Best Practice Forum output report"
+    // becomes the cover subtitle when the model has none.
+    if doc.meta.subtitle.is_none()
+        && let Some(sub) = printed_subtitle(doc)
+        && let Some(meta) = doc_value.get_mut("meta").and_then(Value::as_object_mut)
+    {
+        meta.insert("subtitle".into(), json!(sub));
+    }
     let (lang, region) = lang_region(doc.meta.language.as_deref());
     json!({
         "schema": DATA_SCHEMA,
@@ -301,6 +420,43 @@ mod tests {
         assert_eq!(lang_region(Some("fr")), ("fr".into(), None));
         assert_eq!(lang_region(Some("x#y")), ("en".into(), None));
         assert_eq!(lang_region(None), ("en".into(), None));
+    }
+
+    #[test]
+    fn title_page_repeats_are_dropped_other_front_text_kept() {
+        let mut d = Document::new("x.pdf", Format::Pdf);
+        d.meta.title = Some("Reviewing past BPFs: a “BPF on BPFs”".into());
+        d.meta.authors = vec!["Markus Kummer".into(), "Wim Degezelle".into()];
+        d.meta.date = Some("2026-11-22".into());
+        let p = |t: &str| Block::Paragraph {
+            loc: Location::Page(1),
+            inlines: vec![crate::model::Inline::text(t)],
+        };
+        d.blocks = vec![
+            p("IGF 2020"),
+            p("Reviewing past BPFs :"),
+            p("a “BPF on BPFs”"),
+            p("Markus Kummer"),
+            p("September 2020"),
+            p("A foreword that is real text."),
+            p("Table of Contents"),
+            heading(1, "Acknowledgements"),
+            p("Markus Kummer"),
+        ];
+        assert_eq!(front_matter_blocks(&d), vec![0, 1, 2, 3, 4, 6]);
+        assert_eq!(
+            printed_date(&d).map(|d| d.display()).as_deref(),
+            Some("September 2020")
+        );
+        assert_eq!(printed_subtitle(&d), None);
+        d.blocks
+            .insert(1, p("IGF 2020 Best Practice Forum output report"));
+        assert_eq!(
+            printed_subtitle(&d).as_deref(),
+            Some("IGF 2020 Best Practice Forum output report")
+        );
+        // The year on the cover comes from the text, not the file's date.
+        assert_eq!(igf_year(&d).as_deref(), Some("2020"));
     }
 
     #[test]

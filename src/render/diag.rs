@@ -153,13 +153,13 @@ fn locate(world: &dyn World, id: Option<FileId>, range: Option<std::ops::Range<u
 pub fn explain_export(mut d: Diagnostic, standard: Option<Standard>) -> Diagnostic {
     let m = d.message.to_lowercase();
     match standard {
-        Some(Standard::PdfUa1) if m.contains("title") => d.hints.push(
+        Some(Standard::PdfUa1) if m.contains("document title") => d.hints.push(
             "PDF/UA-1 needs a document title: the draft has none. Give the draft a title \
              (Word: File > Properties > Title, or a Title-styled first line; Markdown: a \
              first-level heading or YAML `title:`) or render without --standard"
                 .into(),
         ),
-        Some(Standard::PdfA2b) if m.contains("date") => d.hints.push(
+        Some(Standard::PdfA2b) if m.contains("document date") => d.hints.push(
             "PDF/A-2b needs a document date: the draft has none. Add a date to the draft or \
              set SOURCE_DATE_EPOCH"
                 .into(),
