@@ -353,3 +353,39 @@ fn pdf_pages_are_evidence_locations() {
     assert_eq!(e.evidence[0].heading_path, ["C. Case studies"]);
     assert_eq!(e.where_(), "C. Case studies (p. 4)");
 }
+
+#[test]
+fn list_items_count_one_by_one() {
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.blocks.push(heading(1, 1, "Observations from the year"));
+    let items = [
+        "The forum ran a survey among network operators in twenty countries during the spring.",
+        "Twelve interviews with regulators added detail that the written answers did not give.",
+        "A call for contributions stayed open for ten weeks and brought in forty written inputs.",
+    ];
+    d.blocks.push(Block::List {
+        loc: Location::Line(3),
+        list: List::default(),
+    });
+    if let Some(Block::List { list, .. }) = d.blocks.last_mut() {
+        list.items = items
+            .iter()
+            .map(|t| ListItem {
+                inlines: vec![Inline::text(*t)],
+                children: vec![],
+            })
+            .collect();
+    }
+    d.finish();
+    let e = check_doc(&d).element(2).unwrap().clone();
+    assert_eq!(
+        (e.verdict, e.cue_paragraphs, e.cue_sections),
+        (Present, 3, 1)
+    );
+    assert!(
+        e.evidence
+            .iter()
+            .all(|ev| ev.loc == Location::Line(3) && ev.blocks == (1..2))
+    );
+    assert!(e.evidence[1].excerpt.starts_with("Twelve interviews"));
+}

@@ -3,7 +3,7 @@
 
 use super::checklist::{Checklist, Element};
 use super::{ElementResult, Evidence, Verdict, Via};
-use crate::model::{Block, Document, count_words};
+use crate::model::{Block, Document, ListItem, count_words, inlines_text};
 use regex::Regex;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -13,8 +13,6 @@ struct Outline<'a> {
     doc: &'a Document,
     /// Plain text of each block.
     texts: Vec<String>,
-    /// Words of each block (0 for headings).
-    words: Vec<usize>,
     /// For a heading: its parent heading. For a body block: its nearest heading.
     parent: Vec<Option<usize>>,
     /// Normalised heading text (empty for non-headings).
@@ -23,6 +21,25 @@ struct Outline<'a> {
     section_words: Vec<usize>,
     /// For a heading: index one past the end of its section.
     section_end: Vec<usize>,
+    /// The units cue language is counted in: each paragraph, each table,
+    /// and each top-level list item (with its nested items).
+    units: Vec<Unit>,
+}
+
+struct Unit {
+    block: usize,
+    text: String,
+    words: usize,
+}
+
+fn list_item_text(item: &ListItem, out: &mut String) {
+    out.push_str(&inlines_text(&item.inlines));
+    for sub in &item.children {
+        for it in &sub.items {
+            out.push('\n');
+            list_item_text(it, out);
+        }
+    }
 }
 
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -92,10 +109,34 @@ impl<'a> Outline<'a> {
                 }
             }
         }
+        let mut units = Vec::new();
+        for (i, b) in doc.blocks.iter().enumerate() {
+            match b {
+                Block::Heading { .. } | Block::Image { .. } => {}
+                Block::List { list, .. } => {
+                    for item in &list.items {
+                        let mut text = String::new();
+                        list_item_text(item, &mut text);
+                        let words = count_words(&text);
+                        units.push(Unit {
+                            block: i,
+                            text,
+                            words,
+                        });
+                    }
+                }
+                _ => units.push(Unit {
+                    block: i,
+                    text: texts[i].clone(),
+                    words: words[i],
+                }),
+            }
+        }
+        units.retain(|u| u.words > 0);
         Outline {
             doc,
+            units,
             texts,
-            words,
             parent,
             norm,
             section_words,
@@ -174,6 +215,7 @@ pub(crate) fn excerpt(text: &str, start: usize, end: usize) -> String {
 }
 
 struct CueHit {
+    unit: usize,
     block: usize,
     start: usize,
     end: usize,
@@ -183,24 +225,21 @@ pub(crate) fn detect(doc: &Document, checklist: &Checklist) -> Vec<ElementResult
     let o = Outline::new(doc);
     let n_el = checklist.elements.len();
 
-    // One pass over body blocks with all elements' cues at once.
-    // counted[e]: blocks that count; discounted[e]: hits in short or enumeration blocks.
+    // One pass over the cue units with all elements' cues at once.
+    // counted[e]: units that count; discounted[e]: hits in short or enumeration units.
     let mut counted: Vec<Vec<usize>> = vec![Vec::new(); n_el];
     let mut discounted = vec![0usize; n_el];
-    for (i, b) in doc.blocks.iter().enumerate() {
-        if matches!(b, Block::Heading { .. }) || o.texts[i].is_empty() {
-            continue;
-        }
+    for (u, unit) in o.units.iter().enumerate() {
         let hits: Vec<usize> = checklist
             .cue_set
-            .matches(&o.texts[i])
+            .matches(&unit.text)
             .iter()
             .map(|k| checklist.cue_owner[k])
             .collect();
         for &e in &hits {
             let t = &checklist.elements[e].thresholds;
-            if o.words[i] >= t.cue_min_words && hits.len() <= t.max_elements_per_block {
-                counted[e].push(i);
+            if unit.words >= t.cue_min_words && hits.len() <= t.max_elements_per_block {
+                counted[e].push(u);
             } else {
                 discounted[e] += 1;
             }
@@ -215,7 +254,7 @@ pub(crate) fn detect(doc: &Document, checklist: &Checklist) -> Vec<ElementResult
         .collect()
 }
 
-fn judge(o: &Outline, el: &Element, cue_blocks: &[usize], discounted: usize) -> ElementResult {
+fn judge(o: &Outline, el: &Element, cue_units: &[usize], discounted: usize) -> ElementResult {
     let t = el.thresholds;
     // Heading matches, best (most words) first; ties keep document order.
     // Each match with its coverage: the share of the heading's normalised
@@ -243,10 +282,11 @@ fn judge(o: &Outline, el: &Element, cue_blocks: &[usize], discounted: usize) -> 
 
     let mut hits = Vec::new();
     if let Some(re) = &el.cues {
-        for &i in cue_blocks {
-            if let Some(m) = re.find(&o.texts[i]) {
+        for &u in cue_units {
+            if let Some(m) = re.find(&o.units[u].text) {
                 hits.push(CueHit {
-                    block: i,
+                    unit: u,
+                    block: o.units[u].block,
                     start: m.start(),
                     end: m.end(),
                 });
@@ -340,7 +380,7 @@ fn judge(o: &Outline, el: &Element, cue_blocks: &[usize], discounted: usize) -> 
         });
     }
     for c in hits.iter().take(3) {
-        let text = &o.texts[c.block];
+        let text = &o.units[c.unit].text;
         evidence.push(Evidence {
             via: Via::Cue,
             heading_path: o.path(c.block),
