@@ -393,3 +393,35 @@ fn list_items_count_one_by_one() {
     );
     assert!(e.evidence[1].excerpt.starts_with("Twelve interviews"));
 }
+
+#[test]
+fn non_ascii_checklist_and_text_are_matched_as_written() {
+    // A French checklist: patterns with accents are matched on the text as
+    // written (no ASCII folding).
+    let cl = Checklist::from_toml(
+        "name = 'Éléments'\n[[element]]\nid = 1\nkey = true\nwording = 'Méthodologie'\nheadings = ['^méthodologie$']\ncues = ['réglementation']\n",
+        "fr.toml",
+    )
+    .unwrap();
+    assert!(!cl.ascii_patterns);
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.blocks.push(heading(1, 1, "Méthodologie"));
+    d.blocks.push(para(3, &filler(60)));
+    d.finish();
+    let r = check(&d, &cl, &CheckOptions::default());
+    assert_eq!(r.element(1).unwrap().verdict, Present);
+    assert_eq!(r.element(1).unwrap().evidence[0].matched, "méthodologie");
+
+    // Built-in (ASCII) patterns still find cues next to curly quotes and
+    // accented words, and report the original text.
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.blocks.push(para(
+        1,
+        "The forum’s “methodology” combined a café-style survey with résumé interviews across many countries in the year.",
+    ));
+    d.finish();
+    let e = check_doc(&d).element(2).unwrap().clone();
+    assert_eq!(e.cue_paragraphs, 1);
+    assert_eq!(e.evidence[0].matched, "methodolog");
+    assert!(e.evidence[0].excerpt.contains("The forum’s “methodology”"));
+}

@@ -290,8 +290,9 @@ pub fn exit_code(reports: &[CheckReport], unreadable: usize) -> u8 {
 
 /// Check one document against a checklist.
 pub fn check(doc: &Document, checklist: &Checklist, opts: &CheckOptions) -> CheckReport {
-    let elements = detect::detect(doc, checklist);
-    let (findings, timing) = hygiene::run(doc, opts);
+    let outline = detect::Outline::new(doc, checklist.ascii_patterns);
+    let elements = detect::detect(&outline, checklist);
+    let (findings, timing) = hygiene::run(doc, opts, &outline.texts, &outline.folded);
     let count = |v| elements.iter().filter(|e| e.verdict == v).count();
     let sev = |s| findings.iter().filter(|f| f.severity == s).count();
     let key_elements_present = elements
