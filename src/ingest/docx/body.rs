@@ -52,6 +52,8 @@ impl LevelInfo {
 pub struct Ctx<'a> {
     styles: HashMap<String, StyleInfo>,
     levels: HashMap<(usize, usize), LevelInfo>,
+    /// numId → (abstract numbering id, start overrides (level, start)).
+    nums: HashMap<usize, (usize, Vec<(usize, u32)>)>,
     rels: &'a HashMap<String, String>,
     pre: &'a Prepass,
 }
@@ -154,8 +156,15 @@ impl<'a> Ctx<'a> {
             );
         }
         let mut levels = HashMap::new();
+        let mut nums = HashMap::new();
         let n = &docx.numberings;
         for num in &n.numberings {
+            let overrides = num
+                .level_overrides
+                .iter()
+                .filter_map(|o| o.override_start.map(|s| (o.level, s as u32)))
+                .collect();
+            nums.insert(num.id, (num.abstract_num_id, overrides));
             let Some(abs) = n.abstract_nums.iter().find(|a| a.id == num.abstract_num_id) else {
                 continue;
             };
@@ -173,6 +182,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             styles,
             levels,
+            nums,
             rels,
             pre,
         }
@@ -242,8 +252,11 @@ pub struct Walker<'a> {
     list: Vec<PendingItem>,
     open_comments: Vec<usize>,
     fields: Vec<Field>,
-    counters: HashMap<usize, [u32; 9]>,
+    counters: HashMap<usize, [Option<u32>; 9]>,
+    seen_nums: std::collections::HashSet<usize>,
     seen_heading: bool,
+    /// Counter value of the last numbered paragraph.
+    last_count: u32,
 }
 
 /// Paragraph index from the prepass marker (last run of the paragraph).
@@ -312,6 +325,12 @@ pub fn split_label(text: &str) -> (Option<String>, String) {
 
 /// Trim whitespace at both ends of a run of inlines, dropping empty text.
 fn trim_inlines(mut v: Vec<Inline>) -> Vec<Inline> {
+    while matches!(v.last(), Some(Inline::Break)) {
+        v.pop();
+    }
+    while matches!(v.first(), Some(Inline::Break)) {
+        v.remove(0);
+    }
     if let Some(Inline::Text { text, .. }) = v.first_mut() {
         *text = text.trim_start().to_string();
     }
@@ -339,7 +358,9 @@ impl<'a> Walker<'a> {
             open_comments: Vec::new(),
             fields: Vec::new(),
             counters: HashMap::new(),
+            seen_nums: Default::default(),
             seen_heading: false,
+            last_count: 0,
         }
     }
 
@@ -648,14 +669,33 @@ impl<'a> Walker<'a> {
     fn number_label(&mut self, num: usize, level: usize) -> Option<String> {
         let level = level.min(8);
         let info = self.ctx.levels.get(&(num, level))?.clone();
-        let counters = self.counters.entry(num).or_insert([0; 9]);
-        counters[level] = if counters[level] == 0 {
-            info.start
-        } else {
-            counters[level] + 1
+        // Word counts per abstract numbering; a numId's startOverride
+        // restarts a level the first time that numId is used.
+        let (abs, overrides) = self
+            .ctx
+            .nums
+            .get(&num)
+            .cloned()
+            .unwrap_or((num, Vec::new()));
+        let first_use = self.seen_nums.insert(num);
+        let counters = self.counters.entry(abs).or_insert([None; 9]);
+        if first_use {
+            // Only levels at or below the first use restart; a nested list
+            // must not reset its parent's count.
+            for (l, start) in overrides {
+                if (level..9).contains(&l) {
+                    counters[l] = Some(start.saturating_sub(1));
+                }
+            }
+        }
+        let value = match counters[level] {
+            None => info.start,
+            Some(v) => v + 1,
         };
+        counters[level] = Some(value);
+        self.last_count = value;
         for c in counters.iter_mut().skip(level + 1) {
-            *c = 0;
+            *c = None;
         }
         if !info.ordered() {
             return None;
@@ -663,17 +703,10 @@ impl<'a> Walker<'a> {
         let counters = *counters;
         let mut label = info.text.clone();
         for k in (0..=level).rev() {
-            let fmt = self
-                .ctx
-                .levels
-                .get(&(num, k))
-                .map_or("decimal", |l| l.format.as_str());
-            let value = if counters[k] == 0 {
-                self.ctx.levels.get(&(num, k)).map_or(1, |l| l.start)
-            } else {
-                counters[k]
-            };
-            label = label.replace(&format!("%{}", k + 1), &format_number(value, fmt));
+            let lvl = self.ctx.levels.get(&(num, k));
+            let fmt = lvl.map_or("decimal", |l| l.format.as_str());
+            let v = counters[k].unwrap_or_else(|| lvl.map_or(1, |l| l.start));
+            label = label.replace(&format!("%{}", k + 1), &format_number(v, fmt));
         }
         let label = label.trim().to_string();
         (!label.is_empty()).then_some(label)
@@ -755,6 +788,18 @@ impl<'a> Walker<'a> {
                 if let (Some((n, l)), Some(info)) = (num, level_info) {
                     self.number_label(n, l);
                     if has_content(&inlines) {
+                        // At the top level, a switch between bullets and
+                        // numbers, or numbering that starts again at its
+                        // first value, begins a new list. (LibreOffice gives
+                        // each bullet item its own numId, so numIds alone
+                        // do not separate lists.)
+                        if let Some(first) = self.list.first()
+                            && l <= first.level
+                            && (first.ordered != info.ordered()
+                                || (info.ordered() && self.last_count == info.start))
+                        {
+                            self.flush_list();
+                        }
                         self.list.push(PendingItem {
                             level: l,
                             ordered: info.ordered(),

@@ -112,6 +112,12 @@ impl Package {
                         e.utf8_error().valid_up_to()
                     ),
                 })?;
+                // A byte-order mark is allowed before the XML declaration;
+                // docx-rs's XML reader chokes on it, so drop it here.
+                let text = match text.strip_prefix('\u{feff}') {
+                    Some(rest) => rest.to_string(),
+                    None => text,
+                };
                 parts.insert(name, text);
             }
         }

@@ -131,7 +131,7 @@ pub fn run(part: &str, text: &str, max_depth: usize) -> Result<Prepass, IngestEr
                 let name = local(e);
                 if let Some(s) = skip.as_mut() {
                     match name.as_str() {
-                        "docPr" | "cNvPr" if s.descr.is_none() => {
+                        "docPr" if s.descr.is_none() => {
                             s.descr = non_empty(attr(e, "descr"));
                             s.title = non_empty(attr(e, "title"));
                         }
