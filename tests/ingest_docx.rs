@@ -690,12 +690,18 @@ fn pandoc_corpus_never_panics() {
         eprintln!("BPFPRESS_PANDOC_DOCX not set; skipping");
         return;
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "docx"))
-        .collect();
+    let mut files = Vec::new();
+    let mut dirs = vec![PathBuf::from(dir)];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|e| e == "docx") {
+                files.push(p);
+            }
+        }
+    }
     files.sort();
     let (mut ok, mut clean) = (0, 0);
     for f in &files {

@@ -54,11 +54,11 @@ pub mod prepass;
 use super::{IngestErrorKind, Limits};
 use crate::model::{Comment, Document, Format, NoteKind};
 use docx_rs::{CommentChild, ParagraphChild, RunChild};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Read a DOCX draft from its bytes. `source` names it in the model.
 pub fn read_docx(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document, IngestErrorKind> {
-    let pkg = package::Package::open(bytes, limits)?;
+    let mut pkg = package::Package::open(bytes, limits)?;
 
     let rels_root = pkg
         .part("_rels/.rels")
@@ -72,21 +72,59 @@ pub fn read_docx(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document
             "a zip archive without word/document.xml, so not a Word (.docx) document".into(),
         ));
     };
-    for (name, text) in &pkg.parts {
-        if name != &main {
-            package::check_xml(name, text, limits.max_xml_depth)?;
-        }
-    }
-    let main_text = pkg.part(&main).unwrap_or_default();
-    let pre = prepass::run(&main, main_text, limits.max_xml_depth)?;
-
     let rels_name = rels_path_for(&main);
     let rels = match pkg.part(&rels_name) {
         Some(t) => parts::relationships(&rels_name, t, limits.max_xml_depth)?,
         None => HashMap::new(),
     };
+    let dir = main.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    // Parts docx-rs will parse: the root parts, the main document, its
+    // relationships and their targets (with their own relationships).
+    let mut for_docx_rs: HashSet<String> = ["[Content_Types].xml", "_rels/.rels"]
+        .into_iter()
+        .map(String::from)
+        .chain([main.clone(), rels_name.clone()])
+        .collect();
+    for target in rels.values() {
+        let part = resolve_target(&dir, target);
+        for_docx_rs.insert(rels_path_for(&part));
+        for_docx_rs.insert(part);
+    }
+    // Parts read here with quick-xml.
+    let note_parts = ["footnotes.xml", "endnotes.xml"].map(|f| join(&dir, f));
+    let ours: HashSet<String> = note_parts
+        .iter()
+        .cloned()
+        .chain(["docProps/core.xml".to_string()])
+        .collect();
+    for_docx_rs.retain(|p| !ours.contains(p));
 
-    let rebuilt = pkg.rebuild((&main, &pre.xml))?;
+    let mut heavy = 0;
+    for (name, text) in &pkg.parts {
+        if name != &main {
+            let n = package::check_xml(name, text, limits.max_xml_depth)?;
+            if for_docx_rs.contains(name) {
+                heavy += n;
+            }
+        }
+    }
+    if heavy > package::MAX_HEAVY_ELEMENTS {
+        return Err(package::too_many_elements(heavy));
+    }
+    pkg.parts
+        .retain(|name, _| for_docx_rs.contains(name) || ours.contains(name));
+    // Keep one copy of the main document at a time: the original goes once
+    // the prepass has rewritten it, the rewrite once it is in the package.
+    let main_text = pkg.parts.remove(&main).unwrap_or_default();
+    let mut pre = prepass::run(&main, &main_text, limits.max_xml_depth)?;
+    drop(main_text);
+    if heavy + pre.heavy > package::MAX_HEAVY_ELEMENTS {
+        return Err(package::too_many_elements(heavy + pre.heavy));
+    }
+
+    let rebuilt = pkg.rebuild((&main, &pre.xml), &for_docx_rs)?;
+    pre.xml = String::new();
+    pkg.parts.retain(|name, _| ours.contains(name));
     let docx = docx_rs::read_docx_with_options(
         &rebuilt,
         docx_rs::ReadDocxOptions::default().with_image_previews(false),
@@ -104,19 +142,13 @@ pub fn read_docx(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document
     doc.revisions = body.revisions;
 
     // Notes.
-    let dir = main.rsplit_once('/').map_or("", |(d, _)| d);
-    for (file, kind) in [
-        ("footnotes.xml", NoteKind::Footnote),
-        ("endnotes.xml", NoteKind::Endnote),
-    ] {
-        let name = if dir.is_empty() {
-            file.to_string()
-        } else {
-            format!("{dir}/{file}")
-        };
-        if let Some(t) = pkg.part(&name) {
+    for (name, kind) in note_parts
+        .iter()
+        .zip([NoteKind::Footnote, NoteKind::Endnote])
+    {
+        if let Some(t) = pkg.part(name) {
             doc.notes
-                .extend(parts::notes(&name, t, kind, limits.max_xml_depth)?);
+                .extend(parts::notes(name, t, kind, limits.max_xml_depth)?);
         }
     }
 
@@ -206,6 +238,33 @@ fn rels_path_for(part: &str) -> String {
         Some((dir, file)) => format!("{dir}/_rels/{file}.rels"),
         None => format!("_rels/{part}.rels"),
     }
+}
+
+fn join(dir: &str, file: &str) -> String {
+    if dir.is_empty() {
+        file.to_string()
+    } else {
+        format!("{dir}/{file}")
+    }
+}
+
+/// The part name a relationship target points to, from the folder of the
+/// part whose relationships these are (`/word/x.xml`, `x.xml`, `../x.xml`).
+fn resolve_target(dir: &str, target: &str) -> String {
+    let mut segs: Vec<&str> = match target.strip_prefix('/') {
+        Some(_) => Vec::new(),
+        None => dir.split('/').filter(|s| !s.is_empty()).collect(),
+    };
+    for seg in target.trim_start_matches('/').split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                segs.pop();
+            }
+            s => segs.push(s),
+        }
+    }
+    segs.join("/")
 }
 
 fn split_list(s: &str, seps: &[char]) -> Vec<String> {

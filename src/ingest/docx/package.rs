@@ -129,9 +129,13 @@ impl Package {
         self.parts.get(name).map(String::as_str)
     }
 
-    /// Write the kept parts, with `replace` overriding one part's content,
-    /// into a stored zip for docx-rs.
-    pub fn rebuild(&self, replace: (&str, &str)) -> Result<Vec<u8>, IngestErrorKind> {
+    /// Write the parts named in `wanted`, plus `replace` (a part name and
+    /// its new content), into a stored zip for docx-rs.
+    pub fn rebuild(
+        &self,
+        replace: (&str, &str),
+        wanted: &std::collections::HashSet<String>,
+    ) -> Result<Vec<u8>, IngestErrorKind> {
         let internal = |e: &dyn std::fmt::Display| IngestErrorKind::Corrupt {
             place: None,
             reason: format!("internal error while preparing the package: {e}"),
@@ -140,14 +144,87 @@ impl Package {
         let opts = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored)
             .large_file(false);
-        for (name, text) in &self.parts {
-            let data = if name == replace.0 { replace.1 } else { text };
-            w.start_file(name.as_str(), opts)
-                .map_err(|e| internal(&e))?;
+        let parts = self
+            .parts
+            .iter()
+            .filter(|(name, _)| name.as_str() != replace.0)
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .chain(std::iter::once(replace));
+        for (name, data) in parts {
+            if name != replace.0 && !wanted.contains(name) {
+                continue;
+            }
+            w.start_file(name, opts).map_err(|e| internal(&e))?;
             w.write_all(data.as_bytes()).map_err(|e| internal(&e))?;
+        }
+        // docx-rs refuses a package without these; Word always writes them,
+        // other tools sometimes do not. Empty stand-ins change nothing else.
+        let main_rels = match replace.0.rsplit_once('/') {
+            Some((dir, file)) => format!("{dir}/_rels/{file}.rels"),
+            None => format!("_rels/{}.rels", replace.0),
+        };
+        let stand_ins = [
+            (
+                "[Content_Types].xml".to_string(),
+                r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#.to_string(),
+            ),
+            (
+                "_rels/.rels".to_string(),
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="{}"/></Relationships>"#,
+                    replace.0
+                ),
+            ),
+            (
+                main_rels,
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>"#.to_string(),
+            ),
+        ];
+        for (name, body) in stand_ins {
+            if !self.parts.contains_key(&name) && name != replace.0 {
+                w.start_file(name.as_str(), opts)
+                    .map_err(|e| internal(&e))?;
+                w.write_all(body.as_bytes()).map_err(|e| internal(&e))?;
+            }
         }
         let cur = w.finish().map_err(|e| internal(&e))?;
         Ok(cur.into_inner())
+    }
+}
+
+/// Elements from which docx-rs builds large structs (a paragraph, run or
+/// style costs it several KiB each). Their total over the parts docx-rs
+/// parses is capped by [`MAX_HEAVY_ELEMENTS`].
+pub fn is_heavy(local_name: &str) -> bool {
+    matches!(
+        local_name,
+        "p" | "r"
+            | "style"
+            | "tbl"
+            | "tr"
+            | "tc"
+            | "lvl"
+            | "abstractNum"
+            | "num"
+            | "comment"
+            | "hyperlink"
+            | "ins"
+            | "del"
+            | "moveFrom"
+            | "moveTo"
+            | "sdt"
+    )
+}
+
+/// Most paragraphs, runs, styles, table parts and the like that docx-rs is
+/// asked to build. Its structs take 3-5 KiB each, so this keeps its tree
+/// under about 300 MB; a 300-page report has well under 50 000.
+pub const MAX_HEAVY_ELEMENTS: usize = 60_000;
+
+pub fn too_many_elements(n: usize) -> IngestErrorKind {
+    IngestErrorKind::TooLarge {
+        what: format!("the count of paragraphs, runs, styles and table parts ({n})"),
+        limit: format!("{MAX_HEAVY_ELEMENTS} (split the document)"),
     }
 }
 
@@ -175,22 +252,26 @@ pub const DOCTYPE_REASON: &str = "has a DOCTYPE declaration, which Word never wr
      refused because DOCTYPEs carry entity definitions (entity-expansion bombs, external entities)";
 
 /// Check one XML part: well-formed, no DOCTYPE, no undefined entity,
-/// nesting at most `max_depth` deep.
-pub fn check_xml(part: &str, text: &str, max_depth: usize) -> Result<(), IngestErrorKind> {
+/// nesting at most `max_depth` deep. Returns its number of
+/// [heavy](is_heavy) elements.
+pub fn check_xml(part: &str, text: &str, max_depth: usize) -> Result<usize, IngestErrorKind> {
     let mut r = quick_xml::Reader::from_str(text);
     let mut depth = 0usize;
+    let mut heavy = 0usize;
     loop {
         let pos = r.buffer_position() as usize;
         let ev = r
             .read_event()
             .map_err(|e| xml_error(part, text, &r, pos, &e))?;
         match ev {
-            Event::Start(_) => {
+            Event::Start(e) => {
                 depth += 1;
                 if depth > max_depth {
                     return Err(too_deep(part, text, pos, max_depth));
                 }
+                heavy += usize::from(is_heavy(e.local_name().as_ref()));
             }
+            Event::Empty(e) => heavy += usize::from(is_heavy(e.local_name().as_ref())),
             Event::End(_) => depth = depth.saturating_sub(1),
             Event::DocType(_) => {
                 return Err(IngestErrorKind::corrupt(
@@ -209,7 +290,7 @@ pub fn check_xml(part: &str, text: &str, max_depth: usize) -> Result<(), IngestE
             "ends before all elements are closed (truncated XML)",
         ));
     }
-    Ok(())
+    Ok(heavy)
 }
 
 /// Reject entity references other than the five predefined ones and

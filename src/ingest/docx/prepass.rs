@@ -39,6 +39,8 @@ pub struct Prepass {
     pub toc_paras: HashSet<u32>,
     /// Number of body paragraphs.
     pub paragraphs: u32,
+    /// Heavy elements left for docx-rs (see [`super::package::is_heavy`]).
+    pub heavy: usize,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -144,6 +146,7 @@ pub fn run(part: &str, text: &str, max_depth: usize) -> Result<Prepass, IngestEr
                     }
                     continue;
                 }
+                out.heavy += usize::from(super::package::is_heavy(&name));
                 match name.as_str() {
                     "footnoteReference" | "endnoteReference" => {
                         let kind = if name.as_str() == "footnoteReference" {
