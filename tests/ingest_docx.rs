@@ -393,12 +393,54 @@ fn layout_fixture_custom_styles_spans_nested_tables_endnotes() {
     assert_eq!(doc.meta.language.as_deref(), Some("de-DE"));
 }
 
+#[test]
+fn numbered_fixture_labels_from_numbering_localised_style_and_toc_skipped() {
+    let doc = read("docx/numbered.docx");
+    let heads: Vec<(u8, Option<&str>, &str)> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading {
+                level, label, text, ..
+            } => Some((*level, label.as_deref(), text.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            (1, Some("A."), "Einleitung"),
+            (2, Some("A.1"), "Umfang"),
+            (1, Some("B."), "Methode"),
+            (2, None, "Lokalisierte Überschrift"),
+        ]
+    );
+    // The filled table of contents (three entries) is not body text.
+    let paragraphs: Vec<String> = doc
+        .blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Paragraph { .. }))
+        .map(|b| b.plain_text())
+        .collect();
+    assert_eq!(
+        paragraphs,
+        ["Erster Absatz.", "Zweiter Absatz.", "Dritter Absatz."]
+    );
+    // Four TOC paragraphs come first: the first heading is paragraph 5.
+    assert_eq!(doc.blocks[0].loc(), Location::Paragraph(5));
+}
+
 // ---------------------------------------------------------------- bad input
 
 const W_NS: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
 
 /// A minimal package (stored entries) with this document.xml.
 fn minimal_docx(document_xml: &str, with_document: bool) -> Vec<u8> {
+    minimal_docx_with(document_xml, with_document, &[])
+}
+
+/// A minimal package with extra parts.
+fn minimal_docx_with(document_xml: &str, with_document: bool, extra: &[(&str, &str)]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
@@ -418,6 +460,9 @@ fn minimal_docx(document_xml: &str, with_document: bool) -> Vec<u8> {
         add("word/document.xml", document_xml);
     } else {
         add("word/other.xml", document_xml);
+    }
+    for (name, body) in extra {
+        add(name, body);
     }
     w.finish().unwrap().into_inner()
 }
@@ -479,6 +524,63 @@ fn expect_cli_error(path: &Path, needle: &str) {
     assert_eq!(lines.len(), 1, "{err}");
     assert!(lines[0].contains(&path.display().to_string()), "{err}");
     assert!(lines[0].contains(needle), "expected {needle:?} in {err}");
+}
+
+#[test]
+fn link_targets_are_kept_exactly() {
+    let bad = Bad::new();
+    let rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId7" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="" TargetMode="External"/><Relationship Id="rId8" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://example.org/page" TargetMode="External"/></Relationships>"#;
+    let doc = body(concat!(
+        r#"<w:p xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#,
+        r#"<w:hyperlink r:id="rId7"><w:r><w:t>empty</w:t></w:r></w:hyperlink>"#,
+        r#"<w:r><w:t xml:space="preserve"> </w:t></w:r>"#,
+        r#"<w:hyperlink r:id="rId8" w:anchor="part2"><w:r><w:t>fragment</w:t></w:r></w:hyperlink>"#,
+        r#"<w:r><w:t xml:space="preserve"> </w:t></w:r>"#,
+        r#"<w:hyperlink w:anchor=""><w:r><w:t>hash</w:t></w:r></w:hyperlink>"#,
+        r#"<w:r><w:t xml:space="preserve"> see </w:t></w:r>"#,
+        r#"<w:r><w:fldChar w:fldCharType="begin"/></w:r>"#,
+        r#"<w:r><w:instrText xml:space="preserve"> HYPERLINK "https://example.org/field" </w:instrText></w:r>"#,
+        r#"<w:r><w:fldChar w:fldCharType="separate"/></w:r>"#,
+        r#"<w:r><w:t>field link</w:t></w:r>"#,
+        r#"<w:r><w:fldChar w:fldCharType="end"/></w:r>"#,
+        r#"<w:r><w:t>.</w:t></w:r></w:p>"#
+    ));
+    let p = bad.file(
+        "links.docx",
+        &minimal_docx_with(&doc, true, &[("word/_rels/document.xml.rels", rels)]),
+    );
+    let d = read_path(&p, &Limits::default()).unwrap();
+    let links: Vec<(String, String)> = all_inlines(&d)
+        .into_iter()
+        .filter_map(|i| match i {
+            Inline::Link { target, text } => Some((target.clone(), text.clone())),
+            _ => None,
+        })
+        .collect();
+    let want = [
+        ("", "empty"),
+        ("https://example.org/page#part2", "fragment"),
+        ("#", "hash"),
+        ("https://example.org/field", "field link"),
+    ];
+    assert_eq!(
+        links,
+        want.map(|(t, x)| (t.to_string(), x.to_string())).to_vec()
+    );
+    assert_eq!(
+        d.blocks[0].plain_text(),
+        "empty fragment hash see field link."
+    );
+}
+
+#[test]
+fn too_many_paragraphs_for_the_body_parser() {
+    let bad = Bad::new();
+    let paras = "<w:p/>".repeat(bpfpress::ingest::docx::package::MAX_HEAVY_ELEMENTS + 1);
+    let p = bad.file("huge.docx", &minimal_docx(&body(&paras), true));
+    let (kind, msg) = expect_error(&p);
+    assert!(matches!(kind, IngestErrorKind::TooLarge { .. }), "{msg}");
+    assert!(msg.contains("paragraphs, runs"), "{msg}");
 }
 
 #[test]

@@ -215,6 +215,8 @@ struct Collect {
 struct Field {
     instr: String,
     result: bool,
+    /// Where the field's result starts: (paragraph serial, inline index).
+    start: Option<(u64, usize)>,
 }
 
 /// Title-page facts found in styled paragraphs.
@@ -257,6 +259,11 @@ pub struct Walker<'a> {
     seen_heading: bool,
     /// Counter value of the last numbered paragraph.
     last_count: u32,
+    /// Serial number of the paragraph being walked.
+    serial: u64,
+    /// Text is not merged into inlines below this index (a field result
+    /// starts there).
+    merge_floor: usize,
 }
 
 /// Paragraph index from the prepass marker (last run of the paragraph).
@@ -361,6 +368,8 @@ impl<'a> Walker<'a> {
             seen_nums: Default::default(),
             seen_heading: false,
             last_count: 0,
+            serial: 0,
+            merge_floor: 0,
         }
     }
 
@@ -430,11 +439,13 @@ impl<'a> Walker<'a> {
         for id in &self.open_comments {
             self.out.anchors.entry(*id).or_default().0.push_str(text);
         }
+        let can_merge = c.inlines.len() > self.merge_floor;
         if let Some(Inline::Text {
             text: last,
             emph: e,
             strong: s,
         }) = c.inlines.last_mut()
+            && can_merge
             && *e == emph
             && *s == strong
         {
@@ -509,17 +520,22 @@ impl<'a> Walker<'a> {
                     FieldCharType::Begin => self.fields.push(Field {
                         instr: String::new(),
                         result: false,
+                        start: None,
                     }),
                     FieldCharType::Separate => {
                         if let Some(f) = self.fields.last_mut() {
                             f.result = true;
+                            f.start = Some((self.serial, c.inlines.len()));
+                            self.merge_floor = c.inlines.len();
                         }
                     }
                     FieldCharType::End => {
                         if self.toc_field_open() {
                             c.toc = true;
                         }
-                        self.fields.pop();
+                        if let Some(f) = self.fields.pop() {
+                            self.end_field(f, c);
+                        }
                     }
                     FieldCharType::Unsupported => {}
                 },
@@ -537,6 +553,35 @@ impl<'a> Walker<'a> {
             }
         }
         plain
+    }
+
+    /// A HYPERLINK field's result becomes a link (Word writes some links
+    /// as fields instead of `w:hyperlink`).
+    fn end_field(&mut self, f: Field, c: &mut Collect) {
+        let Some(target) = hyperlink_field_target(&f.instr) else {
+            return;
+        };
+        let Some((serial, start)) = f.start else {
+            return;
+        };
+        if serial != self.serial || start > c.inlines.len() {
+            return;
+        }
+        let inner: Vec<Inline> = c.inlines.drain(start..).collect();
+        let text = inlines_text(&inner);
+        c.inlines.push(Inline::Link { target, text });
+        c.inlines.extend(
+            inner
+                .into_iter()
+                .filter(|i| matches!(i, Inline::NoteRef { .. })),
+        );
+        self.merge_floor = c.inlines.len();
+    }
+
+    /// A new paragraph: its inlines start afresh.
+    fn next_paragraph(&mut self) {
+        self.serial += 1;
+        self.merge_floor = 0;
     }
 
     fn children(&mut self, children: &[ParagraphChild], c: &mut Collect, idx: Option<u32>) {
@@ -595,7 +640,14 @@ impl<'a> Walker<'a> {
                         docx_rs::HyperlinkData::External { rid, .. } => {
                             self.ctx.rels.get(rid).cloned().unwrap_or_default()
                         }
-                        docx_rs::HyperlinkData::Anchor { anchor } => anchor_target(anchor),
+                        docx_rs::HyperlinkData::Anchor { anchor } => {
+                            match pieces(anchor).as_slice() {
+                                [Piece::Link(k)] => {
+                                    self.ctx.pre.links.get(*k).cloned().unwrap_or_default()
+                                }
+                                _ => anchor_target(anchor),
+                            }
+                        }
                     };
                     let text = inlines_text(&sub.inlines);
                     if sub.toc {
@@ -713,6 +765,7 @@ impl<'a> Walker<'a> {
     }
 
     fn paragraph(&mut self, p: &Paragraph) {
+        self.next_paragraph();
         let idx = para_index(p);
         let style = self
             .ctx
@@ -884,6 +937,7 @@ impl<'a> Walker<'a> {
                 let mut paras = 0;
                 for content in &cell.children {
                     let mut para = |w: &mut Self, p: &Paragraph, c: &mut Collect| {
+                        w.next_paragraph();
                         let idx = para_index(p);
                         if first.is_none() {
                             *first = idx;
@@ -952,6 +1006,54 @@ impl<'a> Walker<'a> {
         }
         rows
     }
+}
+
+/// The target of a `HYPERLINK "url" \l "anchor"` field instruction.
+fn hyperlink_field_target(instr: &str) -> Option<String> {
+    let mut tokens = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for ch in instr.chars() {
+        match ch {
+            '"' => {
+                if quoted {
+                    tokens.push(std::mem::take(&mut cur));
+                }
+                quoted = !quoted;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    tokens.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        tokens.push(cur);
+    }
+    let mut it = tokens.into_iter();
+    if !it.next()?.eq_ignore_ascii_case("HYPERLINK") {
+        return None;
+    }
+    let (mut url, mut anchor) = (None, None);
+    while let Some(t) = it.next() {
+        match t.as_str() {
+            "\\l" => anchor = it.next(),
+            "\\o" | "\\t" => {
+                it.next();
+            }
+            s if s.starts_with('\\') => {}
+            _ if url.is_none() => url = Some(t),
+            _ => {}
+        }
+    }
+    Some(match (url, anchor) {
+        (Some(u), Some(a)) => format!("{u}#{a}"),
+        (Some(u), None) => u,
+        (None, Some(a)) => anchor_target(&a),
+        (None, None) => String::new(),
+    })
 }
 
 fn anchor_target(anchor: &str) -> String {

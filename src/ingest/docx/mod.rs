@@ -116,7 +116,7 @@ pub fn read_docx(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document
     // Keep one copy of the main document at a time: the original goes once
     // the prepass has rewritten it, the rewrite once it is in the package.
     let main_text = pkg.parts.remove(&main).unwrap_or_default();
-    let mut pre = prepass::run(&main, &main_text, limits.max_xml_depth)?;
+    let mut pre = prepass::run(&main, &main_text, limits.max_xml_depth, &rels)?;
     drop(main_text);
     if heavy + pre.heavy > package::MAX_HEAVY_ELEMENTS {
         return Err(package::too_many_elements(heavy + pre.heavy));

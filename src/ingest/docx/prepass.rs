@@ -21,7 +21,7 @@
 use super::package::{DOCTYPE_REASON, check_ref, place, too_deep, xml_error};
 use crate::ingest::IngestErrorKind;
 use quick_xml::events::{BytesStart, Event};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub const MARK_OPEN: char = '\u{F8F0}';
 pub const MARK_CLOSE: char = '\u{F8F1}';
@@ -39,6 +39,9 @@ pub struct Prepass {
     pub toc_paras: HashSet<u32>,
     /// Number of body paragraphs.
     pub paragraphs: u32,
+    /// Full targets of hyperlinks with both `r:id` and `w:anchor`; such a
+    /// link's anchor is rewritten to the marker `L<k>`.
+    pub links: Vec<String>,
     /// Heavy elements left for docx-rs (see [`super::package::is_heavy`]).
     pub heavy: usize,
 }
@@ -87,7 +90,12 @@ fn non_empty(s: Option<String>) -> Option<String> {
 }
 
 /// Run the pass over `text` (the part named `part`).
-pub fn run(part: &str, text: &str, max_depth: usize) -> Result<Prepass, IngestErrorKind> {
+pub fn run(
+    part: &str,
+    text: &str,
+    max_depth: usize,
+    rels: &HashMap<String, String>,
+) -> Result<Prepass, IngestErrorKind> {
     let mut out = Prepass {
         xml: String::with_capacity(text.len() + text.len() / 8),
         ..Prepass::default()
@@ -189,6 +197,22 @@ pub fn run(part: &str, text: &str, max_depth: usize) -> Result<Prepass, IngestEr
                         }
                     }
                     "AlternateContent" | "Choice" => {}
+                    "hyperlink" => {
+                        let (rid, anchor) = (attr(e, "id"), attr(e, "anchor"));
+                        match (rid, anchor) {
+                            (Some(rid), Some(anchor)) => {
+                                let base = rels.get(&rid).cloned().unwrap_or_default();
+                                out.links.push(format!("{base}#{anchor}"));
+                                let k = out.links.len() - 1;
+                                let tag = e.name().as_ref().to_string();
+                                out.xml.push_str(&format!(
+                                    "<{tag} w:anchor=\"{MARK_OPEN}L{k}{MARK_CLOSE}\"{}>",
+                                    if is_start { "" } else { "/" }
+                                ));
+                            }
+                            _ => out.xml.push_str(raw),
+                        }
+                    }
                     "p" => {
                         out.paragraphs += 1;
                         let n = out.paragraphs;
@@ -307,6 +331,7 @@ pub enum Piece<'a> {
     Endnote(&'a str),
     Para(u32),
     Image(usize),
+    Link(usize),
 }
 
 /// Split run text into plain text and markers.
@@ -339,6 +364,11 @@ pub fn pieces(s: &str) -> Vec<Piece<'_>> {
                     out.push(Piece::Image(k))
                 }
             }
+            Some('L') => {
+                if let Ok(k) = payload.parse() {
+                    out.push(Piece::Link(k))
+                }
+            }
             _ => {}
         }
         rest = &after[j + MARK_CLOSE.len_utf8()..];
@@ -360,7 +390,7 @@ mod tests {
         let xml = format!(
             r#"<w:document {NS}><w:body><w:p><w:r><w:t>a</w:t></w:r><w:r><w:footnoteReference w:id="7"/></w:r></w:p><w:p/><w:p><w:r><w:drawing><wp:docPr id="1" name="x" descr="A chart"/><pic:pic/></w:drawing></w:r></w:p></w:body></w:document>"#
         );
-        let p = run("word/document.xml", &xml, 64).unwrap();
+        let p = run("word/document.xml", &xml, 64, &HashMap::new()).unwrap();
         assert_eq!(p.paragraphs, 3);
         assert_eq!(p.images, vec![Some("A chart".to_string())]);
         assert!(p.xml.contains("\u{F8F0}F7\u{F8F1}"));
@@ -385,10 +415,14 @@ mod tests {
             "<w:tbl>".repeat(40),
             "</w:tbl>".repeat(40)
         );
-        let e = run("word/document.xml", &deep, 16).unwrap_err().to_string();
+        let e = run("word/document.xml", &deep, 16, &HashMap::new())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("nested more than 16"), "{e}");
         let dt = "<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>";
-        let e = run("word/document.xml", dt, 16).unwrap_err().to_string();
+        let e = run("word/document.xml", dt, 16, &HashMap::new())
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("word/document.xml line 2") && e.contains("DOCTYPE"),
             "{e}"
