@@ -16,3 +16,5 @@ pub mod fsutil;
 pub mod ingest;
 pub mod model;
 pub mod outline;
+pub mod project;
+pub mod takeaways;
