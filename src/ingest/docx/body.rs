@@ -312,11 +312,13 @@ fn format_number(n: u32, format: &str) -> String {
         }
         s
     }
+    // Absurd values (a hostile w:start) fall back to digits instead of
+    // building huge labels.
     match format {
-        "lowerLetter" => letters(n, b'a'),
-        "upperLetter" => letters(n, b'A'),
-        "lowerRoman" => roman(n).to_lowercase(),
-        "upperRoman" => roman(n),
+        "lowerLetter" if n <= 780 => letters(n, b'a'),
+        "upperLetter" if n <= 780 => letters(n, b'A'),
+        "lowerRoman" if n < 4000 => roman(n).to_lowercase(),
+        "upperRoman" if n < 4000 => roman(n),
         "decimalZero" => format!("{n:02}"),
         _ => n.to_string(),
     }
@@ -742,7 +744,7 @@ impl<'a> Walker<'a> {
         }
         let value = match counters[level] {
             None => info.start,
-            Some(v) => v + 1,
+            Some(v) => v.saturating_add(1),
         };
         counters[level] = Some(value);
         self.last_count = value;
@@ -1122,6 +1124,8 @@ mod tests {
         assert_eq!(format_number(3, "upperLetter"), "C");
         assert_eq!(format_number(4, "upperRoman"), "IV");
         assert_eq!(format_number(28, "lowerLetter"), "bb");
+        assert_eq!(format_number(4_000_000_000, "lowerLetter"), "4000000000");
+        assert_eq!(format_number(u32::MAX, "upperRoman"), u32::MAX.to_string());
         assert_eq!(
             own_kind("berschrift1", "Überschrift 1", None),
             Some(StyleKind::Heading(1))

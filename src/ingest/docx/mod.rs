@@ -4,14 +4,19 @@
 //! it does not read. The steps:
 //! 1. [`package`]: open the zip and validate it (entry count, per-part and
 //!    total decompressed size read through `take()`, compression ratio, CRC of
-//!    every entry, well-formed XML without DOCTYPE, nesting depth). Nothing
+//!    every entry, well-formed XML without DOCTYPE, nesting depth, and at
+//!    most [`package::MAX_HEAVY_ELEMENTS`] paragraphs, runs, styles and
+//!    table parts for docx-rs, whose structs cost several KiB each). Nothing
 //!    unvalidated reaches docx-rs, which `unwrap()`s CRC errors and overflows
 //!    its stack on deeply nested tables.
 //! 2. [`prepass`]: one quick-xml pass over the main document that marks
-//!    footnote/endnote references, paragraph indices and images (with their
-//!    alt text) as marker text, and notes header rows and TOC content.
-//! 3. docx-rs parses the rebuilt package (stored zip, only XML parts, image
-//!    previews off).
+//!    footnote/endnote references, paragraph indices, images (with their
+//!    alt text) and `r:id`+`w:anchor` links as marker text, and notes header
+//!    rows and TOC content.
+//! 3. docx-rs parses a rebuilt package: a stored zip holding only the parts
+//!    it reads (package root parts, the main document, its relationship
+//!    targets), image previews off. Each part is held once at a time where
+//!    possible, so peak memory stays a few times the XML size.
 //! 4. [`body`] walks docx-rs's tree into blocks; [`parts`] reads footnotes,
 //!    endnotes, core properties and relationship targets with quick-xml.
 //!

@@ -14,9 +14,10 @@
 //!   [`Limits::max_xml_depth`] deep.
 //!
 //! Binary parts (images, embedded objects) are read and CRC-checked but not
-//! kept. [`Package::rebuild`] writes the kept parts into a fresh, stored
-//! (uncompressed) zip for docx-rs, which therefore never meets a bad CRC
-//! (it would `unwrap()` one) nor an oversized part.
+//! kept. [`Package::rebuild`] writes the parts docx-rs needs into a fresh,
+//! stored (uncompressed) zip, so docx-rs never meets a bad CRC (it would
+//! `unwrap()` one) nor an oversized part. A byte-order mark before the XML
+//! declaration is dropped (docx-rs's XML reader fails on it).
 
 use super::super::{IngestErrorKind, Limits, human_bytes};
 use quick_xml::events::Event;
