@@ -584,6 +584,44 @@ fn too_many_paragraphs_for_the_body_parser() {
 }
 
 #[test]
+fn overlapping_comment_ranges_stay_bounded() {
+    let bad = Bad::new();
+    let n = 2000;
+    let starts: String = (0..n)
+        .map(|i| format!(r#"<w:commentRangeStart w:id="{i}"/>"#))
+        .collect();
+    let text = "word ".repeat(20_000);
+    let doc = body(&format!(
+        r#"<w:p>{starts}<w:r><w:t>{text}</w:t></w:r></w:p>"#
+    ));
+    let comments: String = (0..n)
+        .map(|i| format!(r#"<w:comment w:id="{i}" w:author="A{i}"><w:p><w:r><w:t>c{i}</w:t></w:r></w:p></w:comment>"#))
+        .collect();
+    let comments = format!("<w:comments {W_NS}>{comments}</w:comments>");
+    let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="comments.xml"/></Relationships>"#;
+    let p = bad.file(
+        "comments.docx",
+        &minimal_docx_with(
+            &doc,
+            true,
+            &[
+                ("word/_rels/document.xml.rels", rels),
+                ("word/comments.xml", &comments),
+            ],
+        ),
+    );
+    let d = read_path(&p, &Limits::default()).unwrap();
+    assert_eq!(d.comments.len(), n);
+    assert_eq!(
+        (d.comments[5].author.as_str(), d.comments[5].text.as_str()),
+        ("A5", "c5")
+    );
+    let max = bpfpress::ingest::docx::body::MAX_ANCHOR + '…'.len_utf8();
+    assert!(d.comments.iter().all(|c| c.anchor.len() <= max));
+    assert!(d.comments[0].anchor.ends_with('…'));
+}
+
+#[test]
 fn truncated_and_corrupt_zips() {
     let bad = Bad::new();
     let good = std::fs::read(fixture("docx/review.docx")).unwrap();
@@ -683,6 +721,7 @@ fn entity_bomb_and_external_entity_are_refused() {
     let (_, msg) = expect_error(&p);
     assert!(msg.contains("DOCTYPE"), "{msg}");
     assert!(!msg.contains("root:"), "{msg}");
+    expect_cli_error(&p, "external entities");
 
     // An entity used without any declaration is malformed, not expanded.
     let undeclared = body("<w:p><w:r><w:t>&x;</w:t></w:r></w:p>");

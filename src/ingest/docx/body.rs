@@ -261,6 +261,8 @@ pub struct Walker<'a> {
     last_count: u32,
     /// Serial number of the paragraph being walked.
     serial: u64,
+    /// Field begins not tracked because of MAX_FIELDS.
+    field_overflow: usize,
     /// Text is not merged into inlines below this index (a field result
     /// starts there).
     merge_floor: usize,
@@ -371,6 +373,7 @@ impl<'a> Walker<'a> {
             seen_heading: false,
             last_count: 0,
             serial: 0,
+            field_overflow: 0,
             merge_floor: 0,
         }
     }
@@ -408,8 +411,13 @@ impl<'a> Walker<'a> {
     }
 
     fn comment_start(&mut self, id: usize, loc: Option<u32>) {
-        if !self.open_comments.contains(&id) {
+        // Hostile files can open thousands of overlapping ranges; anchors of
+        // ranges beyond the first MAX_OPEN_COMMENTS stay empty.
+        if !self.open_comments.contains(&id) && self.open_comments.len() < MAX_OPEN_COMMENTS {
             self.open_comments.push(id);
+        }
+        if self.out.anchors.len() >= MAX_COMMENTS && !self.out.anchors.contains_key(&id) {
+            return;
         }
         let e = self.out.anchors.entry(id).or_default();
         if e.1.is_none() {
@@ -439,7 +447,8 @@ impl<'a> Walker<'a> {
             return;
         }
         for id in &self.open_comments {
-            self.out.anchors.entry(*id).or_default().0.push_str(text);
+            let a = &mut self.out.anchors.entry(*id).or_default().0;
+            push_capped(a, text);
         }
         let can_merge = c.inlines.len() > self.merge_floor;
         if let Some(Inline::Text {
@@ -519,6 +528,11 @@ impl<'a> Walker<'a> {
                 }
                 RunChild::CarriageReturn(_) if !deleted => c.inlines.push(Inline::Break),
                 RunChild::FieldChar(f) => match f.field_char_type {
+                    // Nesting beyond MAX_FIELDS (only in hostile files) is
+                    // counted, not tracked, to keep lookups cheap.
+                    FieldCharType::Begin if self.fields.len() >= MAX_FIELDS => {
+                        self.field_overflow += 1
+                    }
                     FieldCharType::Begin => self.fields.push(Field {
                         instr: String::new(),
                         result: false,
@@ -531,6 +545,7 @@ impl<'a> Walker<'a> {
                             self.merge_floor = c.inlines.len();
                         }
                     }
+                    FieldCharType::End if self.field_overflow > 0 => self.field_overflow -= 1,
                     FieldCharType::End => {
                         if self.toc_field_open() {
                             c.toc = true;
@@ -714,7 +729,7 @@ impl<'a> Walker<'a> {
         for id in &self.open_comments {
             let a = &mut self.out.anchors.entry(*id).or_default().0;
             if !a.is_empty() && !a.ends_with('\n') {
-                a.push('\n');
+                push_capped(a, "\n");
             }
         }
     }
@@ -797,7 +812,8 @@ impl<'a> Walker<'a> {
                     .map(|i| (i.id, np.level.as_ref().map_or(0, |l| l.val)))
             })
             .or(style.num)
-            .filter(|(id, _)| *id != 0);
+            .filter(|(id, _)| *id != 0)
+            .map(|(id, l)| (id, l.min(8)));
         let loc = idx.unwrap_or(0);
         let inlines = trim_inlines(std::mem::take(&mut c.inlines));
         let text = inlines_text(&inlines).trim().to_string();
@@ -1056,6 +1072,30 @@ fn hyperlink_field_target(instr: &str) -> Option<String> {
         (None, Some(a)) => anchor_target(&a),
         (None, None) => String::new(),
     })
+}
+
+/// Longest comment anchor kept, in bytes; longer ones end in `…`.
+pub const MAX_ANCHOR: usize = 4096;
+const MAX_OPEN_COMMENTS: usize = 256;
+const MAX_FIELDS: usize = 64;
+const MAX_COMMENTS: usize = 100_000;
+
+/// Append to a comment anchor without growing it past [`MAX_ANCHOR`].
+fn push_capped(anchor: &mut String, text: &str) {
+    if anchor.len() >= MAX_ANCHOR {
+        return;
+    }
+    let room = MAX_ANCHOR - anchor.len();
+    if text.len() <= room {
+        anchor.push_str(text);
+    } else {
+        let mut cut = room;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        anchor.push_str(&text[..cut]);
+        anchor.push('…');
+    }
 }
 
 fn anchor_target(anchor: &str) -> String {
