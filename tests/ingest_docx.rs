@@ -574,6 +574,33 @@ fn link_targets_are_kept_exactly() {
 }
 
 #[test]
+fn deleted_paragraph_mark_joins_paragraphs_when_accepted() {
+    let bad = Bad::new();
+    let doc = body(concat!(
+        r#"<w:p><w:pPr><w:rPr><w:ins w:id="1" w:author="Ann" w:date="2021-01-01T00:00:00Z"/></w:rPr></w:pPr><w:r><w:t>This is a</w:t></w:r></w:p>"#,
+        r#"<w:p><w:pPr><w:rPr><w:del w:id="2" w:author="Ben" w:date="2021-01-02T00:00:00Z"/></w:rPr></w:pPr><w:r><w:t>split</w:t></w:r></w:p>"#,
+        r#"<w:p><w:r><w:t>paragraph.</w:t></w:r></w:p>"#
+    ));
+    let p = bad.file("marks.docx", &minimal_docx(&doc, true));
+    let d = read_path(&p, &Limits::default()).unwrap();
+    let texts: Vec<String> = d.blocks.iter().map(|b| b.plain_text()).collect();
+    assert_eq!(texts, ["This is a", "split paragraph."]);
+    assert_eq!(d.blocks[1].loc(), Location::Paragraph(2));
+    let revs: Vec<(RevisionKind, &str, &str)> = d
+        .revisions
+        .iter()
+        .map(|r| (r.kind, r.author.as_str(), r.text.as_str()))
+        .collect();
+    assert_eq!(
+        revs,
+        [
+            (RevisionKind::Insert, "Ann", "¶"),
+            (RevisionKind::Delete, "Ben", "¶")
+        ]
+    );
+}
+
+#[test]
 fn too_many_paragraphs_for_the_body_parser() {
     let bad = Bad::new();
     let paras = "<w:p/>".repeat(bpfpress::ingest::docx::package::MAX_HEAVY_ELEMENTS + 1);

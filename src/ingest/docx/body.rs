@@ -263,6 +263,9 @@ pub struct Walker<'a> {
     serial: u64,
     /// Field begins not tracked because of MAX_FIELDS.
     field_overflow: usize,
+    /// Inlines of a paragraph whose mark is deleted, waiting to be joined
+    /// to the next paragraph, with its location.
+    stash: Option<(Vec<Inline>, u32)>,
     /// Text is not merged into inlines below this index (a field result
     /// starts there).
     merge_floor: usize,
@@ -374,6 +377,7 @@ impl<'a> Walker<'a> {
             last_count: 0,
             serial: 0,
             field_overflow: 0,
+            stash: None,
             merge_floor: 0,
         }
     }
@@ -382,6 +386,7 @@ impl<'a> Walker<'a> {
         for child in children {
             self.document_child(child);
         }
+        self.flush_stash();
         self.flush_list();
         self.out
     }
@@ -798,6 +803,30 @@ impl<'a> Walker<'a> {
         let toc_before = self.toc_field_open();
         self.children(&p.children, &mut c, idx);
         self.finish_collect(&mut c, idx);
+        // A tracked paragraph mark (pPr/rPr ins/del) is a revision; a deleted
+        // one joins this paragraph to the next once accepted.
+        let mark = &p.property.run_property;
+        for (kind, r) in [
+            (
+                RevisionKind::Insert,
+                mark.ins.as_ref().map(|i| (&i.author, &i.date)),
+            ),
+            (
+                RevisionKind::Delete,
+                mark.del.as_ref().map(|d| (&d.author, &d.date)),
+            ),
+        ] {
+            if let Some((author, date)) = r {
+                self.out.revisions.push(Revision {
+                    kind,
+                    author: author.clone(),
+                    date: Some(date.clone()).filter(|d| !d.is_empty()),
+                    text: PARAGRAPH_MARK.to_string(),
+                    loc: Location::Paragraph(idx.unwrap_or(0)),
+                });
+            }
+        }
+        let mark_deleted = mark.del.is_some();
         let in_toc = idx.is_some_and(|i| self.ctx.pre.toc_paras.contains(&i));
         if c.toc || toc_before || in_toc || kind == StyleKind::Toc {
             return;
@@ -814,8 +843,22 @@ impl<'a> Walker<'a> {
             .or(style.num)
             .filter(|(id, _)| *id != 0)
             .map(|(id, l)| (id, l.min(8)));
-        let loc = idx.unwrap_or(0);
-        let inlines = trim_inlines(std::mem::take(&mut c.inlines));
+        let mut loc = idx.unwrap_or(0);
+        let mut inlines = trim_inlines(std::mem::take(&mut c.inlines));
+        let plain_body = matches!(kind, StyleKind::Body) && num.is_none();
+        if plain_body {
+            if let Some((prev, prev_loc)) = self.stash.take() {
+                inlines = join_inlines(prev, inlines);
+                loc = prev_loc;
+            }
+            if mark_deleted {
+                self.stash = Some((inlines, loc));
+                self.push_images(c.images, loc);
+                return;
+            }
+        } else {
+            self.flush_stash();
+        }
         let text = inlines_text(&inlines).trim().to_string();
         match kind {
             StyleKind::Title | StyleKind::Subtitle | StyleKind::Author | StyleKind::Date => {
@@ -896,6 +939,19 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Emit a paragraph whose deleted mark found no paragraph to join.
+    fn flush_stash(&mut self) {
+        if let Some((inlines, loc)) = self.stash.take()
+            && has_content(&inlines)
+        {
+            self.flush_list();
+            self.out.blocks.push(Block::Paragraph {
+                loc: Location::Paragraph(loc),
+                inlines,
+            });
+        }
+    }
+
     fn push_images(&mut self, images: Vec<Option<String>>, loc: u32) {
         for alt in images {
             self.out.blocks.push(Block::Image {
@@ -926,6 +982,7 @@ impl<'a> Walker<'a> {
     }
 
     fn table_block(&mut self, t: &Table) {
+        self.flush_stash();
         self.flush_list();
         let mut images = Vec::new();
         let mut first = None;
@@ -1072,6 +1129,47 @@ fn hyperlink_field_target(instr: &str) -> Option<String> {
         (None, Some(a)) => anchor_target(&a),
         (None, None) => String::new(),
     })
+}
+
+/// Revision text of an inserted or deleted paragraph mark.
+pub const PARAGRAPH_MARK: &str = "¶";
+
+/// Join two paragraphs' inlines (a deleted paragraph mark accepted), with a
+/// space between words that would otherwise run together.
+fn join_inlines(mut a: Vec<Inline>, b: Vec<Inline>) -> Vec<Inline> {
+    let a_end = inlines_text(&a).chars().last();
+    let b_start = inlines_text(&b).chars().next();
+    let mut rest = Vec::with_capacity(b.len() + 1);
+    if let (Some(x), Some(y)) = (a_end, b_start)
+        && !x.is_whitespace()
+        && !y.is_whitespace()
+    {
+        rest.push(Inline::text(" "));
+    }
+    rest.extend(b);
+    // Merge neighbouring text of the same formatting.
+    for i in rest {
+        if let (
+            Some(Inline::Text {
+                text: last,
+                emph: e1,
+                strong: s1,
+            }),
+            Inline::Text {
+                text,
+                emph: e2,
+                strong: s2,
+            },
+        ) = (a.last_mut(), &i)
+            && e1 == e2
+            && s1 == s2
+        {
+            last.push_str(text);
+            continue;
+        }
+        a.push(i);
+    }
+    a
 }
 
 /// Longest comment anchor kept, in bytes; longer ones end in `…`.
