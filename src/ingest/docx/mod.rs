@@ -46,7 +46,18 @@
 //!   prefixed `e` (`e3`) so both kinds share one id space.
 //! - **Revisions**: blocks hold the text with revisions accepted (`w:ins`
 //!   and `w:moveTo` kept, `w:del` and `w:moveFrom` dropped); each one is in
-//!   [`Document::revisions`] with author, date, text and paragraph.
+//!   [`Document::revisions`] with author, date, text and paragraph. A
+//!   tracked paragraph mark is a revision with text `¶`; a deleted one joins
+//!   its paragraph to the next (with a space if words would run together).
+//! - **Comments**: from `comments.xml` (author, date, text); the anchor is
+//!   the accepted text between `commentRangeStart` and `commentRangeEnd`
+//!   (paragraph breaks as newlines, at most [`body::MAX_ANCHOR`] bytes).
+//! - **Tables**: header rows from `w:tblHeader`, else an all-bold first row
+//!   (`w:tblLook` first-row styling is not taken as a header); `gridSpan` →
+//!   colspan; nested tables are flattened to text (`cell | cell`, rows on
+//!   new lines) inside their cell.
+//! - **Images**: `w:drawing`, `w:pict`, `w:object` → `Block::Image` after
+//!   the paragraph's text; alt text from `wp:docPr` `descr`, else `title`.
 //! - **Links**: relationship targets exactly as written (empty stays
 //!   empty); internal anchors become `#anchor`; pandoc's anchor for a bare
 //!   `#` link (`X` + SHA-1 of the empty string) becomes `#`.
