@@ -14,5 +14,6 @@
 
 pub mod fsutil;
 pub mod ingest;
+pub mod mail;
 pub mod model;
 pub mod outline;
