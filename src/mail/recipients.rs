@@ -692,6 +692,10 @@ impl Probs {
 }
 
 fn check_row(raw: &RawRow, opts: LoadOptions) -> (Option<Recipient>, Vec<Problem>) {
+    if raw.fields.is_empty() && !raw.problems.is_empty() {
+        // unreadable row (not an object, broken CSV record): say that only
+        return (None, raw.problems.clone());
+    }
     let mut p = Probs {
         row: raw.row,
         line: raw.line,
@@ -839,7 +843,7 @@ pub fn file_stem(index: usize, organisation: &str) -> String {
 pub fn slug(s: &str) -> String {
     const MAX: usize = 48;
     let mut ascii = String::new();
-    let mut push = |c: char, ascii: &mut String| {
+    let push = |c: char, ascii: &mut String| {
         if c.is_ascii_alphanumeric() {
             ascii.push(c.to_ascii_lowercase());
         } else if let Some(t) = translit(c) {
