@@ -7,11 +7,14 @@
 //!
 //! # Exactly once, and the window that remains
 //!
-//! The Message-ID is the idempotency key. Before a message goes to the
-//! server an `attempt` line is written and synced; after the server accepts
-//! it (`250` to the end of DATA) a `sent` line is written and synced; a
-//! refusal with an SMTP reply code (4xx/5xx) writes `failed` (the server did
-//! not take the message, so a later run may try again). A re-run:
+//! The Message-ID is the idempotency key. The transaction is driven step by
+//! step: `MAIL FROM`, `RCPT TO`, `DATA`; a refusal or a broken connection
+//! there writes `failed` (the server holds nothing it could deliver, so a
+//! later run may try again). Only once the server has said `354` and the
+//! content is about to go is an `attempt` line written and synced; after the
+//! server accepts the content (`250`) a `sent` line is written and synced; a
+//! refusal of the content with a reply code (4xx/5xx) writes `failed`. A
+//! re-run:
 //!
 //! * skips every message with a `sent` line;
 //! * does **not** re-send a message whose last line is `attempt` (the run
@@ -31,7 +34,8 @@ use super::message::rfc3339;
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -433,29 +437,55 @@ impl Sender {
                 return Ok(Outcome::Failed(reason));
             }
         };
+        if non_ascii(&m.envelope) && !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+            let reason = "the address is not ASCII and the server does not support SMTPUTF8";
+            log.append(&record(LogEvent::Failed, Some(reason.into())))?;
+            return Ok(Outcome::Failed(reason.into()));
+        }
+        // MAIL, RCPT, DATA: a refusal or a broken connection here means the
+        // server has nothing it could deliver, so a later run may retry.
+        if let Err(e) = envelope_phase(conn, &m.envelope, m.bytes) {
+            if e.status().is_some() {
+                // reset the transaction; a dead connection is dropped below
+                let _ = conn.command(Rset);
+            }
+            if conn.has_broken() || e.status().is_none() {
+                self.conn = None;
+            }
+            let reason = error_text(&e);
+            log.append(&record(LogEvent::Failed, Some(reason.clone())))?;
+            return Ok(Outcome::Failed(reason));
+        }
+        // From here on the server holds the content: record the attempt
+        // first, so a crash leaves a trace.
         log.append(&record(LogEvent::Attempt, None))?;
-        match conn.send(&m.envelope, m.bytes) {
+        // lettre ends the data with CRLF "." CRLF itself; without this the
+        // server would store one CRLF more than the .eml has.
+        let content = m.bytes.strip_suffix(b"\r\n").unwrap_or(m.bytes);
+        match conn.message(content) {
             Ok(_) => {
                 log.append(&record(LogEvent::Sent, None))?;
                 Ok(Outcome::Sent)
             }
-            Err(e) => {
-                let definite = e.status().is_some() || e.is_client();
+            Err(e) if e.status().is_some() => {
                 let reason = error_text(&e);
-                if conn.has_broken() || !definite {
+                if conn.has_broken() {
                     self.conn = None;
                 }
-                if definite {
-                    log.append(&record(LogEvent::Failed, Some(reason.clone())))?;
-                    Ok(Outcome::Failed(reason))
-                } else {
-                    let reason = format!("connection failed during delivery: {reason}");
-                    log.append(&record(LogEvent::Uncertain, Some(reason.clone())))?;
-                    Ok(Outcome::Uncertain(format!(
-                        "{reason}; not re-sent — check whether it arrived, then re-run with \
-                         --resend-uncertain"
-                    )))
-                }
+                log.append(&record(LogEvent::Failed, Some(reason.clone())))?;
+                Ok(Outcome::Failed(reason))
+            }
+            Err(e) => {
+                self.conn = None;
+                let reason = format!(
+                    "connection failed after the message was handed over, without a reply: {}",
+                    error_text(&e)
+                );
+                log.append(&record(LogEvent::Uncertain, Some(reason.clone())))?;
+                Ok(Outcome::Uncertain(format!(
+                    "{reason}; not re-sent — check whether it arrived, then re-run with \
+                     --resend-uncertain"
+                )))
             }
         }
     }
@@ -466,6 +496,34 @@ impl Sender {
             let _ = c.quit();
         }
     }
+}
+
+fn non_ascii(e: &Envelope) -> bool {
+    let ascii = |a: &lettre::Address| a.to_string().is_ascii();
+    e.from().is_some_and(|a| !ascii(a)) || e.to().iter().any(|a| !ascii(a))
+}
+
+/// MAIL FROM, RCPT TO, DATA (up to the 354 go-ahead), with the SMTPUTF8
+/// and 8BITMIME parameters when needed (as lettre's `send` does).
+fn envelope_phase(
+    conn: &mut SmtpConnection,
+    envelope: &Envelope,
+    bytes: &[u8],
+) -> Result<(), lettre::transport::smtp::Error> {
+    let mut params = Vec::new();
+    let info = conn.server_info();
+    if non_ascii(envelope) {
+        params.push(MailParameter::SmtpUtfEight);
+    }
+    if !bytes.is_ascii() && info.supports_feature(Extension::EightBitMime) {
+        params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    conn.command(Mail::new(envelope.from().cloned(), params))?;
+    for to in envelope.to() {
+        conn.command(Rcpt::new(to.clone(), vec![]))?;
+    }
+    conn.command(Data)?;
+    Ok(())
 }
 
 /// The error with its sources, one line.
