@@ -17,3 +17,5 @@ pub mod ingest;
 pub mod mail;
 pub mod model;
 pub mod outline;
+pub mod project;
+pub mod takeaways;
