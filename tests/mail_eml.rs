@@ -27,6 +27,10 @@ fn eml_files_parse_with_python_email_and_attachments_are_byte_identical() {
     let rs = institutions();
     assert_eq!(m.entries.len(), 21);
     assert!(m.dry_run);
+    assert_eq!(
+        m.summary(),
+        "21 recipients: 21 generated (dry run: nothing was sent; add --send to deliver)"
+    );
     assert_eq!(m.count(Status::Generated), 21, "{:#?}", m.entries);
     assert!(
         !dir.path().join("send-log.jsonl").exists(),

@@ -17,7 +17,7 @@
 //! DIR/send-log.jsonl         append-only delivery log (with --send)
 //! ```
 
-use super::message::{self, Attachment, CampaignDate, MessageSpec};
+use super::message::{self, Attachment, CampaignDate, EncodedAttachment, MessageSpec};
 use super::recipients::{Language, Recipient, Recipients, hex};
 use super::send::{Outcome, Outgoing, SendError, SendLog, Sender, SmtpSettings};
 use crate::fsutil::write_atomic;
@@ -240,6 +240,32 @@ impl Manifest {
         self.entries.iter().filter(|e| e.status == status).count()
     }
 
+    /// One line for the terminal, e.g. `21 recipients: 21 generated (dry
+    /// run: nothing was sent; add --send to deliver)`.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        for st in [
+            Status::Generated,
+            Status::Sent,
+            Status::Failed,
+            Status::Uncertain,
+            Status::Skipped,
+        ] {
+            let n = self.count(st);
+            if n > 0 {
+                parts.push(format!("{n} {}", st.as_str()));
+            }
+        }
+        let mut line = format!("{} recipients: {}", self.entries.len(), parts.join(", "));
+        if self.dry_run {
+            line.push_str(" (dry run: nothing was sent; add --send to deliver)");
+        }
+        if self.count(Status::Uncertain) > 0 {
+            line.push_str("; uncertain messages may have arrived: check, then --resend-uncertain");
+        }
+        line
+    }
+
     /// Organisations that received the report (for the press release).
     pub fn sent_to(&self) -> impl Iterator<Item = &str> {
         self.entries
@@ -259,6 +285,8 @@ pub enum CampaignError {
     },
     #[error(transparent)]
     Send(#[from] SendError),
+    #[error("shared attachment: {0}")]
+    Attachment(String),
     #[error("cannot start worker threads: {0}")]
     Pool(String),
 }
@@ -311,6 +339,24 @@ impl Campaign {
         r: &Recipient,
         letter_pdf: Vec<u8>,
     ) -> Result<(lettre::Message, Vec<u8>), String> {
+        let shared = self.encode_shared()?;
+        self.build_eml_with(r, letter_pdf, &shared)
+    }
+
+    /// The shared attachments, transfer-encoded.
+    fn encode_shared(&self) -> Result<Vec<EncodedAttachment>, String> {
+        self.shared
+            .iter()
+            .map(|a| a.encode().map_err(|e| e.to_string()))
+            .collect()
+    }
+
+    fn build_eml_with(
+        &self,
+        r: &Recipient,
+        letter_pdf: Vec<u8>,
+        shared: &[EncodedAttachment],
+    ) -> Result<(lettre::Message, Vec<u8>), String> {
         let email = r
             .email
             .as_deref()
@@ -319,9 +365,11 @@ impl Campaign {
         let to = Mailbox::new(Some(r.display_name().to_owned()), addr);
         let (subject, text) = self.render_text(r);
         let html = html_from_text(&text, &self.info.report_url, r.language);
-        let letter = Attachment::pdf(MailText::letter_filename(r.language), Arc::new(letter_pdf));
+        let letter = Attachment::pdf(MailText::letter_filename(r.language), Arc::new(letter_pdf))
+            .encode()
+            .map_err(|e| e.to_string())?;
         let mut attachments = vec![&letter];
-        attachments.extend(self.shared.iter());
+        attachments.extend(shared.iter());
         let id = self.message_id(r);
         let spec = MessageSpec {
             from: &self.from,
@@ -358,7 +406,9 @@ impl Campaign {
                 source,
             })?;
         }
-        // Fail early (before any work) on a missing password or a locked log.
+        // Fail early (before any work) on a bad attachment type, a missing
+        // password or a locked log.
+        let shared = self.encode_shared().map_err(CampaignError::Attachment)?;
         let mut sending = match &opts.send {
             Some(s) => Some((Sender::new(s.clone())?, SendLog::open(out)?)),
             None => None,
@@ -376,7 +426,7 @@ impl Campaign {
                 .list
                 .par_iter()
                 .map(|r| {
-                    let e = self.produce(r, maker, &letters_dir, &mail_dir, want_eml);
+                    let e = self.produce(r, maker, &letters_dir, &mail_dir, want_eml, &shared);
                     bar.inc(1);
                     e
                 })
@@ -443,6 +493,7 @@ impl Campaign {
         letters_dir: &Path,
         mail_dir: &Path,
         want_eml: bool,
+        shared: &[EncodedAttachment],
     ) -> ManifestEntry {
         let mut e = ManifestEntry {
             row: r.index,
@@ -476,7 +527,7 @@ impl Campaign {
         }
         e.letter = Some(rel);
         if want_eml {
-            let bytes = match self.build_eml(r, pdf) {
+            let bytes = match self.build_eml_with(r, pdf, shared) {
                 Ok((_, b)) => b,
                 Err(err) => {
                     e.reason = Some(format!("message: {err}"));

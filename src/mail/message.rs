@@ -6,7 +6,7 @@
 //! input gives byte-identical output on every run.
 
 use lettre::message::header::ContentType;
-use lettre::message::{Attachment as LAttachment, Mailbox, MultiPart, SinglePart};
+use lettre::message::{Attachment as LAttachment, Body, Mailbox, MultiPart, SinglePart};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -30,6 +30,30 @@ impl Attachment {
     }
 }
 
+/// An attachment with its body already transfer-encoded (base64), so a
+/// file shared by every message (the report) is encoded once per run.
+#[derive(Debug, Clone)]
+pub struct EncodedAttachment {
+    pub filename: String,
+    content_type: ContentType,
+    body: Body,
+}
+
+impl Attachment {
+    /// Transfer-encode the body once.
+    pub fn encode(&self) -> Result<EncodedAttachment, MessageError> {
+        let content_type = ContentType::parse(&self.mime).map_err(|_| MessageError::Mime {
+            filename: self.filename.clone(),
+            mime: self.mime.clone(),
+        })?;
+        Ok(EncodedAttachment {
+            filename: self.filename.clone(),
+            content_type,
+            body: Body::new(self.bytes.to_vec()),
+        })
+    }
+}
+
 /// Everything one message is made of.
 #[derive(Debug, Clone)]
 pub struct MessageSpec<'a> {
@@ -39,7 +63,7 @@ pub struct MessageSpec<'a> {
     pub subject: &'a str,
     pub text: &'a str,
     pub html: Option<&'a str>,
-    pub attachments: Vec<&'a Attachment>,
+    pub attachments: Vec<&'a EncodedAttachment>,
     /// With angle brackets: `<id@domain>`.
     pub message_id: &'a str,
     pub date: SystemTime,
@@ -87,11 +111,9 @@ pub fn build(spec: &MessageSpec<'_>) -> Result<(lettre::Message, Vec<u8>), Messa
         .boundary(format!("=_mix_{tag}"))
         .multipart(body);
     for a in &spec.attachments {
-        let ct = ContentType::parse(&a.mime).map_err(|_| MessageError::Mime {
-            filename: a.filename.clone(),
-            mime: a.mime.clone(),
-        })?;
-        mixed = mixed.singlepart(LAttachment::new(a.filename.clone()).body(a.bytes.to_vec(), ct));
+        mixed = mixed.singlepart(
+            LAttachment::new(a.filename.clone()).body(a.body.clone(), a.content_type.clone()),
+        );
     }
     let msg = b.multipart(mixed)?;
     let bytes = msg.formatted();

@@ -113,6 +113,30 @@ impl SmtpSettings {
         }
     }
 
+    /// Settings from the project file's `[smtp]` section (already validated
+    /// there). The port defaults by TLS mode: 25 none, 587 starttls, 465 tls.
+    /// Returns the settings and the sender (`from`).
+    pub fn from_section(
+        s: &crate::project::SmtpSection,
+    ) -> Result<(SmtpSettings, lettre::message::Mailbox), String> {
+        let tls: TlsMode = s.tls.as_deref().unwrap_or("starttls").parse()?;
+        let port = s.port.unwrap_or(match tls {
+            TlsMode::None => 25,
+            TlsMode::Starttls => 587,
+            TlsMode::Tls => 465,
+        });
+        let from = s
+            .from
+            .parse()
+            .map_err(|e| format!("smtp.from {:?}: {e}", s.from))?;
+        let mut out = SmtpSettings::new(s.host.clone(), port, tls);
+        out.user = s.user.clone();
+        if let Some(v) = &s.password_env {
+            out.password_env = v.clone();
+        }
+        Ok((out, from))
+    }
+
     /// Credentials from the environment; an error names the variable.
     fn credentials(&self) -> Result<Option<Credentials>, SendError> {
         let Some(user) = &self.user else {
@@ -607,5 +631,23 @@ mod tests {
         assert!(matches!(s.credentials(), Err(SendError::NoPassword { .. })));
         assert_eq!("STARTTLS".parse::<TlsMode>(), Ok(TlsMode::Starttls));
         assert!("ssl3".parse::<TlsMode>().is_err());
+    }
+
+    #[test]
+    fn settings_from_project_section() {
+        let sec = crate::project::SmtpSection {
+            host: "smtp.example.org".into(),
+            port: None,
+            tls: Some("tls".into()),
+            user: Some("bpf".into()),
+            password_env: Some("MY_PW".into()),
+            from: "IGF Secretariat <igf@example.org>".into(),
+        };
+        let (s, from) = SmtpSettings::from_section(&sec).unwrap();
+        assert_eq!(
+            (s.port, s.tls, s.password_env.as_str()),
+            (465, TlsMode::Tls, "MY_PW")
+        );
+        assert_eq!(from.email.to_string(), "igf@example.org");
     }
 }
