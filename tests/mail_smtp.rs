@@ -373,3 +373,17 @@ fn unreachable_server_fails_each_message_and_a_rerun_sends_them() {
     assert_eq!(m.count(Status::Sent), 21);
     assert_eq!(sink.count(), 21);
 }
+
+#[test]
+fn a_connection_closed_by_the_server_is_reopened_without_losing_a_message() {
+    let t = tempfile::tempdir().unwrap();
+    let Some(sink) = Sink::start(&t.path().join("sink"), &["--max-per-connection", "4"]) else {
+        return;
+    };
+    let out = t.path().join("out");
+    let m = run(&out, &sink, false);
+    assert_eq!(m.count(Status::Sent), 21, "{:#?}", m.entries);
+    let got = sink.received();
+    assert_eq!(got.len(), 21);
+    assert!(got.values().all(|(n, _)| *n == 1));
+}

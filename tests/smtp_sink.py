@@ -2,13 +2,15 @@
 """A real SMTP server on 127.0.0.1 for the bpfpress mail tests (aiosmtpd).
 
 Usage: smtp_sink.py OUT_DIR [--reject ADDR]... [--delay SECONDS]
+                    [--max-per-connection N]
 Listens on a free port and prints "PORT <n>" on stdout once ready. Every
 accepted message is saved as OUT_DIR/NNNN.eml, its envelope recipients
 in OUT_DIR/NNNN.rcpt (written to a temporary name,
 fsync'd, then renamed, so a reader never sees half a file). RCPT TO for a
 --reject address gets "550 5.1.1 mailbox unavailable". --delay sleeps in
 the RCPT handler, before the transaction can complete, so a test can kill
-the client part-way through a run. Stops on SIGTERM or when stdin closes.
+the client part-way through a run. --max-per-connection closes the
+connection after N messages, as some relays do. Stops on SIGTERM or when stdin closes.
 """
 import argparse
 import asyncio
@@ -20,7 +22,8 @@ from aiosmtpd.smtp import SMTP
 
 
 class Sink:
-    def __init__(self, out, reject, delay):
+    def __init__(self, out, reject, delay, max_per_connection):
+        self.max_per_connection = max_per_connection
         self.out = out
         self.reject = {a.lower() for a in reject}
         self.delay = delay
@@ -45,6 +48,12 @@ class Sink:
             f.flush()
             os.fsync(f.fileno())
         os.rename(tmp, path)
+        done = getattr(session, "bpf_count", 0) + 1
+        session.bpf_count = done
+        if self.max_per_connection and done >= self.max_per_connection:
+            # like relays that cap messages per connection: hang up silently
+            # right after the 250 is flushed, without a 421
+            asyncio.get_running_loop().call_soon(server.transport.close)
         return "250 2.0.0 OK: queued"
 
 
@@ -53,8 +62,9 @@ async def main():
     ap.add_argument("out")
     ap.add_argument("--reject", action="append", default=[])
     ap.add_argument("--delay", type=float, default=0.0)
+    ap.add_argument("--max-per-connection", type=int, default=0)
     a = ap.parse_args()
-    sink = Sink(a.out, a.reject, a.delay)
+    sink = Sink(a.out, a.reject, a.delay, a.max_per_connection)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(sink, decode_data=False, enable_SMTPUTF8=True, hostname="sink.test"),

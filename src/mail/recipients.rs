@@ -587,34 +587,38 @@ fn validate(
             column: column.into(),
             message,
         };
+        // Every row takes part in the duplicate check (valid or not), so one
+        // pass lists every problem; the first occurrence is the reference.
         if let Some(r) = &rec {
             let key = fold(&r.organisation);
-            if let Some(first) = orgs.get(&key) {
-                problems.push(prob(
+            match orgs.get(&key) {
+                Some(first) => problems.push(prob(
                     "organisation",
                     format!(
                         "duplicate organisation {:?} (first in row {first})",
                         r.organisation
                     ),
-                ));
+                )),
+                None => {
+                    orgs.insert(key, r.index);
+                }
             }
             if let Some(e) = &r.email {
                 let key = e.to_lowercase();
-                if let Some(first) = emails.get(&key) {
-                    problems.push(prob(
+                match emails.get(&key) {
+                    Some(first) => problems.push(prob(
                         "email",
                         format!("duplicate email {e:?} (first in row {first})"),
-                    ));
+                    )),
+                    None => {
+                        emails.insert(key, r.index);
+                    }
                 }
             }
         }
         if problems.is_empty()
             && let Some(r) = rec
         {
-            orgs.insert(fold(&r.organisation), r.index);
-            if let Some(e) = &r.email {
-                emails.insert(e.to_lowercase(), r.index);
-            }
             list.push(r);
         } else {
             let organisation = raw

@@ -24,6 +24,13 @@
 //!   the mailbox or the server log, then pass `resend_uncertain` to send it
 //!   again.
 //!
+//! One connection carries many messages; when the server has closed it
+//! (idle timeout, a per-connection message cap) the next `MAIL` fails
+//! without a reply and the message is tried once more on a fresh
+//! connection — safe, since nothing was handed over. After
+//! [`MAX_CONNECT_FAILURES`] failed connections in a row the remaining
+//! messages are not attempted.
+//!
 //! So the only way to get a duplicate is to ask for it with
 //! `resend_uncertain`; the price is that a crash in the window between the
 //! server's 250 and the `sent` line (or a dropped connection) leaves a
@@ -360,7 +367,15 @@ pub struct Sender {
     credentials: Option<Credentials>,
     tls: Option<TlsParameters>,
     conn: Option<SmtpConnection>,
+    /// Connection failures in a row, and the last reason.
+    connect_failures: u32,
+    last_connect_error: String,
 }
+
+/// After this many connection failures in a row the remaining messages are
+/// not attempted (an unreachable server would otherwise cost one timeout
+/// per recipient).
+pub const MAX_CONNECT_FAILURES: u32 = 3;
 
 impl Sender {
     /// Check the settings (password variable, TLS parameters); connects
@@ -381,6 +396,8 @@ impl Sender {
             credentials,
             tls,
             conn: None,
+            connect_failures: 0,
+            last_connect_error: String::new(),
         })
     }
 
@@ -411,6 +428,7 @@ impl Sender {
                 c
             }
         };
+        self.connect_failures = 0;
         Ok(self.conn.insert(conn))
     }
 
@@ -446,40 +464,64 @@ impl Sender {
             time: rfc3339(SystemTime::now()),
             reason,
         };
-        // Connection problems happen before anything is handed over.
-        let conn = match self.connect() {
-            Ok(c) => c,
-            Err(e) => {
-                self.conn = None;
-                let reason = format!(
-                    "cannot connect to {}:{}: {}",
-                    self.settings.host,
-                    self.settings.port,
-                    error_text(&e)
-                );
-                log.append(&record(LogEvent::Failed, Some(reason.clone())))?;
-                return Ok(Outcome::Failed(reason));
-            }
-        };
-        if non_ascii(&m.envelope) && !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
-            let reason = "the address is not ASCII and the server does not support SMTPUTF8";
-            log.append(&record(LogEvent::Failed, Some(reason.into())))?;
-            return Ok(Outcome::Failed(reason.into()));
+        if self.connect_failures >= MAX_CONNECT_FAILURES {
+            return Ok(Outcome::Failed(format!(
+                "not attempted after {} failed connections: {}",
+                self.connect_failures, self.last_connect_error
+            )));
         }
         // MAIL, RCPT, DATA: a refusal or a broken connection here means the
-        // server has nothing it could deliver, so a later run may retry.
-        if let Err(e) = envelope_phase(conn, &m.envelope, m.bytes) {
+        // server has nothing it could deliver, so a later run may retry. A
+        // reused connection the server has meanwhile closed (idle timeout,
+        // a per-connection message limit) gets one fresh try.
+        for try_no in 0..2 {
+            let reused = self.conn.is_some();
+            // Connection problems happen before anything is handed over.
+            let conn = match self.connect() {
+                Ok(c) => c,
+                Err(e) => {
+                    self.conn = None;
+                    let reason = format!(
+                        "cannot connect to {}:{}: {}",
+                        self.settings.host,
+                        self.settings.port,
+                        error_text(&e)
+                    );
+                    self.connect_failures += 1;
+                    self.last_connect_error = reason.clone();
+                    log.append(&record(LogEvent::Failed, Some(reason.clone())))?;
+                    return Ok(Outcome::Failed(reason));
+                }
+            };
+            if non_ascii(&m.envelope)
+                && !conn.server_info().supports_feature(Extension::SmtpUtfEight)
+            {
+                let reason = "the address is not ASCII and the server does not support SMTPUTF8";
+                log.append(&record(LogEvent::Failed, Some(reason.into())))?;
+                return Ok(Outcome::Failed(reason.into()));
+            }
+            let Err(e) = envelope_phase(conn, &m.envelope, m.bytes) else {
+                break;
+            };
             if e.status().is_some() {
                 // reset the transaction; a dead connection is dropped below
                 let _ = conn.command(Rset);
             }
             if conn.has_broken() || e.status().is_none() {
                 self.conn = None;
+                if reused && try_no == 0 && e.status().is_none() {
+                    continue;
+                }
             }
             let reason = error_text(&e);
             log.append(&record(LogEvent::Failed, Some(reason.clone())))?;
             return Ok(Outcome::Failed(reason));
         }
+        let Some(conn) = self.conn.as_mut() else {
+            let reason = "connection lost before DATA".to_owned();
+            log.append(&record(LogEvent::Failed, Some(reason.clone())))?;
+            return Ok(Outcome::Failed(reason));
+        };
         // From here on the server holds the content: record the attempt
         // first, so a crash leaves a trace.
         log.append(&record(LogEvent::Attempt, None))?;
@@ -539,6 +581,8 @@ fn envelope_phase(
     if non_ascii(envelope) {
         params.push(MailParameter::SmtpUtfEight);
     }
+    // lettre's builder writes 7-bit messages (RFC 2047 headers, QP/base64
+    // bodies); should one carry 8-bit bytes, say so where the server can.
     if !bytes.is_ascii() && info.supports_feature(Extension::EightBitMime) {
         params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
     }
