@@ -222,3 +222,39 @@ fn skipped_rows_are_in_the_manifest() {
             .contains("column email")
     );
 }
+
+#[test]
+fn user_mail_texts_replace_the_built_in_ones_per_language() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mail.fr.txt"),
+        "Subject: Rapport {title} — pour {organisation}\n\n{salutation}\n\nVoici le rapport : {url}\n",
+    )
+    .unwrap();
+    let mut c = campaign();
+    c.texts = MailText::load_dir(dir.path()).unwrap();
+    assert_eq!(c.texts.len(), 1);
+    let rs = institutions();
+    let (subject, body) = c.render_text(&rs.list[0]);
+    assert_eq!(
+        subject,
+        "Rapport BPF on BPFs: Output Report 2020 — pour UNESCO – Communication and Information Sector"
+    );
+    assert_eq!(
+        body,
+        "Madame la Directrice,\n\nVoici le rapport : https://www.intgovforum.example.org/bpf-on-bpfs-2020.pdf\n"
+    );
+    // English recipients keep the built-in text
+    assert!(
+        c.render_text(&rs.list[1])
+            .1
+            .contains("On behalf of the IGF Best Practice Forum")
+    );
+
+    std::fs::write(dir.path().join("mail.es.txt"), "Subject: x\n\n{saludo}\n").unwrap();
+    let e = MailText::load_dir(dir.path()).unwrap_err();
+    assert!(
+        e.contains("mail.es.txt: line 3: unknown placeholder {saludo}"),
+        "{e}"
+    );
+}

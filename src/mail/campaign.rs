@@ -119,6 +119,68 @@ impl MailText {
         }
     }
 
+    /// Parse a user's mail text: a first line `Subject: ...`, then a blank
+    /// line, then the body. Placeholders are checked against
+    /// [`PLACEHOLDERS`] so a typo is an error, not a literal `{titel}` in
+    /// 500 mails.
+    pub fn parse(text: &str) -> Result<MailText, String> {
+        let text = text
+            .strip_prefix('\u{feff}')
+            .unwrap_or(text)
+            .replace("\r\n", "\n");
+        let (first, body) = text.split_once('\n').unwrap_or((&text, ""));
+        let subject = first
+            .strip_prefix("Subject:")
+            .ok_or("the first line must be `Subject: ...`")?
+            .trim()
+            .to_owned();
+        if subject.is_empty() {
+            return Err("the subject is empty".into());
+        }
+        let body = body.strip_prefix('\n').unwrap_or(body).to_owned();
+        if body.trim().is_empty() {
+            return Err("the body is empty".into());
+        }
+        for (i, line) in std::iter::once(first).chain(body.lines()).enumerate() {
+            let mut rest = line;
+            while let Some(open) = rest.find('{') {
+                let after = &rest[open + 1..];
+                let Some(close) = after.find('}') else { break };
+                let name = &after[..close];
+                if !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !PLACEHOLDERS.contains(&name)
+                {
+                    return Err(format!(
+                        "line {}: unknown placeholder {{{name}}} (known: {})",
+                        if i == 0 { 1 } else { i + 2 },
+                        PLACEHOLDERS.join(", ")
+                    ));
+                }
+                rest = &after[close + 1..];
+            }
+        }
+        Ok(MailText { subject, body })
+    }
+
+    /// The user's texts in `dir`: `mail.en.txt`, `mail.fr.txt`,
+    /// `mail.es.txt`, each optional (a missing one keeps the built-in text).
+    pub fn load_dir(dir: &Path) -> Result<Vec<(Language, MailText)>, String> {
+        let mut out = Vec::new();
+        for lang in [Language::En, Language::Fr, Language::Es] {
+            let p = dir.join(format!("mail.{}.txt", lang.code()));
+            match std::fs::read_to_string(&p) {
+                Ok(t) => out.push((
+                    lang,
+                    MailText::parse(&t).map_err(|e| format!("{}: {e}", p.display()))?,
+                )),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(format!("{}: {e}", p.display())),
+            }
+        }
+        Ok(out)
+    }
+
     /// File name of the attached cover letter in this language.
     pub fn letter_filename(lang: Language) -> &'static str {
         match lang {
@@ -315,19 +377,24 @@ impl Campaign {
             .unwrap_or_else(|| MailText::default_for(lang))
     }
 
-    /// Subject and text body for `r` (placeholders filled).
+    /// Subject and text body for `r` (placeholders filled in one pass, so
+    /// data that happens to contain `{url}` is not expanded again).
     pub fn render_text(&self, r: &Recipient) -> (String, String) {
         let t = self.text(r.language);
-        let fill = |s: &str| {
-            s.replace("{salutation}", &r.salutation)
-                .replace("{organisation}", &r.organisation)
-                .replace("{contact_name}", r.display_name())
-                .replace("{bpf}", &self.info.bpf_name)
-                .replace("{title}", &self.info.report_title)
-                .replace("{url}", &self.info.report_url)
-                .replace("{signatory}", &self.info.signatory_name)
-                .replace("{role}", &self.info.signatory_role)
+        let value = |name: &str| -> Option<&str> {
+            Some(match name {
+                "salutation" => &r.salutation,
+                "organisation" => &r.organisation,
+                "contact_name" => r.display_name(),
+                "bpf" => &self.info.bpf_name,
+                "title" => &self.info.report_title,
+                "url" => &self.info.report_url,
+                "signatory" => &self.info.signatory_name,
+                "role" => &self.info.signatory_role,
+                _ => return None,
+            })
         };
+        let fill = |s: &str| fill_placeholders(s, &value);
         // a subject is one line whatever the data
         let subject = fill(&t.subject).replace(['\r', '\n'], " ");
         (subject, fill(&t.body))
@@ -610,6 +677,43 @@ fn progress_bar(enabled: bool, len: u64, what: &'static str) -> indicatif::Progr
     bar
 }
 
+/// Placeholders of [`MailText`].
+pub const PLACEHOLDERS: &[&str] = &[
+    "salutation",
+    "organisation",
+    "contact_name",
+    "bpf",
+    "title",
+    "url",
+    "signatory",
+    "role",
+];
+
+/// Replace `{name}` by `value(name)`; unknown names stay as written.
+fn fill_placeholders<'a>(s: &str, value: &dyn Fn(&str) -> Option<&'a str>) -> String {
+    let mut out = String::with_capacity(s.len() + 64);
+    let mut rest = s;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after
+            .find('}')
+            .and_then(|close| Some((close, value(&after[..close])?)))
+        {
+            Some((close, v)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// HTML alternative of the text body: paragraphs, line breaks, the URL as
 /// a link; everything escaped.
 pub fn html_from_text(text: &str, url: &str, lang: Language) -> String {
@@ -696,6 +800,32 @@ pub fn write_manifest(out: &Path, m: &Manifest) -> Result<(), CampaignError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_fill_once_and_texts_parse() {
+        let v = |n: &str| match n {
+            "url" => Some("https://x.example/{title}"),
+            "title" => Some("T"),
+            _ => None,
+        };
+        assert_eq!(
+            fill_placeholders("{title} at {url} {unknown} {", &v),
+            "T at https://x.example/{title} {unknown} {"
+        );
+        let t = MailText::parse("Subject: {title}\r\n\r\n{salutation}\r\nText {url}\r\n").unwrap();
+        assert_eq!(t.subject, "{title}");
+        assert_eq!(t.body, "{salutation}\nText {url}\n");
+        let e = MailText::parse("Subject: x\n\nHello\nSee {titel}\n").unwrap_err();
+        assert!(e.starts_with("line 4: unknown placeholder {titel}"), "{e}");
+        assert!(MailText::parse("Hello\n\nbody").is_err());
+        assert!(MailText::parse("Subject: x\n\n  \n").is_err());
+        for lang in [Language::En, Language::Fr, Language::Es] {
+            let d = MailText::default_for(lang);
+            let text = format!("Subject: {}\n\n{}", d.subject, d.body);
+            let p = MailText::parse(&text).unwrap();
+            assert_eq!((p.subject, p.body), (d.subject, d.body));
+        }
+    }
 
     #[test]
     fn html_escapes_and_links() {
