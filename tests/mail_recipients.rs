@@ -246,6 +246,14 @@ fn structural_problems() {
         recipients::load(&f, MAILING),
         Err(RecipientsError::Empty { .. })
     ));
+    std::fs::write(
+        &f,
+        "organisation;contact_name;email;language\nUnion africaine, Commission;Awa Diop;a.diop@au.example.org;fr\n",
+    )
+    .unwrap();
+    let r = recipients::load(&f, MAILING).unwrap();
+    assert_eq!(r.list[0].organisation, "Union africaine, Commission");
+    assert_eq!(r.list[0].email.as_deref(), Some("a.diop@au.example.org"));
     std::fs::write(&f, "Organization,E-mail,Phone\nA,a@example.org,123\n").unwrap();
     let r = recipients::load(&f, MAILING).unwrap();
     assert_eq!(r.list[0].email.as_deref(), Some("a@example.org"));

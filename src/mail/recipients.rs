@@ -21,7 +21,8 @@
 //! | `notes` | | free text, never printed |
 //!
 //! CSV: a header row names the columns (any order, case-insensitive, spaces
-//! or hyphens count as `_`); rows may omit trailing empty columns. TOML: an
+//! or hyphens count as `_`); rows may omit trailing empty columns. The
+//! separator is `,`, or `;` / tab when the header line has more of those. TOML: an
 //! array of tables `[[recipient]]`. JSON: an array of objects, or an object
 //! with a `recipients` array. In TOML/JSON `address` may also be an array.
 //! The file must be UTF-8 (a byte-order mark is allowed).
@@ -383,6 +384,7 @@ fn read_csv(
     warnings: &mut Vec<String>,
 ) -> Result<Vec<RawRow>, RecipientsError> {
     let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(sniff_delimiter(text))
         .flexible(true)
         .has_headers(true)
         .from_reader(text.as_bytes());
@@ -471,6 +473,21 @@ fn read_csv(
         rows.push(raw);
     }
     Ok(rows)
+}
+
+/// `,` unless the header line has more `;` or tabs (spreadsheets in
+/// French or Spanish locales save CSV with `;`).
+fn sniff_delimiter(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or("");
+    let count = |c: char| header.matches(c).count();
+    let (comma, semi, tab) = (count(','), count(';'), count('\t'));
+    if semi > comma && semi >= tab {
+        b';'
+    } else if tab > comma && tab > semi {
+        b'\t'
+    } else {
+        b','
+    }
 }
 
 fn read_structured(
