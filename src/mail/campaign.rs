@@ -59,7 +59,10 @@ pub struct CampaignInfo {
     pub signatory_role: String,
 }
 
-/// Subject and plain-text body of a mail in one language. Placeholders:
+/// Subject and plain-text body of a mail in one language. The built-in
+/// texts never put a name after an article or preposition (French `du`/`de
+/// l'`, Spanish `del`/`de la` depend on the name), so they read right
+/// whatever the BPF or organisation is called. Placeholders:
 /// `{salutation}`, `{organisation}`, `{contact_name}`, `{bpf}`, `{title}`,
 /// `{url}`, `{signatory}`, `{role}`. The HTML part is made from the text.
 #[derive(Debug, Clone, Serialize)]
@@ -79,38 +82,38 @@ impl MailText {
                  Forum's output report, \u{201c}{title}\u{201d}.\n\n\
                  Attached are a cover letter, the report and a two-page summary of its key \
                  takeaways. The report is also available at:\n{url}\n\n\
-                 We would be grateful if {organisation} could consider the report in its work \
-                 and share it with those concerned.\n\n\
+                 We would be grateful if your organisation could consider the report in its \
+                 work and share it with those concerned.\n\n\
                  With best regards,\n\n\
                  {signatory}\n{role}\non behalf of the {bpf}\n",
             ),
             Language::Fr => (
-                "{title} : rapport final du {bpf}",
+                "{title} : rapport final \u{2014} {bpf}",
                 "{salutation}\n\n\
-                 Au nom du {bpf}, le Secrétariat du FGI a le plaisir de vous transmettre le \
-                 rapport final du Forum, \u{ab}\u{a0}{title}\u{a0}\u{bb}.\n\n\
+                 Au nom du forum sur les bonnes pratiques \u{ab}\u{a0}{bpf}\u{a0}\u{bb}, le \
+                 Secrétariat du FGI a le plaisir de vous transmettre le rapport final du forum, \u{ab}\u{a0}{title}\u{a0}\u{bb}.\n\n\
                  Vous trouverez ci-joint une lettre d\u{2019}accompagnement, le rapport et une \
                  synthèse de deux pages de ses principaux enseignements. Le rapport est \
                  également disponible à l\u{2019}adresse suivante\u{a0}:\n{url}\n\n\
                  Nous vous serions reconnaissants de bien vouloir en tenir compte dans les \
-                 travaux de {organisation} et de le diffuser auprès des personnes \
+                 travaux de votre institution et de le diffuser auprès des personnes \
                  concernées.\n\n\
                  Nous vous prions d\u{2019}agréer l\u{2019}expression de nos salutations \
                  distinguées.\n\n\
-                 {signatory}\n{role}\nau nom du {bpf}\n",
+                 {signatory}\n{role}\nau nom du forum \u{ab}\u{a0}{bpf}\u{a0}\u{bb}\n",
             ),
             Language::Es => (
-                "{title}: informe final del {bpf}",
+                "{title}: informe final \u{2014} {bpf}",
                 "{salutation}\n\n\
-                 En nombre del {bpf}, la Secretaría del FGI tiene el agrado de enviarle el \
-                 informe final del Foro, \u{ab}{title}\u{bb}.\n\n\
+                 En nombre del foro de buenas prácticas \u{ab}{bpf}\u{bb}, la Secretaría del \
+                 FGI tiene el agrado de enviarle el informe final del foro, \u{ab}{title}\u{bb}.\n\n\
                  Adjuntamos una carta de presentación, el informe y un resumen de dos páginas \
                  con sus principales conclusiones. El informe también está disponible en:\n\
                  {url}\n\n\
-                 Le agradeceríamos que {organisation} lo tuviera en cuenta en su labor y lo \
+                 Le agradeceríamos que su institución lo tuviera en cuenta en su labor y lo \
                  compartiera con las personas interesadas.\n\n\
                  Atentamente,\n\n\
-                 {signatory}\n{role}\nen nombre del {bpf}\n",
+                 {signatory}\n{role}\nen nombre del foro \u{ab}{bpf}\u{bb}\n",
             ),
         };
         MailText {
