@@ -121,6 +121,9 @@ pub fn build(pages: Vec<Vec<Line>>, heights: &[(f32, f32)], toc: Option<&[TocEnt
                 .push("no PDF outline (bookmarks): heading levels inferred from font size and weight".into());
         }
     }
+    if doc.meta.title.is_none() {
+        doc.meta.title = cover_title(&all);
+    }
     let note_ids: HashSet<String> = notes.iter().map(|n| n.id.clone()).collect();
     doc.blocks = flow(&all, body, &note_ids);
     doc.notes = notes;
@@ -203,44 +206,57 @@ fn note_start(l: &Line) -> Option<(String, String)> {
 }
 
 fn mark_notes(all: &mut [Vec<L>], body: f32) -> Vec<Note> {
+    let spacing = stats(all, body).spacing;
     let mut notes: Vec<Note> = Vec::new();
-    let small = |l: &Line| l.size < 0.92 * body;
     for page in all.iter_mut() {
-        let Some(last_body) = page
-            .iter()
-            .rposition(|l| l.role == Role::Body && !small(&l.line))
-        else {
+        // The footnote area starts at the first line that opens with a note
+        // number: a superscript number at body size or smaller, or a plain
+        // number in a smaller font.
+        let starts = |l: &Line| {
+            let sup_first = l.spans.first().is_some_and(|s| s.sup);
+            l.size <= body * 1.05 && (sup_first || l.size < 0.92 * body) && note_start(l).is_some()
+        };
+        let Some(k) = page.iter().position(|l| l.role == Role::Body && starts(&l.line)) else {
             continue;
         };
-        let cand: Vec<usize> = (last_body + 1..page.len())
-            .filter(|&i| page[i].role == Role::Body && small(&page[i].line))
-            .collect();
-        if cand.is_empty() || !cand.iter().any(|&i| note_start(&page[i].line).is_some()) {
+        if page[k..]
+            .iter()
+            .any(|l| l.role == Role::Body && l.line.size > body * 1.1)
+        {
             continue;
         }
-        let mut started_here = false;
-        for &i in &cand {
-            let l = &page[i].line;
-            match note_start(l) {
-                Some((id, text)) => {
-                    notes.push(Note {
-                        id,
-                        kind: NoteKind::Footnote,
-                        text,
-                        loc: Some(Location::Page(l.page)),
-                    });
-                    started_here = true;
-                }
-                None => {
-                    // Continues the previous note (possibly from the previous page).
-                    let Some(n) = notes.last_mut() else { continue };
-                    if !started_here && n.loc != Some(Location::Page(l.page.saturating_sub(1))) {
-                        continue;
+        // A note continued from the previous page sits between the body and
+        // the first numbered note, after the separator's larger gap.
+        let mut j = k;
+        while j > 0
+            && page[j - 1].role == Role::Body
+            && page[j - 1].line.y - page[j].line.y <= 1.8 * spacing
+            && page[j - 1].line.size <= body * 1.05
+        {
+            j -= 1;
+        }
+        let continued = j < k
+            && j > 0
+            && page[j - 1].line.y - page[j].line.y > 2.0 * spacing
+            && notes.last().is_some_and(|n| {
+                n.loc == Some(Location::Page(page[j].line.page.saturating_sub(1)))
+            });
+        let first = if continued { j } else { k };
+        for l in page[first..].iter_mut().filter(|l| l.role == Role::Body) {
+            match note_start(&l.line) {
+                Some((id, text)) if starts(&l.line) => notes.push(Note {
+                    id,
+                    kind: NoteKind::Footnote,
+                    text,
+                    loc: Some(Location::Page(l.line.page)),
+                }),
+                _ => {
+                    if let Some(n) = notes.last_mut() {
+                        join_text(&mut n.text, &l.line.text(), &HashSet::new());
                     }
-                    join_text(&mut n.text, &l.text(), &HashSet::new());
                 }
             }
-            page[i].role = Role::Note;
+            l.role = Role::Note;
         }
     }
     notes
@@ -381,42 +397,58 @@ fn is_bullet_line(t: &str) -> bool {
 
 fn mark_font_headings(all: &mut [Vec<L>], body: f32) -> usize {
     let key = |l: &Line| (round_half(l.size), l.bold());
-    let cand = |l: &Line| {
+    let styled = |l: &Line| l.size >= body * 1.15 || (l.bold() && l.size >= body * 0.95);
+    let first_ok = |l: &Line| {
         let t = l.main_text();
         let t = t.trim();
         let n = t.chars().count();
         if n == 0 || n > 120 || !t.chars().any(char::is_alphabetic) || is_bullet_line(t) {
             return false;
         }
-        if l.size >= body * 1.15 {
-            return true;
+        // A heading does not start in lower case unless it is labelled ("a. Scope").
+        if t.starts_with(char::is_lowercase) && split_label(t).0.is_none() {
+            return false;
         }
-        l.bold() && l.size >= body * 0.95 && n <= 90 && !t.ends_with(['.', ',', ';'])
+        styled(l)
     };
-    // Collect candidate headings (runs of lines with one style).
+    // Candidate headings: runs of up to 3 lines of one style.
     let mut heads: Vec<(usize, usize, usize, (i32, bool))> = Vec::new(); // page, first, count, style
     for (pi, page) in all.iter().enumerate() {
         let mut i = 0;
         while i < page.len() {
             let l = &page[i];
-            if l.role != Role::Body || !cand(&l.line) {
+            if l.role != Role::Body || !first_ok(&l.line) {
                 i += 1;
                 continue;
             }
             let k = key(&l.line);
             let mut n = 1;
             while i + n < page.len()
-                && n < 4
                 && page[i + n].role == Role::Body
-                && cand(&page[i + n].line)
                 && key(&page[i + n].line) == k
+                && !is_bullet_line(&page[i + n].line.text())
                 && page[i + n - 1].line.y - page[i + n].line.y < 1.8 * page[i + n].line.size
             {
                 n += 1;
             }
-            heads.push((pi, i, n, k));
+            let text: String = page[i..i + n]
+                .iter()
+                .map(|l| l.line.main_text())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let larger = l.line.size >= body * 1.15;
+            let plausible = n <= 3 && text.chars().count() <= 200 && (larger || n <= 2 && !text.trim_end().ends_with(['.', ',', ';']));
+            if plausible {
+                heads.push((pi, i, n, k));
+            }
             i += n;
         }
+    }
+    // Styles seen only on the first page (title, subtitle on a cover) are not
+    // heading levels.
+    if all.len() > 1 {
+        let later: HashSet<(i32, bool)> = heads.iter().filter(|h| h.0 > 0).map(|h| h.3).collect();
+        heads.retain(|h| later.contains(&h.3));
     }
     let mut styles: Vec<(i32, bool)> = heads.iter().map(|h| h.3).collect();
     styles.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
@@ -435,6 +467,19 @@ fn mark_font_headings(all: &mut [Vec<L>], body: f32) -> usize {
         }
     }
     heads.len()
+}
+
+/// The largest text on the first page, as a title when the metadata has none.
+fn cover_title(all: &[Vec<L>]) -> Option<String> {
+    let page = all.first()?;
+    let max = page.iter().map(|l| l.line.size).fold(0.0f32, f32::max);
+    let t = page
+        .iter()
+        .filter(|l| (l.line.size - max).abs() < 0.25 && matches!(l.role, Role::Body | Role::Heading(..) | Role::HeadingCont))
+        .map(|l| l.line.main_text().trim().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!t.is_empty() && t.chars().count() <= 300).then_some(t)
 }
 
 /// Hyphenated words that occur inside lines (not split at a line end).

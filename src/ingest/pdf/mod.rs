@@ -199,3 +199,16 @@ fn check_page_tree(pdf: &lopdf::Document, limits: &Limits) -> Result<(), IngestE
     }
     Ok(())
 }
+
+/// Debug dump of the lines of one page (for development; not public API).
+#[doc(hidden)]
+pub fn debug_lines(bytes: &[u8], page: u32) -> Vec<String> {
+    let Ok(pdf) = load(bytes, &Limits::default()) else { return Vec::new() };
+    let Some(&id) = pdf.get_pages().get(&page) else { return Vec::new() };
+    let mut w = content::Walker::new(&pdf, usize::MAX);
+    let pt = w.page(id);
+    content::lines(page, pt.glyphs)
+        .iter()
+        .map(|l| format!("y={:.1} x0={:.1} x1={:.1} size={:.2} {:?}", l.y, l.x0, l.x1, l.size, l.spans))
+        .collect()
+}
