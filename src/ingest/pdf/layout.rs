@@ -286,6 +286,15 @@ fn join_text(acc: &mut String, next: &str, keep_hyphen: &HashSet<String>) {
 /// `Some(true)`: keep the hyphen, no space; `Some(false)`: drop the hyphen,
 /// no space; `None`: not a hyphenated line end.
 fn hyphen_join(acc: &str, next: &str, keep_hyphen: &HashSet<String>) -> Option<bool> {
+    let last = acc.rsplit(char::is_whitespace).next().unwrap_or("");
+    let first = next.chars().next()?;
+    // A URL broken at a line end: glue the pieces back together.
+    if (last.starts_with("http") || last.starts_with("www.")) && last.contains('/') && !first.is_whitespace() {
+        let glue = last.ends_with(['/', '?', '=', '&', '_', '-', '.', '#', '%']) || next.starts_with(['/', '?', '=', '&', '_', '#', '%']);
+        if glue {
+            return Some(true);
+        }
+    }
     let before = acc.strip_suffix('-')?;
     let left: String = before
         .chars()
@@ -295,7 +304,6 @@ fn hyphen_join(acc: &str, next: &str, keep_hyphen: &HashSet<String>) -> Option<b
         .into_iter()
         .rev()
         .collect();
-    let first = next.chars().next()?;
     if left.is_empty() || !first.is_alphanumeric() {
         return None;
     }
@@ -749,6 +757,7 @@ fn flow(all: &[Vec<L>], body: f32, note_ids: &HashSet<String>) -> Vec<Block> {
     let mut list: Option<OpenList> = None;
     let mut prev: Option<&Line> = None;
     let mut last_ref = 0u32;
+    let mut pending_bullet: Option<f32> = None;
 
     let flush_para = |para: &mut Option<(Location, Vec<Inline>)>, blocks: &mut Vec<Block>| {
         if let Some((loc, inl)) = para.take() {
@@ -803,19 +812,29 @@ fn flow(all: &[Vec<L>], body: f32, note_ids: &HashSet<String>) -> Vec<Block> {
                 }
             }
         };
+        // A bullet drawn on its own baseline: the next line is the item.
+        let tt = t.trim();
+        if tt.chars().count() == 1 && tt.starts_with(BULLETS) {
+            pending_bullet = Some(c.x0);
+            continue;
+        }
         let bullet = is_bullet_line(&t);
         let ordered = !bullet && breaks && ORDERED.is_match(&t) && c.x0 >= st.left - 1.0;
-        if bullet || ordered {
+        if bullet || ordered || pending_bullet.is_some() {
             flush_para(&mut para, &mut blocks);
-            let (stripped, ord) = strip_marker(c);
+            let (stripped, ord) = match pending_bullet {
+                Some(_) => (c.clone(), false),
+                None => strip_marker(c),
+            };
+            let indent = pending_bullet.take().unwrap_or(c.x0);
             let mut inl = Vec::new();
             line_inlines(&stripped, note_ids, &mut last_ref, &mut inl);
             let ol = list.get_or_insert_with(|| OpenList {
                 loc: Location::Page(c.page),
-                stack: vec![(c.x0, List { ordered: ord, items: Vec::new() })],
-                item_x: c.x0,
+                stack: vec![(indent, List { ordered: ord, items: Vec::new() })],
+                item_x: indent,
             });
-            ol.add_item(c.x0, ord, inl, 0.5 * size);
+            ol.add_item(indent, ord, inl, 0.5 * size);
             prev = Some(c);
             continue;
         }
