@@ -59,7 +59,12 @@ fn check_report(d: &Document) {
     assert_eq!(chapters[5].1, "Concluding remarks");
     assert!(chapters[2].1.starts_with("Organising and leading BPFs"));
     // Pages checked by hand with `pdftotext -f N -l N`.
-    let page_of = |label: &str| hs.iter().find(|h| h.1.as_deref() == Some(label) && h.0 == 1).unwrap().3;
+    let page_of = |label: &str| {
+        hs.iter()
+            .find(|h| h.1.as_deref() == Some(label) && h.0 == 1)
+            .unwrap()
+            .3
+    };
     assert_eq!(page_of("A."), Location::Page(2));
     assert_eq!(page_of("C."), Location::Page(10));
     assert_eq!(page_of("E."), Location::Page(25));
@@ -76,7 +81,11 @@ fn check_report(d: &Document) {
     assert_eq!(secs[0].1.as_deref(), Some("a."));
     assert_eq!(secs[0].2, "IGF Best Practice Forums");
     // Every block is located on a page of the document.
-    assert!(d.blocks.iter().all(|b| matches!(b.loc(), Location::Page(1..=36))));
+    assert!(
+        d.blocks
+            .iter()
+            .all(|b| matches!(b.loc(), Location::Page(1..=36)))
+    );
 
     let text = body_text(d);
     // Word spacing on a known sentence (spread over two lines in the PDF).
@@ -88,15 +97,26 @@ fn check_report(d: &Document) {
         "spacing"
     );
     // A paragraph broken by a page (and its footnotes) is one paragraph.
-    assert!(text.contains("They were meant to provide a platform for an open exchange on what worked"));
+    assert!(
+        text.contains("They were meant to provide a platform for an open exchange on what worked")
+    );
     // Line-end hyphens of real compounds stay ("Co-" / "facilitator" in the PDF).
-    assert!(text.contains("MAG Co-facilitator BPF Cybersecurity (2016-2020)"), "hyphen kept");
+    assert!(
+        text.contains("MAG Co-facilitator BPF Cybersecurity (2016-2020)"),
+        "hyphen kept"
+    );
     assert!(text.contains("IGF consultant BPF IPv6 (2015-2016)"));
     // Footnotes: 38 in the report, their texts split off the body, refs in place.
     assert_eq!(d.notes.len(), 38);
-    assert_eq!(d.notes[1].text, "http://www.itu.int/wsis/docs2/tunis/off/6rev1.html");
+    assert_eq!(
+        d.notes[1].text,
+        "http://www.itu.int/wsis/docs2/tunis/off/6rev1.html"
+    );
     assert_eq!(d.notes[0].loc, Some(Location::Page(2)));
-    assert!(!text.contains("6rev1.html"), "footnote text leaked into the body");
+    assert!(
+        !text.contains("6rev1.html"),
+        "footnote text leaked into the body"
+    );
     let refs: Vec<String> = d
         .blocks
         .iter()
@@ -116,12 +136,20 @@ fn check_report(d: &Document) {
     }));
     // Bullets became list items (no bullet glyph left in the text).
     assert!(!text.contains('\u{F0B7}') && !text.contains('•'));
-    assert!(d.blocks.iter().filter(|b| matches!(b, Block::List { .. })).count() > 20);
+    assert!(
+        d.blocks
+            .iter()
+            .filter(|b| matches!(b, Block::List { .. }))
+            .count()
+            > 20
+    );
     // Metadata from the Info dictionary.
     let m = &d.meta;
     assert_eq!(
         m.title.as_deref(),
-        Some("Reviewing past Best Practice Forums (BPF) to enhance future BPF work: a “BPF on BPFs”")
+        Some(
+            "Reviewing past Best Practice Forums (BPF) to enhance future BPF work: a “BPF on BPFs”"
+        )
     );
     assert_eq!(m.authors, ["Markus Kummer", "Wim Degezelle"]);
     assert_eq!(m.pages, Some(36));
@@ -142,15 +170,26 @@ fn report_without_bookmarks_uses_font_statistics() {
     check_report(&d);
     assert!(d.warnings.iter().any(|w| w.contains("font size")));
     // The cover title (largest text, first page only) is not a heading.
-    assert!(!headings(&d).iter().any(|h| h.2.starts_with("Reviewing past")));
+    assert!(
+        !headings(&d)
+            .iter()
+            .any(|h| h.2.starts_with("Reviewing past"))
+    );
 }
 
 #[test]
 fn encrypted_with_empty_user_password_opens() {
     let d = read("fixtures/pdf/encrypted-empty-user-password.pdf");
     assert_eq!(d.meta.pages, Some(4));
-    assert!(headings(&d).iter().any(|h| h.2 == "Introduction" && h.1.as_deref() == Some("A.")));
-    assert!(body_text(&d).contains("The exchange of best practices has been prominently present in the IGF."));
+    assert!(
+        headings(&d)
+            .iter()
+            .any(|h| h.2 == "Introduction" && h.1.as_deref() == Some("A."))
+    );
+    assert!(
+        body_text(&d)
+            .contains("The exchange of best practices has been prominently present in the IGF.")
+    );
 }
 
 // ---- crafted PDFs -------------------------------------------------------
@@ -220,11 +259,35 @@ fn memo() -> Vec<u8> {
             ("F1", 9.0, 72.0, "BPF on BPFs - draft for comments", 760.0),
             ("F1", 9.0, 280.0, &format!("Page {n} of 3"), 30.0),
         ]);
-        c.push_str(&text(&[("F2", 16.0, 72.0, &format!("{n}. Section number {n}"), 700.0)]));
+        c.push_str(&text(&[(
+            "F2",
+            16.0,
+            72.0,
+            &format!("{n}. Section number {n}"),
+            700.0,
+        )]));
         c.push_str(&text(&[
-            ("F1", 10.0, 72.0, "The members of the forum agreed at length on the organi-", 670.0),
-            ("F1", 10.0, 72.0, "sation of the work and on the \\260nal text of the report.", 656.0),
-            ("F1", 10.0, 72.0, "Experts discussed the draft later on in a well-known venue.", 628.0),
+            (
+                "F1",
+                10.0,
+                72.0,
+                "The members of the forum agreed at length on the organi-",
+                670.0,
+            ),
+            (
+                "F1",
+                10.0,
+                72.0,
+                "sation of the work and on the \\260nal text of the report.",
+                656.0,
+            ),
+            (
+                "F1",
+                10.0,
+                72.0,
+                "Experts discussed the draft later on in a well-known venue.",
+                628.0,
+            ),
         ]));
         // Word gaps made only by TJ kerning, no space characters.
         c.push_str("BT /F1 10 Tf 72 600 Td [(Best)-700(Practice)-700(Forums)] TJ ET\n");
@@ -239,14 +302,25 @@ fn crafted_furniture_hyphens_ligatures_kerning() {
     let p = write_tmp(dir.path(), "memo.pdf", &memo());
     let d = read_path(&p, &Limits::default()).unwrap();
     let text = body_text(&d);
-    assert!(!text.contains("draft for comments"), "running header kept: {text}");
+    assert!(
+        !text.contains("draft for comments"),
+        "running header kept: {text}"
+    );
     assert!(!text.contains("Page 2 of 3"), "footer kept: {text}");
     assert!(text.contains("The members of the forum agreed at length on the organisation of the work and on the final text of the report."), "{text}");
     assert!(text.contains("Best Practice Forums"), "{text}");
     assert!(text.contains("well-known venue"));
     let hs = headings(&d);
     assert_eq!(hs.len(), 3, "{hs:?}");
-    assert_eq!(hs[1], (1, Some("2.".into()), "Section number 2".into(), Location::Page(2)));
+    assert_eq!(
+        hs[1],
+        (
+            1,
+            Some("2.".into()),
+            "Section number 2".into(),
+            Location::Page(2)
+        )
+    );
     // The paragraph after the heading sits on the heading's page.
     let after = d
         .blocks
@@ -299,7 +373,9 @@ fn crafted_text_in_form_xobject_is_read() {
     });
     doc.objects.insert(
         pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
     );
     let cat = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", cat);
@@ -326,7 +402,10 @@ fn image_only() -> Vec<u8> {
     ));
     let mut kids = Vec::new();
     for _ in 0..2 {
-        let c = doc.add_object(Stream::new(dictionary! {}, b"q 612 0 0 792 0 0 cm /Im0 Do Q".to_vec()));
+        let c = doc.add_object(Stream::new(
+            dictionary! {},
+            b"q 612 0 0 792 0 0 cm /Im0 Do Q".to_vec(),
+        ));
         let p = doc.add_object(dictionary! {
             "Type" => "Page", "Parent" => pages_id, "Contents" => c,
             "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } },
@@ -350,7 +429,8 @@ fn cyclic() -> Vec<u8> {
     let mut doc = lopdf::Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let c = doc.add_object(Stream::new(dictionary! {}, b"".to_vec()));
-    let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => c });
+    let page =
+        doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => c });
     doc.objects.insert(
         pages_id,
         Object::Dictionary(dictionary! {
@@ -369,10 +449,12 @@ fn deep() -> Vec<u8> {
     let mut doc = lopdf::Document::with_version("1.5");
     let ids: Vec<_> = (0..400).map(|_| doc.new_object_id()).collect();
     let c = doc.add_object(Stream::new(dictionary! {}, b"".to_vec()));
-    let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => ids[399], "Contents" => c });
+    let page =
+        doc.add_object(dictionary! { "Type" => "Page", "Parent" => ids[399], "Contents" => c });
     for i in 0..400 {
         let kid = if i == 399 { page } else { ids[i + 1] };
-        let mut d = dictionary! { "Type" => "Pages", "Kids" => vec![Object::Reference(kid)], "Count" => 1 };
+        let mut d =
+            dictionary! { "Type" => "Pages", "Kids" => vec![Object::Reference(kid)], "Count" => 1 };
         if i > 0 {
             d.set("Parent", ids[i - 1]);
         }
@@ -389,13 +471,32 @@ fn deep() -> Vec<u8> {
 fn bad_inputs(dir: &Path) -> Vec<(PathBuf, Vec<&'static str>)> {
     let report = std::fs::read(root().join(LO)).unwrap();
     vec![
-        (root().join("fixtures/bad/pdf-needs-password.pdf"), vec!["password"]),
-        (write_tmp(dir, "scanned.pdf", &image_only()), vec!["no text layer", "OCR"]),
-        (write_tmp(dir, "cyclic.pdf", &cyclic()), vec!["page tree", "cycle"]),
-        (write_tmp(dir, "deep.pdf", &deep()), vec!["page tree", "nested"]),
-        (write_tmp(dir, "truncated.pdf", &report[..report.len() / 3]), vec!["truncated"]),
         (
-            write_tmp(dir, "corrupt.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R >>\n garbage \x00\x01\x02"),
+            root().join("fixtures/bad/pdf-needs-password.pdf"),
+            vec!["password"],
+        ),
+        (
+            write_tmp(dir, "scanned.pdf", &image_only()),
+            vec!["no text layer", "OCR"],
+        ),
+        (
+            write_tmp(dir, "cyclic.pdf", &cyclic()),
+            vec!["page tree", "cycle"],
+        ),
+        (
+            write_tmp(dir, "deep.pdf", &deep()),
+            vec!["page tree", "nested"],
+        ),
+        (
+            write_tmp(dir, "truncated.pdf", &report[..report.len() / 3]),
+            vec!["truncated"],
+        ),
+        (
+            write_tmp(
+                dir,
+                "corrupt.pdf",
+                b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R >>\n garbage \x00\x01\x02",
+            ),
             vec!["cross-reference"],
         ),
         (write_tmp(dir, "header-only.pdf", b"%PDF-1.4\n"), vec![]),
@@ -409,9 +510,18 @@ fn bad_pdfs_are_clear_errors() {
         let e = read_path(&path, &Limits::default()).expect_err(&path.display().to_string());
         let msg = e.to_string();
         assert!(msg.starts_with(&path.display().to_string()), "{msg}");
-        assert!(!matches!(e.kind, IngestErrorKind::Panic(_) | IngestErrorKind::Timeout(_)), "{msg}");
+        assert!(
+            !matches!(
+                e.kind,
+                IngestErrorKind::Panic(_) | IngestErrorKind::Timeout(_)
+            ),
+            "{msg}"
+        );
         for w in words {
-            assert!(msg.to_lowercase().contains(&w.to_lowercase()), "{msg} lacks {w}");
+            assert!(
+                msg.to_lowercase().contains(&w.to_lowercase()),
+                "{msg} lacks {w}"
+            );
         }
     }
 }
@@ -429,7 +539,10 @@ fn bad_pdfs_through_the_binary_exit_2_with_one_line() {
         assert_eq!(out.status.code(), Some(2), "{}", path.display());
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(err.starts_with("error: ") && err.contains(&path.display().to_string()), "{err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(&path.display().to_string()),
+            "{err}"
+        );
     }
     // A batch goes on past the bad files.
     let out = Command::new(env!("CARGO_BIN_EXE_bpfpress"))

@@ -108,7 +108,10 @@ pub struct FontInfo<'a> {
 
 impl<'a> FontInfo<'a> {
     fn load(doc: &'a Document, font: &'a Dictionary, budget: usize) -> FontInfo<'a> {
-        let subtype = font.get(b"Subtype").and_then(Object::as_name).unwrap_or(b"");
+        let subtype = font
+            .get(b"Subtype")
+            .and_then(Object::as_name)
+            .unwrap_or(b"");
         let base = font
             .get(b"BaseFont")
             .and_then(Object::as_name)
@@ -119,13 +122,20 @@ impl<'a> FontInfo<'a> {
             enc,
             code_len: 1,
             widths: HashMap::new(),
-            default_width: if base.contains("courier") { 600.0 } else { 500.0 },
+            default_width: if base.contains("courier") {
+                600.0
+            } else {
+                500.0
+            },
             width_scale: 0.001,
             bold: false,
             italic: false,
             cache: RefCell::new(HashMap::new()),
         };
-        let mut descriptor = font.get_deref(b"FontDescriptor", doc).and_then(Object::as_dict).ok();
+        let mut descriptor = font
+            .get_deref(b"FontDescriptor", doc)
+            .and_then(Object::as_dict)
+            .ok();
         if subtype == b"Type0" {
             info.code_len = 2;
             info.default_width = 1000.0;
@@ -144,12 +154,17 @@ impl<'a> FontInfo<'a> {
                     parse_cid_widths(doc, w, &mut info.widths);
                 }
                 if descriptor.is_none() {
-                    descriptor = d.get_deref(b"FontDescriptor", doc).and_then(Object::as_dict).ok();
+                    descriptor = d
+                        .get_deref(b"FontDescriptor", doc)
+                        .and_then(Object::as_dict)
+                        .ok();
                 }
             }
         } else {
             if subtype == b"Type3"
-                && let Ok(m) = font.get_deref(b"FontMatrix", doc).and_then(Object::as_array)
+                && let Ok(m) = font
+                    .get_deref(b"FontMatrix", doc)
+                    .and_then(Object::as_array)
                 && let Some(a) = m.first().and_then(|o| o.as_float().ok())
                 && a.is_finite()
             {
@@ -176,8 +191,14 @@ impl<'a> FontInfo<'a> {
             {
                 info.default_width = mw;
             }
-            let flags = d.get_deref(b"Flags", doc).and_then(Object::as_i64).unwrap_or(0);
-            let weight = d.get_deref(b"FontWeight", doc).and_then(Object::as_float).unwrap_or(0.0);
+            let flags = d
+                .get_deref(b"Flags", doc)
+                .and_then(Object::as_i64)
+                .unwrap_or(0);
+            let weight = d
+                .get_deref(b"FontWeight", doc)
+                .and_then(Object::as_float)
+                .unwrap_or(0.0);
             info.bold |= flags & (1 << 18) != 0 || weight >= 600.0;
             info.italic |= flags & (1 << 6) != 0;
         }
@@ -190,7 +211,11 @@ impl<'a> FontInfo<'a> {
     }
 
     fn width(&self, code: u32) -> f32 {
-        self.widths.get(&code).copied().unwrap_or(self.default_width) * self.width_scale
+        self.widths
+            .get(&code)
+            .copied()
+            .unwrap_or(self.default_width)
+            * self.width_scale
     }
 
     fn decode(&self, code: u32) -> String {
@@ -225,7 +250,11 @@ fn parse_cid_widths(doc: &Document, w: &[Object], out: &mut HashMap<u32, f32>) {
     while i < w.len() && out.len() < 0x10000 {
         let Some(first) = num(&w[i]) else { break };
         let first = first.max(0.0) as u32;
-        match w.get(i + 1).and_then(|o| doc.dereference(o).ok()).map(|(_, o)| o) {
+        match w
+            .get(i + 1)
+            .and_then(|o| doc.dereference(o).ok())
+            .map(|(_, o)| o)
+        {
             Some(Object::Array(arr)) => {
                 for (k, v) in arr.iter().take(0x10000).enumerate() {
                     if let Some(v) = num(v) {
@@ -343,7 +372,9 @@ impl<'a> Walker<'a> {
         let bytes = if s.dict.get(b"Filter").is_ok() {
             match s.decompressed_content_with_limit(self.budget) {
                 Ok(b) => b,
-                Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
+                Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
+                    ..
+                })) => {
                     self.exhausted = true;
                     return None;
                 }
@@ -407,7 +438,12 @@ fn media_box(doc: &Document, page_id: ObjectId) -> (f32, f32) {
     (792.0, 0.0)
 }
 
-fn lookup<'a>(doc: &'a Document, resources: &[&'a Dictionary], kind: &[u8], name: &[u8]) -> Option<&'a Object> {
+fn lookup<'a>(
+    doc: &'a Document,
+    resources: &[&'a Dictionary],
+    kind: &[u8],
+    name: &[u8],
+) -> Option<&'a Object> {
     resources.iter().find_map(|r| {
         let sub = r.get_deref(kind, doc).and_then(Object::as_dict).ok()?;
         let o = sub.get(name).ok()?;
@@ -424,13 +460,13 @@ impl<'a> Run<'_, 'a> {
                 break;
             }
             let o = &op.operands;
-            let f = |i: usize| o.get(i).and_then(|x| x.as_float().ok()).filter(|v| v.is_finite());
+            let f = |i: usize| {
+                o.get(i)
+                    .and_then(|x| x.as_float().ok())
+                    .filter(|v| v.is_finite())
+            };
             match op.operator.as_str() {
-                "q" => {
-                    if self.stack.len() < 256 {
-                        self.stack.push(self.gs.clone());
-                    }
-                }
+                "q" if self.stack.len() < 256 => self.stack.push(self.gs.clone()),
                 "Q" => {
                     if let Some(g) = self.stack.pop() {
                         self.gs = g;
@@ -516,7 +552,9 @@ impl<'a> Run<'_, 'a> {
                     let Some(name) = o.first().and_then(|n| n.as_name().ok()) else {
                         continue;
                     };
-                    let Some(Ok(xs)) = lookup(doc, resources, b"XObject", name).map(Object::as_stream) else {
+                    let Some(Ok(xs)) =
+                        lookup(doc, resources, b"XObject", name).map(Object::as_stream)
+                    else {
                         continue;
                     };
                     match xs.dict.get(b"Subtype").and_then(Object::as_name) {
@@ -532,9 +570,15 @@ impl<'a> Run<'_, 'a> {
 
     fn form(&mut self, xs: &'a lopdf::Stream, outer: &[&'a Dictionary], depth: usize) {
         let doc = self.w.doc;
-        let Some(data) = self.w.stream_bytes(xs) else { return };
+        let Some(data) = self.w.stream_bytes(xs) else {
+            return;
+        };
         let mut res: Vec<&'a Dictionary> = Vec::new();
-        if let Ok(r) = xs.dict.get_deref(b"Resources", doc).and_then(Object::as_dict) {
+        if let Ok(r) = xs
+            .dict
+            .get_deref(b"Resources", doc)
+            .and_then(Object::as_dict)
+        {
             res.push(r);
         }
         res.extend_from_slice(outer);
@@ -560,7 +604,9 @@ impl<'a> Run<'_, 'a> {
     }
 
     fn show(&mut self, s: &[u8]) {
-        let Some(font) = self.gs.font.clone() else { return };
+        let Some(font) = self.gs.font.clone() else {
+            return;
+        };
         let gs = &self.gs;
         let step = font.code_len;
         let mut i = 0;
@@ -628,12 +674,20 @@ impl Line {
     }
     /// Text without superscripts.
     pub fn main_text(&self) -> String {
-        self.spans.iter().filter(|s| !s.sup).map(|s| s.text.as_str()).collect()
+        self.spans
+            .iter()
+            .filter(|s| !s.sup)
+            .map(|s| s.text.as_str())
+            .collect()
     }
     /// All non-space, non-superscript text is bold.
     pub fn bold(&self) -> bool {
         let mut any = false;
-        for s in self.spans.iter().filter(|s| !s.sup && !s.text.trim().is_empty()) {
+        for s in self
+            .spans
+            .iter()
+            .filter(|s| !s.sup && !s.text.trim().is_empty())
+        {
             if !s.bold {
                 return false;
             }
@@ -651,7 +705,9 @@ pub fn lines(page: u32, glyphs: Vec<Glyph>) -> Vec<Line> {
     for g in glyphs {
         let same = frags.last().and_then(|f| f.last()).is_some_and(|p| {
             let tol = 0.35 * p.size.max(g.size);
-            (g.y - p.y).abs() < tol && g.x > p.x - 0.5 * p.size && g.x < p.x + p.w + 3.0 * p.size.max(g.size)
+            (g.y - p.y).abs() < tol
+                && g.x > p.x - 0.5 * p.size
+                && g.x < p.x + p.w + 3.0 * p.size.max(g.size)
         });
         match frags.last_mut() {
             Some(f) if same => f.push(g),
@@ -709,7 +765,9 @@ pub fn lines(page: u32, glyphs: Vec<Glyph>) -> Vec<Line> {
             // Overlapping duplicates (fake bold drawn twice) are skipped.
             if let Some(end) = prev_end
                 && g.x < end - 0.6 * g.w.max(0.1)
-                && spans.last().is_some_and(|s| s.text.ends_with(g.text.as_str()))
+                && spans
+                    .last()
+                    .is_some_and(|s| s.text.ends_with(g.text.as_str()))
             {
                 continue;
             }
@@ -723,7 +781,9 @@ pub fn lines(page: u32, glyphs: Vec<Glyph>) -> Vec<Line> {
             pending_space = false;
             prev_end = Some(g.x + g.w);
             match spans.last_mut() {
-                Some(s) if s.bold == g.bold && s.italic == g.italic && s.sup == sup => s.text.push_str(&text),
+                Some(s) if s.bold == g.bold && s.italic == g.italic && s.sup == sup => {
+                    s.text.push_str(&text)
+                }
                 _ => {
                     // A space before a new span belongs to the earlier one.
                     if let Some(rest) = text.strip_prefix(' ')

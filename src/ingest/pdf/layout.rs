@@ -70,7 +70,8 @@ static ORDERED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(?:\d{1,2}|[a-z])[.)]\s+\S").expect("static regex"));
 
 const BULLETS: &[char] = &[
-    '•', '◦', '▪', '▫', '‣', '–', '-', '*', '·', '○', '■', '□', '➢', '►', '✓', '\u{F0B7}', '⁃', '∙', '●',
+    '•', '◦', '▪', '▫', '‣', '–', '-', '*', '·', '○', '■', '□', '➢', '►', '✓', '\u{F0B7}', '⁃',
+    '∙', '●',
 ];
 
 /// Split a heading's numbering label from its text: "C. Findings" → ("C.", "Findings").
@@ -94,11 +95,23 @@ fn round_half(x: f32) -> i32 {
 }
 
 /// Build blocks and notes from the lines of every page.
-pub fn build(pages: Vec<Vec<Line>>, heights: &[(f32, f32)], toc: Option<&[TocEntry]>, doc: &mut Document) {
+pub fn build(
+    pages: Vec<Vec<Line>>,
+    heights: &[(f32, f32)],
+    toc: Option<&[TocEntry]>,
+    doc: &mut Document,
+) {
     let npages = pages.len();
     let mut all: Vec<Vec<L>> = pages
         .into_iter()
-        .map(|ls| ls.into_iter().map(|line| L { line, role: Role::Body }).collect())
+        .map(|ls| {
+            ls.into_iter()
+                .map(|line| L {
+                    line,
+                    role: Role::Body,
+                })
+                .collect()
+        })
         .collect();
 
     mark_furniture(&mut all, heights, npages);
@@ -117,8 +130,10 @@ pub fn build(pages: Vec<Vec<Line>>, heights: &[(f32, f32)], toc: Option<&[TocEnt
     if !outline_used {
         let n = mark_font_headings(&mut all, body);
         if n > 0 {
-            doc.warnings
-                .push("no PDF outline (bookmarks): heading levels inferred from font size and weight".into());
+            doc.warnings.push(
+                "no PDF outline (bookmarks): heading levels inferred from font size and weight"
+                    .into(),
+            );
         }
     }
     if doc.meta.title.is_none() {
@@ -130,7 +145,10 @@ pub fn build(pages: Vec<Vec<Line>>, heights: &[(f32, f32)], toc: Option<&[TocEnt
 }
 
 fn zone(l: &Line, heights: &[(f32, f32)]) -> Option<bool> {
-    let (bottom, h) = heights.get(l.page.saturating_sub(1) as usize).copied().unwrap_or((0.0, 792.0));
+    let (bottom, h) = heights
+        .get(l.page.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or((0.0, 792.0));
     let rel = (l.y - bottom) / h;
     if rel > 0.91 {
         Some(true)
@@ -202,7 +220,9 @@ fn note_start(l: &Line) -> Option<(String, String)> {
         }
     }
     let t = l.text();
-    NOTE_START.captures(&t).map(|c| (c[1].to_string(), c[2].to_string()))
+    NOTE_START
+        .captures(&t)
+        .map(|c| (c[1].to_string(), c[2].to_string()))
 }
 
 fn mark_notes(all: &mut [Vec<L>], body: f32) -> Vec<Note> {
@@ -216,7 +236,10 @@ fn mark_notes(all: &mut [Vec<L>], body: f32) -> Vec<Note> {
             let sup_first = l.spans.first().is_some_and(|s| s.sup);
             l.size <= body * 1.05 && (sup_first || l.size < 0.92 * body) && note_start(l).is_some()
         };
-        let Some(k) = page.iter().position(|l| l.role == Role::Body && starts(&l.line)) else {
+        let Some(k) = page
+            .iter()
+            .position(|l| l.role == Role::Body && starts(&l.line))
+        else {
             continue;
         };
         if page[k..]
@@ -289,8 +312,12 @@ fn hyphen_join(acc: &str, next: &str, keep_hyphen: &HashSet<String>) -> Option<b
     let last = acc.rsplit(char::is_whitespace).next().unwrap_or("");
     let first = next.chars().next()?;
     // A URL broken at a line end: glue the pieces back together.
-    if (last.starts_with("http") || last.starts_with("www.")) && last.contains('/') && !first.is_whitespace() {
-        let glue = last.ends_with(['/', '?', '=', '&', '_', '-', '.', '#', '%']) || next.starts_with(['/', '?', '=', '&', '_', '#', '%']);
+    if (last.starts_with("http") || last.starts_with("www."))
+        && last.contains('/')
+        && !first.is_whitespace()
+    {
+        let glue = last.ends_with(['/', '?', '=', '&', '_', '-', '.', '#', '%'])
+            || next.starts_with(['/', '?', '=', '&', '_', '#', '%']);
         if glue {
             return Some(true);
         }
@@ -311,7 +338,10 @@ fn hyphen_join(acc: &str, next: &str, keep_hyphen: &HashSet<String>) -> Option<b
         // "2015-" + "2016", "Anglo-" + "Saxon": a real hyphen.
         return Some(true);
     }
-    let right: String = next.chars().take_while(|c| c.is_alphabetic() || *c == '-').collect();
+    let right: String = next
+        .chars()
+        .take_while(|c| c.is_alphabetic() || *c == '-')
+        .collect();
     let hyph = format!("{}-{}", left.to_lowercase(), right.to_lowercase());
     Some(keep_hyphen.contains(&hyph))
 }
@@ -398,7 +428,9 @@ fn is_bullet_line(t: &str) -> bool {
     let t = t.trim_start();
     let mut cs = t.chars();
     match (cs.next(), cs.next()) {
-        (Some(b), Some(n)) if BULLETS.contains(&b) => n.is_whitespace() && cs.any(|c| c.is_alphanumeric()),
+        (Some(b), Some(n)) if BULLETS.contains(&b) => {
+            n.is_whitespace() && cs.any(|c| c.is_alphanumeric())
+        }
         _ => false,
     }
 }
@@ -445,7 +477,9 @@ fn mark_font_headings(all: &mut [Vec<L>], body: f32) -> usize {
                 .collect::<Vec<_>>()
                 .join(" ");
             let larger = l.line.size >= body * 1.15;
-            let plausible = n <= 3 && text.chars().count() <= 200 && (larger || n <= 2 && !text.trim_end().ends_with(['.', ',', ';']));
+            let plausible = n <= 3
+                && text.chars().count() <= 200
+                && (larger || n <= 2 && !text.trim_end().ends_with(['.', ',', ';']));
             if plausible {
                 heads.push((pi, i, n, k));
             }
@@ -483,7 +517,10 @@ fn cover_title(all: &[Vec<L>]) -> Option<String> {
     let max = page.iter().map(|l| l.line.size).fold(0.0f32, f32::max);
     let t = page
         .iter()
-        .filter(|l| (l.line.size - max).abs() < 0.25 && matches!(l.role, Role::Body | Role::Heading(..) | Role::HeadingCont))
+        .filter(|l| {
+            (l.line.size - max).abs() < 0.25
+                && matches!(l.role, Role::Body | Role::Heading(..) | Role::HeadingCont)
+        })
         .map(|l| l.line.main_text().trim().to_string())
         .collect::<Vec<_>>()
         .join(" ");
@@ -535,14 +572,22 @@ fn stats(all: &[Vec<L>], body: f32) -> Stats {
     }
     x1s.sort_by(f32::total_cmp);
     let right = x1s.get(x1s.len() * 9 / 10).copied().unwrap_or(500.0);
-    let left = xs.into_iter().max_by_key(|&(x, n)| (n, -x)).map(|(x, _)| x as f32).unwrap_or(72.0);
+    let left = xs
+        .into_iter()
+        .max_by_key(|&(x, n)| (n, -x))
+        .map(|(x, _)| x as f32)
+        .unwrap_or(72.0);
     let spacing = gaps
         .into_iter()
         .max_by_key(|&(g, n)| (n, -g))
         .map(|(g, _)| g as f32 / 2.0)
         .unwrap_or(body * 1.2)
         .max(body);
-    Stats { left, right, spacing }
+    Stats {
+        left,
+        right,
+        spacing,
+    }
 }
 
 /// Inlines of a line's spans; superscript digits become note references.
@@ -688,7 +733,13 @@ impl OpenList {
         }
         let top = self.stack.last().map_or(0.0, |s| s.0);
         if indent > top + tol && self.stack.last().is_some_and(|s| !s.1.items.is_empty()) {
-            self.stack.push((indent, List { ordered, items: Vec::new() }));
+            self.stack.push((
+                indent,
+                List {
+                    ordered,
+                    items: Vec::new(),
+                },
+            ));
         }
         if let Some((_, l)) = self.stack.last_mut() {
             l.items.push(ListItem {
@@ -718,7 +769,10 @@ impl OpenList {
         for it in &mut list.items {
             it.inlines = trim_inlines(std::mem::take(&mut it.inlines));
         }
-        Block::List { loc: self.loc, list }
+        Block::List {
+            loc: self.loc,
+            list,
+        }
     }
 }
 
@@ -795,20 +849,24 @@ fn flow(all: &[Vec<L>], body: f32, note_ids: &HashSet<String>) -> Vec<Block> {
         let breaks = match prev {
             None => true,
             Some(p) => {
-                let first_word = t.split_whitespace().next().map_or(0, |w| w.chars().count()) as f32;
+                let first_word =
+                    t.split_whitespace().next().map_or(0, |w| w.chars().count()) as f32;
                 let room = st.right - p.x1;
                 let short = room > (first_word + 1.5) * 0.5 * size && room > 0.08 * width;
                 if p.page != c.page {
                     let pt = p.text();
                     let pt = pt.trim_end();
-                    short || pt.ends_with(['.', '!', '?', ':']) && !t.starts_with(char::is_lowercase)
+                    short
+                        || pt.ends_with(['.', '!', '?', ':']) && !t.starts_with(char::is_lowercase)
                 } else {
                     let gap = p.y - c.y;
                     gap < 0.0
                         || gap > 1.45 * st.spacing.max(size * 1.05)
                         || (c.size - p.size).abs() > 0.1 * size
                         || short
-                        || (c.x0 > st.left + 0.8 * size && p.x0 <= st.left + 0.8 * size && list.is_none())
+                        || (c.x0 > st.left + 0.8 * size
+                            && p.x0 <= st.left + 0.8 * size
+                            && list.is_none())
                 }
             }
         };
@@ -831,7 +889,13 @@ fn flow(all: &[Vec<L>], body: f32, note_ids: &HashSet<String>) -> Vec<Block> {
             line_inlines(&stripped, note_ids, &mut last_ref, &mut inl);
             let ol = list.get_or_insert_with(|| OpenList {
                 loc: Location::Page(c.page),
-                stack: vec![(indent, List { ordered: ord, items: Vec::new() })],
+                stack: vec![(
+                    indent,
+                    List {
+                        ordered: ord,
+                        items: Vec::new(),
+                    },
+                )],
                 item_x: indent,
             });
             ol.add_item(indent, ord, inl, 0.5 * size);
@@ -840,7 +904,9 @@ fn flow(all: &[Vec<L>], body: f32, note_ids: &HashSet<String>) -> Vec<Block> {
         }
         if let Some(ol) = list.as_mut() {
             let p = prev.map(|p| (p.y, p.page));
-            let close = p.is_some_and(|(py, pp)| pp != c.page || (py - c.y) > 0.0 && (py - c.y) < 1.45 * st.spacing.max(size * 1.05));
+            let close = p.is_some_and(|(py, pp)| {
+                pp != c.page || (py - c.y) > 0.0 && (py - c.y) < 1.45 * st.spacing.max(size * 1.05)
+            });
             if c.x0 > ol.item_x + 0.4 * size && close {
                 if let Some(item) = ol.current() {
                     append_line(&mut item.inlines, c, &keep, note_ids, &mut last_ref);
@@ -874,8 +940,14 @@ mod tests {
 
     #[test]
     fn labels() {
-        assert_eq!(split_label("C. Findings"), (Some("C.".into()), "Findings".into()));
-        assert_eq!(split_label("a. IGF Best Practice Forums").0.as_deref(), Some("a."));
+        assert_eq!(
+            split_label("C. Findings"),
+            (Some("C.".into()), "Findings".into())
+        );
+        assert_eq!(
+            split_label("a. IGF Best Practice Forums").0.as_deref(),
+            Some("a.")
+        );
         assert_eq!(split_label("2.1 Scope").0.as_deref(), Some("2.1"));
         assert_eq!(split_label("IV. Outlook").0.as_deref(), Some("IV."));
         assert_eq!(split_label("Introduction"), (None, "Introduction".into()));
@@ -908,7 +980,10 @@ mod tests {
 
     #[test]
     fn refs_split() {
-        let ids: HashSet<String> = ["3", "4", "5", "12"].iter().map(|s| s.to_string()).collect();
+        let ids: HashSet<String> = ["3", "4", "5", "12"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let mut last = 3;
         assert_eq!(split_refs("45", &ids, &mut last), ["4", "5"]);
         assert_eq!(split_refs("12", &ids, &mut last), ["12"]);

@@ -78,11 +78,7 @@ pub fn iso_date(s: &str) -> Option<String> {
     let s = s.strip_prefix("D:").unwrap_or(s);
     let digits: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
     let (y, m, d) = if digits.len() >= 4 && !s[digits.len()..].starts_with('-') {
-        (
-            digits.get(0..4),
-            digits.get(4..6),
-            digits.get(6..8),
-        )
+        (digits.get(0..4), digits.get(4..6), digits.get(6..8))
     } else {
         let mut it = s.split(|c: char| !c.is_ascii_digit());
         (it.next(), it.next(), it.next())
@@ -204,11 +200,20 @@ mod tests {
 
     #[test]
     fn dates_and_names() {
-        assert_eq!(iso_date("D:20201120093000+01'00'").as_deref(), Some("2020-11-20"));
-        assert_eq!(iso_date("2020-09-01T10:00:00Z").as_deref(), Some("2020-09-01"));
+        assert_eq!(
+            iso_date("D:20201120093000+01'00'").as_deref(),
+            Some("2020-11-20")
+        );
+        assert_eq!(
+            iso_date("2020-09-01T10:00:00Z").as_deref(),
+            Some("2020-09-01")
+        );
         assert_eq!(iso_date("D:202009").as_deref(), Some("2020-09"));
         assert_eq!(iso_date("yesterday"), None);
-        assert_eq!(split_names("Markus Kummer; Wim Degezelle"), ["Markus Kummer", "Wim Degezelle"]);
+        assert_eq!(
+            split_names("Markus Kummer; Wim Degezelle"),
+            ["Markus Kummer", "Wim Degezelle"]
+        );
         assert_eq!(split_names("A Person, B Person"), ["A Person", "B Person"]);
         assert_eq!(split_names("Kummer, Markus"), ["Kummer, Markus"]);
     }

@@ -42,7 +42,11 @@ pub fn read_pdf(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document,
                 limit: human_bytes(limits.max_pdf_decompressed as u64),
             });
         }
-        glyphs += pt.glyphs.iter().filter(|g| !g.text.trim().is_empty()).count();
+        glyphs += pt
+            .glyphs
+            .iter()
+            .filter(|g| !g.text.trim().is_empty())
+            .count();
         images += pt.images;
         heights.push((pt.bottom, pt.height));
         page_lines.push(content::lines(n, pt.glyphs));
@@ -85,7 +89,8 @@ fn load(bytes: &[u8], limits: &Limits) -> Result<lopdf::Document, IngestErrorKin
         max_decompressed_size: Some(limits.max_pdf_decompressed),
         ..LoadOptions::default()
     };
-    let pdf = lopdf::Document::load_mem_with_options(bytes, opts).map_err(|e| load_error(e, bytes, limits))?;
+    let pdf = lopdf::Document::load_mem_with_options(bytes, opts)
+        .map_err(|e| load_error(e, bytes, limits))?;
     // lopdf tries the empty user password itself; a document still encrypted
     // without a decryption state needs a real password.
     if pdf.is_encrypted() && !pdf.was_encrypted() {
@@ -113,13 +118,18 @@ fn load_error(e: lopdf::Error, bytes: &[u8], limits: &Limits) -> IngestErrorKind
     let truncated = if has_eof {
         String::new()
     } else {
-        format!("; no %%EOF marker in the last 1 KiB of {} bytes: the file looks truncated", bytes.len())
+        format!(
+            "; no %%EOF marker in the last 1 KiB of {} bytes: the file looks truncated",
+            bytes.len()
+        )
     };
     match e {
-        Error::Decompress(DecompressError::MemoryLimitExceeded { .. }) => IngestErrorKind::TooLarge {
-            what: "a decompressed stream".into(),
-            limit: human_bytes(limits.max_pdf_decompressed as u64),
-        },
+        Error::Decompress(DecompressError::MemoryLimitExceeded { .. }) => {
+            IngestErrorKind::TooLarge {
+                what: "a decompressed stream".into(),
+                limit: human_bytes(limits.max_pdf_decompressed as u64),
+            }
+        }
         Error::InvalidPassword | Error::Decryption(_) => IngestErrorKind::Encrypted(format!(
             "this PDF is encrypted and could not be decrypted ({e}); remove the password and try again"
         )),
@@ -158,7 +168,9 @@ fn check_page_tree(pdf: &lopdf::Document, limits: &Limits) -> Result<(), IngestE
         .ok()
         .and_then(|c| c.get(b"Pages").ok())
         .and_then(|o| o.as_reference().ok())
-        .ok_or_else(|| IngestErrorKind::corrupt("document catalog", "has no /Pages entry (no page tree)"))?;
+        .ok_or_else(|| {
+            IngestErrorKind::corrupt("document catalog", "has no /Pages entry (no page tree)")
+        })?;
     let mut seen: HashSet<ObjectId> = HashSet::new();
     let mut pages: u64 = 0;
     // (node, depth)
@@ -174,11 +186,18 @@ fn check_page_tree(pdf: &lopdf::Document, limits: &Limits) -> Result<(), IngestE
         if depth > MAX_DEPTH {
             return Err(IngestErrorKind::corrupt(
                 format!("page tree, {}", obj(id)),
-                format!("the page tree is nested more than {MAX_DEPTH} levels deep; refusing it as malformed"),
+                format!(
+                    "the page tree is nested more than {MAX_DEPTH} levels deep; refusing it as malformed"
+                ),
             ));
         }
-        let Ok(d) = pdf.get_dictionary(id) else { continue };
-        let is_page = d.get(b"Type").and_then(Object::as_name).is_ok_and(|t| t == b"Page");
+        let Ok(d) = pdf.get_dictionary(id) else {
+            continue;
+        };
+        let is_page = d
+            .get(b"Type")
+            .and_then(Object::as_name)
+            .is_ok_and(|t| t == b"Page");
         if is_page {
             pages += 1;
             if pages > u64::from(limits.max_pages) {
@@ -203,12 +222,21 @@ fn check_page_tree(pdf: &lopdf::Document, limits: &Limits) -> Result<(), IngestE
 /// Debug dump of the lines of one page (for development; not public API).
 #[doc(hidden)]
 pub fn debug_lines(bytes: &[u8], page: u32) -> Vec<String> {
-    let Ok(pdf) = load(bytes, &Limits::default()) else { return Vec::new() };
-    let Some(&id) = pdf.get_pages().get(&page) else { return Vec::new() };
+    let Ok(pdf) = load(bytes, &Limits::default()) else {
+        return Vec::new();
+    };
+    let Some(&id) = pdf.get_pages().get(&page) else {
+        return Vec::new();
+    };
     let mut w = content::Walker::new(&pdf, usize::MAX);
     let pt = w.page(id);
     content::lines(page, pt.glyphs)
         .iter()
-        .map(|l| format!("y={:.1} x0={:.1} x1={:.1} size={:.2} {:?}", l.y, l.x0, l.x1, l.size, l.spans))
+        .map(|l| {
+            format!(
+                "y={:.1} x0={:.1} x1={:.1} size={:.2} {:?}",
+                l.y, l.x0, l.x1, l.size, l.spans
+            )
+        })
         .collect()
 }
