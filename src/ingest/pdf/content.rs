@@ -34,6 +34,8 @@ pub struct Glyph {
     pub text: String,
     pub bold: bool,
     pub italic: bool,
+    /// Writing direction in quarter turns counter-clockwise (0 = left to right).
+    pub dir: u8,
 }
 
 impl Glyph {
@@ -630,6 +632,8 @@ impl<'a> Run<'_, 'a> {
             let word_space = if step == 1 && code == 32 { gs.tw } else { 0.0 };
             let tx = (w0 * gs.size + gs.tc + word_space) * gs.th;
             if !text.is_empty() && size.is_finite() && size > 0.0 {
+                let angle = trm.0[1].atan2(trm.0[0]);
+                let dir = ((angle / std::f32::consts::FRAC_PI_2).round() as i32).rem_euclid(4) as u8;
                 self.out.glyphs.push(Glyph {
                     x: trm.0[4],
                     y: trm.0[5],
@@ -638,6 +642,7 @@ impl<'a> Run<'_, 'a> {
                     text,
                     bold: font.bold,
                     italic: font.italic,
+                    dir,
                 });
             }
             self.tm = M::translate(tx, 0.0).then(self.tm);
@@ -698,8 +703,31 @@ impl Line {
 }
 
 /// Group a page's glyphs into lines, top to bottom, with spaces where the
-/// gap between glyphs exceeds a fraction of the font size.
+/// gap between glyphs exceeds a fraction of the font size. Rotated text
+/// (quarter turns) is grouped in its own frame and follows the upright text.
 pub fn lines(page: u32, glyphs: Vec<Glyph>) -> Vec<Line> {
+    let mut by_dir: [Vec<Glyph>; 4] = Default::default();
+    for mut g in glyphs {
+        let (x, y) = (g.x, g.y);
+        (g.x, g.y) = match g.dir {
+            1 => (y, -x),
+            2 => (-x, -y),
+            3 => (-y, x),
+            _ => (x, y),
+        };
+        by_dir[usize::from(g.dir & 3)].push(g);
+    }
+    // Upright text first; the most common rotation of a rotated page still reads in order.
+    let mut out = Vec::new();
+    for gs in by_dir {
+        if !gs.is_empty() {
+            out.extend(lines_upright(page, gs));
+        }
+    }
+    out
+}
+
+fn lines_upright(page: u32, glyphs: Vec<Glyph>) -> Vec<Line> {
     // 1. Fragments in content order: runs of glyphs moving forward on one baseline.
     let mut frags: Vec<Vec<Glyph>> = Vec::new();
     for g in glyphs {
