@@ -633,7 +633,8 @@ impl<'a> Run<'_, 'a> {
             let tx = (w0 * gs.size + gs.tc + word_space) * gs.th;
             if !text.is_empty() && size.is_finite() && size > 0.0 {
                 let angle = trm.0[1].atan2(trm.0[0]);
-                let dir = ((angle / std::f32::consts::FRAC_PI_2).round() as i32).rem_euclid(4) as u8;
+                let dir =
+                    ((angle / std::f32::consts::FRAC_PI_2).round() as i32).rem_euclid(4) as u8;
                 self.out.glyphs.push(Glyph {
                     x: trm.0[4],
                     y: trm.0[5],

@@ -366,25 +366,41 @@ fn mark_outline_headings(all: &mut [Vec<L>], toc: &[TocEntry]) -> Vec<String> {
                 if page[i].role != Role::Body {
                     continue;
                 }
-                let mut acc = String::new();
+                // The line may carry a numbering label the outline title lacks ("1 Foo").
+                let first = page[i].line.main_text();
+                let (label, rest) = split_label(&first);
+                let mut accs = vec![(String::new(), None)];
+                if let Some(lb) = label {
+                    accs.push((norm(&rest), Some(lb)));
+                }
                 for (k, l) in page[i..].iter().enumerate().take(4) {
                     if l.role != Role::Body {
                         break;
                     }
-                    acc.push_str(&norm(&l.line.main_text()));
-                    if acc == want {
-                        found = Some((pi, i, k + 1));
-                        break 'pages;
+                    let t = norm(&l.line.main_text());
+                    let mut alive = false;
+                    for (idx, (acc, lb)) in accs.iter_mut().enumerate() {
+                        if !(k == 0 && idx == 1) {
+                            acc.push_str(&t);
+                        }
+                        if *acc == want {
+                            found = Some((pi, i, k + 1, lb.clone()));
+                            break 'pages;
+                        }
+                        alive |= want.starts_with(acc.as_str());
                     }
-                    if !want.starts_with(&acc) {
+                    if !alive {
                         break;
                     }
                 }
             }
         }
         match found {
-            Some((pi, i, n)) => {
-                let title = e.title.split_whitespace().collect::<Vec<_>>().join(" ");
+            Some((pi, i, n, line_label)) => {
+                let mut title = e.title.split_whitespace().collect::<Vec<_>>().join(" ");
+                if let Some(lb) = line_label {
+                    title = format!("{lb} {title}");
+                }
                 all[pi][i].role = Role::Heading(level, title);
                 for l in &mut all[pi][i + 1..i + n] {
                     l.role = Role::HeadingCont;
@@ -515,6 +531,10 @@ fn mark_font_headings(all: &mut [Vec<L>], body: f32) -> usize {
 fn cover_title(all: &[Vec<L>]) -> Option<String> {
     let page = all.first()?;
     let max = page.iter().map(|l| l.line.size).fold(0.0f32, f32::max);
+    // Only a cover: a title clearly larger than the body, not a contents heading.
+    if max < 1.3 * body_size(all) {
+        return None;
+    }
     let t = page
         .iter()
         .filter(|l| {
@@ -524,7 +544,16 @@ fn cover_title(all: &[Vec<L>]) -> Option<String> {
         .map(|l| l.line.main_text().trim().to_string())
         .collect::<Vec<_>>()
         .join(" ");
-    (!t.is_empty() && t.chars().count() <= 300).then_some(t)
+    let generic = [
+        "contents",
+        "table of contents",
+        "inhalt",
+        "sommaire",
+        "índice",
+    ];
+    let ok =
+        !t.is_empty() && t.chars().count() <= 300 && !generic.contains(&t.to_lowercase().as_str());
+    ok.then_some(t)
 }
 
 /// Hyphenated words that occur inside lines (not split at a line end).
