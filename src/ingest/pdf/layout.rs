@@ -225,10 +225,62 @@ fn note_start(l: &Line) -> Option<(String, String)> {
         .map(|c| (c[1].to_string(), c[2].to_string()))
 }
 
+/// A note whose text stops mid-sentence continues on a later page.
+fn unfinished(n: &Note) -> bool {
+    n.text
+        .trim_end()
+        .chars()
+        .last()
+        .is_some_and(|c| c.is_alphabetic() || c == ',' || c == ';')
+}
+
+fn finished(l: &Line) -> bool {
+    l.main_text()
+        .trim_end()
+        .ends_with(['.', '!', '?', ':', '”', '’', '"'])
+}
+
+/// End of the run of lines starting at `from` that are spaced like the lines
+/// of one paragraph.
+fn run_end(page: &[L], from: usize, spacing: f32) -> usize {
+    let mut e = from + 1;
+    while e < page.len()
+        && page[e].role == Role::Body
+        && page[e - 1].line.y - page[e].line.y > 0.0
+        && page[e - 1].line.y - page[e].line.y <= 1.3 * spacing
+    {
+        e += 1;
+    }
+    e
+}
+
 fn mark_notes(all: &mut [Vec<L>], body: f32) -> Vec<Note> {
     let spacing = stats(all, body).spacing;
     let mut notes: Vec<Note> = Vec::new();
+    let mut prev_body_finished = false;
+    let starts_lower = |l: &Line| l.main_text().trim_start().starts_with(char::is_lowercase);
+    let append = |n: &mut Note, page: &mut [L], from: usize, to: usize| {
+        for l in &mut page[from..to] {
+            join_text(&mut n.text, &l.line.text(), &HashSet::new());
+            l.role = Role::Note;
+        }
+    };
+    // The note still open (unfinished) after the previous page.
+    let mut open: Option<usize> = None;
     for page in all.iter_mut() {
+        let first_new = notes.len();
+        let mut touched = open;
+        // A note left unfinished may continue at the top of this page, before
+        // body text that starts afresh (seen in LibreOffice output).
+        if prev_body_finished
+            && let Some(o) = open
+            && let Some(f) = page.iter().position(|l| l.role == Role::Body)
+            && starts_lower(&page[f].line)
+            && page[f].line.size <= body * 1.05
+        {
+            let e = run_end(page, f, spacing);
+            append(&mut notes[o], page, f, e);
+        }
         // The footnote area starts at the first line that opens with a note
         // number: a superscript number at body size or smaller, or a plain
         // number in a smaller font.
@@ -236,50 +288,64 @@ fn mark_notes(all: &mut [Vec<L>], body: f32) -> Vec<Note> {
             let sup_first = l.spans.first().is_some_and(|s| s.sup);
             l.size <= body * 1.05 && (sup_first || l.size < 0.92 * body) && note_start(l).is_some()
         };
-        let Some(k) = page
+        let k = page
             .iter()
-            .position(|l| l.role == Role::Body && starts(&l.line))
-        else {
-            continue;
-        };
-        if page[k..]
-            .iter()
-            .any(|l| l.role == Role::Body && l.line.size > body * 1.1)
+            .position(|l| l.role == Role::Body && starts(&l.line));
+        if let Some(k) = k
+            && !page[k..]
+                .iter()
+                .any(|l| l.role == Role::Body && l.line.size > body * 1.1)
         {
-            continue;
-        }
-        // A note continued from the previous page sits between the body and
-        // the first numbered note, after the separator's larger gap.
-        let mut j = k;
-        while j > 0
-            && page[j - 1].role == Role::Body
-            && page[j - 1].line.y - page[j].line.y <= 1.8 * spacing
-            && page[j - 1].line.size <= body * 1.05
-        {
-            j -= 1;
-        }
-        let continued = j < k
-            && j > 0
-            && page[j - 1].line.y - page[j].line.y > 2.0 * spacing
-            && notes.last().is_some_and(|n| {
-                n.loc == Some(Location::Page(page[j].line.page.saturating_sub(1)))
-            });
-        let first = if continued { j } else { k };
-        for l in page[first..].iter_mut().filter(|l| l.role == Role::Body) {
-            match note_start(&l.line) {
-                Some((id, text)) if starts(&l.line) => notes.push(Note {
-                    id,
-                    kind: NoteKind::Footnote,
-                    text,
-                    loc: Some(Location::Page(l.line.page)),
-                }),
-                _ => {
-                    if let Some(n) = notes.last_mut() {
-                        join_text(&mut n.text, &l.line.text(), &HashSet::new());
+            // A note continued from an earlier page sits just above the first
+            // numbered note: one block of lines, starting mid-sentence.
+            let mut j = k;
+            while j > 0
+                && page[j - 1].role == Role::Body
+                && page[j - 1].line.size <= body * 1.05
+                && (j == k || page[j - 1].line.y - page[j].line.y <= 1.3 * spacing)
+            {
+                j -= 1;
+            }
+            let above_finished = match j.checked_sub(1) {
+                Some(a) => page[a].role != Role::Body || finished(&page[a].line),
+                None => prev_body_finished,
+            };
+            if j < k
+                && above_finished
+                && let Some(o) = open
+                && unfinished(&notes[o])
+                && starts_lower(&page[j].line)
+            {
+                append(&mut notes[o], page, j, k);
+            }
+            for l in page[k..].iter_mut().filter(|l| l.role == Role::Body) {
+                match note_start(&l.line) {
+                    Some((id, text)) if starts(&l.line) => notes.push(Note {
+                        id,
+                        kind: NoteKind::Footnote,
+                        text,
+                        loc: Some(Location::Page(l.line.page)),
+                    }),
+                    _ => {
+                        if let Some(n) = notes.last_mut() {
+                            join_text(&mut n.text, &l.line.text(), &HashSet::new());
+                        }
                     }
                 }
+                l.role = Role::Note;
             }
-            l.role = Role::Note;
+        }
+        if notes.len() > first_new {
+            touched = Some(notes.len() - 1);
+        }
+        // The note left open: the last unfinished one among those this page touched.
+        open = (first_new..notes.len())
+            .rev()
+            .chain(open)
+            .find(|&i| unfinished(&notes[i]))
+            .or(touched.filter(|&i| unfinished(&notes[i])));
+        if let Some(l) = page.iter().rev().find(|l| l.role == Role::Body) {
+            prev_body_finished = finished(&l.line);
         }
     }
     notes
