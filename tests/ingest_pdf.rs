@@ -586,3 +586,43 @@ fn decompression_and_page_caps_hold() {
     let e = read_path(&root().join(LO), &few).unwrap_err();
     assert!(e.to_string().contains("10 pages"), "{e}");
 }
+
+#[test]
+fn cyclic_outline_is_ignored_with_a_warning() {
+    let mut doc = lopdf::Document::load_mem(&memo()).unwrap();
+    let page1 = *doc.get_pages().get(&1).unwrap();
+    let outlines = doc.new_object_id();
+    let item = doc.new_object_id();
+    doc.objects.insert(
+        item,
+        Object::Dictionary(dictionary! {
+            "Title" => Object::string_literal("1. Section number 1"), "Parent" => outlines,
+            "Dest" => vec![page1.into(), "Fit".into()],
+            "Next" => item, // a cycle: lopdf itself would loop here
+        }),
+    );
+    doc.objects.insert(
+        outlines,
+        Object::Dictionary(
+            dictionary! { "Type" => "Outlines", "First" => item, "Last" => item, "Count" => 1 },
+        ),
+    );
+    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    doc.get_dictionary_mut(root)
+        .unwrap()
+        .set("Outlines", outlines);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_tmp(dir.path(), "cyclic-outline.pdf", &bytes);
+    let d = read_path(&p, &Limits::default()).unwrap();
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("outline") && w.contains("cycle")),
+        "{:?}",
+        d.warnings
+    );
+    // Headings then come from font statistics.
+    assert_eq!(headings(&d).len(), 3);
+}

@@ -19,6 +19,9 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Deepest nesting of form XObjects followed.
 const MAX_FORM_DEPTH: usize = 12;
+/// Most form XObjects drawn on one page (forms drawing forms many times over
+/// would otherwise multiply without end).
+const MAX_FORMS_PER_PAGE: usize = 10_000;
 /// Most glyphs kept for one page (a hostile page cannot grow memory without end).
 const MAX_GLYPHS_PER_PAGE: usize = 500_000;
 
@@ -310,6 +313,7 @@ struct Run<'w, 'a> {
     stack: Vec<GState<'a>>,
     tm: M,
     tlm: M,
+    forms: usize,
 }
 
 impl<'a> Walker<'a> {
@@ -361,6 +365,7 @@ impl<'a> Walker<'a> {
             stack: Vec::new(),
             tm: M::ID,
             tlm: M::ID,
+            forms: 0,
         };
         run.walk(&data, &resources, 0);
         run.out
@@ -561,7 +566,12 @@ impl<'a> Run<'_, 'a> {
                     };
                     match xs.dict.get(b"Subtype").and_then(Object::as_name) {
                         Ok(b"Image") => self.out.images += 1,
-                        Ok(b"Form") if depth < MAX_FORM_DEPTH => self.form(xs, resources, depth),
+                        Ok(b"Form")
+                            if depth < MAX_FORM_DEPTH && self.forms < MAX_FORMS_PER_PAGE =>
+                        {
+                            self.forms += 1;
+                            self.form(xs, resources, depth)
+                        }
                         _ => {}
                     }
                 }

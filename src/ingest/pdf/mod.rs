@@ -28,6 +28,7 @@ use std::collections::HashSet;
 /// Read a PDF draft.
 pub fn read_pdf(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document, IngestErrorKind> {
     let pdf = load(bytes, limits)?;
+    let mut warnings = Vec::new();
     let pages = pdf.get_pages();
     let mut walker = content::Walker::new(&pdf, limits.max_pdf_decompressed);
     let mut page_lines = Vec::with_capacity(pages.len());
@@ -65,7 +66,16 @@ pub fn read_pdf(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document,
             ))
         });
     }
-    let toc = pdf.get_toc().ok().map(|t| {
+    // lopdf follows /Next without cycle detection (a cyclic outline would
+    // grow without end), so the outline is checked first.
+    let outline_ok = match check_outline(&pdf) {
+        Ok(()) => true,
+        Err(why) => {
+            warnings.push(format!("outline (bookmarks) ignored: {why}"));
+            false
+        }
+    };
+    let toc = outline_ok.then(|| pdf.get_toc().ok()).flatten().map(|t| {
         t.toc
             .into_iter()
             .map(|e| layout::TocEntry {
@@ -76,6 +86,7 @@ pub fn read_pdf(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document,
             .collect::<Vec<_>>()
     });
     let mut doc = Document::new(source, Format::Pdf);
+    doc.warnings = warnings;
     doc.meta.pages = Some(pages.len() as u32);
     meta::read(&pdf, &mut doc.meta);
     layout::build(page_lines, &heights, toc.as_deref(), &mut doc);
@@ -157,6 +168,46 @@ fn load_error(e: lopdf::Error, bytes: &[u8], limits: &Limits) -> IngestErrorKind
             reason: format!("lopdf cannot load it: {other}{truncated}"),
         },
     }
+}
+
+/// Walk /Outlines (/First, /Next) with a visited set and bounds.
+fn check_outline(pdf: &lopdf::Document) -> Result<(), String> {
+    const MAX_NODES: usize = 20_000;
+    const MAX_DEPTH: usize = 64;
+    let Some(root) = pdf
+        .catalog()
+        .ok()
+        .and_then(|c| c.get_deref(b"Outlines", pdf).ok())
+        .and_then(|o| o.as_dict().ok())
+    else {
+        return Ok(());
+    };
+    let mut seen: HashSet<ObjectId> = HashSet::new();
+    let mut stack: Vec<(Option<ObjectId>, usize)> =
+        vec![(root.get(b"First").and_then(Object::as_reference).ok(), 1)];
+    while let Some((next, depth)) = stack.pop() {
+        let mut cur = next;
+        while let Some(id) = cur {
+            if !seen.insert(id) {
+                return Err(format!(
+                    "object {} {} R is reached twice (a cycle)",
+                    id.0, id.1
+                ));
+            }
+            if seen.len() > MAX_NODES {
+                return Err(format!("more than {MAX_NODES} entries"));
+            }
+            let Ok(d) = pdf.get_dictionary(id) else { break };
+            if let Ok(first) = d.get(b"First").and_then(Object::as_reference) {
+                if depth >= MAX_DEPTH {
+                    return Err(format!("nested more than {MAX_DEPTH} levels deep"));
+                }
+                stack.push((Some(first), depth + 1));
+            }
+            cur = d.get(b"Next").and_then(Object::as_reference).ok();
+        }
+    }
+    Ok(())
 }
 
 /// lopdf's page iterator stops silently at cycles and at depth 256; walk the
