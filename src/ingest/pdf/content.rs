@@ -763,28 +763,52 @@ fn lines_upright(page: u32, glyphs: Vec<Glyph>) -> Vec<Line> {
         big.map(|g| (g.y, g.size)).unwrap_or((0.0, 0.0))
     };
     frags.sort_by(|a, b| base(b).0.total_cmp(&base(a).0));
-    let mut groups: Vec<(f32, f32, Vec<Glyph>)> = Vec::new();
+    let span_of = |f: &[Glyph]| {
+        let x0 = f.iter().map(|g| g.x).fold(f32::MAX, f32::min);
+        let x1 = f.iter().map(|g| g.x + g.w).fold(f32::MIN, f32::max);
+        (x0, x1)
+    };
+    // (baseline, size, glyphs, x-extents of the merged fragments)
+    let mut groups: Vec<(f32, f32, Vec<Glyph>, Vec<(f32, f32)>)> = Vec::new();
     for f in frags {
         let (y, size) = base(&f);
-        if let Some(last) = groups.last_mut() {
-            let (gy, gsize) = (last.0, last.1);
+        let (fx0, fx1) = span_of(&f);
+        // Same baseline and no horizontal overlap: one line. Overlapping
+        // text on one baseline (labels in a diagram) stays apart.
+        let mut target = None;
+        for (gi, g) in groups.iter().enumerate().rev().take(4) {
+            let (gy, gsize) = (g.0, g.1);
             let big = gsize.max(size);
             let small_one = size.min(gsize) < 0.85 * big;
             let tol = if small_one { 0.55 * big } else { 0.3 * big };
-            if (y - gy).abs() < tol {
-                if size > gsize {
-                    last.0 = y;
-                    last.1 = size;
-                }
-                last.2.extend(f);
+            if (y - gy).abs() >= tol {
                 continue;
             }
+            let overlaps = g.3.iter().any(|&(a, b)| {
+                let ov = fx1.min(b) - fx0.max(a);
+                ov > 0.3 * (fx1 - fx0).min(b - a).max(0.1)
+            });
+            if !overlaps {
+                target = Some(gi);
+                break;
+            }
         }
-        groups.push((y, size, f));
+        match target {
+            Some(gi) => {
+                let g = &mut groups[gi];
+                if size > g.1 {
+                    g.0 = y;
+                    g.1 = size;
+                }
+                g.2.extend(f);
+                g.3.push((fx0, fx1));
+            }
+            None => groups.push((y, size, f, vec![(fx0, fx1)])),
+        }
     }
     // 3. Each group → a line with spans; gap-based spaces.
     let mut out = Vec::new();
-    for (y, size, mut gl) in groups {
+    for (y, size, mut gl, _) in groups {
         gl.sort_by(|a, b| a.x.total_cmp(&b.x));
         let mut spans: Vec<Span> = Vec::new();
         let mut prev_end: Option<f32> = None;
