@@ -769,7 +769,8 @@ fn lines_upright(page: u32, glyphs: Vec<Glyph>) -> Vec<Line> {
         (x0, x1)
     };
     // (baseline, size, glyphs, x-extents of the merged fragments)
-    let mut groups: Vec<(f32, f32, Vec<Glyph>, Vec<(f32, f32)>)> = Vec::new();
+    type Group = (f32, f32, Vec<Glyph>, Vec<(f32, f32)>);
+    let mut groups: Vec<Group> = Vec::new();
     for f in frags {
         let (y, size) = base(&f);
         let (fx0, fx1) = span_of(&f);
