@@ -168,6 +168,12 @@ fn check_report(d: &Document) {
         )
     );
     assert_eq!(m.authors, ["Markus Kummer", "Wim Degezelle"]);
+    // The cover's date and subtitle (the Info dictionary has neither).
+    assert_eq!(m.date.as_deref(), Some("2020-09"));
+    assert_eq!(
+        m.subtitle.as_deref(),
+        Some("IGF 2020 Best Practice Forum output report")
+    );
     assert_eq!(m.pages, Some(36));
     assert!(m.keywords.contains(&"intersessional".to_string()));
     assert!(m.words > 10_000);

@@ -18,6 +18,10 @@
 //! - **Lists**: lines starting with a bullet (•, ◦, ▪, –, -, …) and, at a
 //!   paragraph start, `1.` / `a)` items; indented follow-on lines continue the
 //!   item; deeper bullets nest.
+//! - **Cover**: a "Month YYYY" line on page 1 is the draft's date; the
+//!   larger line under the cover title is the subtitle (when the Info
+//!   dictionary gives none); the largest first-page text is the title when
+//!   the metadata has none.
 //! - **Paragraphs**: a new one starts after a vertical gap larger than the
 //!   usual line spacing, a first-line indent, a size change, or a line that
 //!   ended with room for the next word. End-of-line hyphens are joined unless
@@ -63,6 +67,12 @@ static PAGE_NO: LazyLock<Regex> = LazyLock::new(|| {
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^((?:\d{1,3}(?:\.\d{1,3})*\.?)|(?:[IVXLC]{1,6}\.)|(?:[ivxlc]{2,6}\.)|(?:[A-Za-z]\.)|(?:\(?[a-z0-9]{1,3}\)))\s+(\S.*)$")
         .expect("static regex")
+});
+static MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:(\d{1,2})\s+)?(january|february|march|april|may|june|july|august|september|october|november|december)\s+(?:(\d{1,2}),\s*)?(\d{4})\s*$",
+    )
+    .expect("static regex")
 });
 static NOTE_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})[.)]?\s+(\S.*)$").expect("static regex"));
@@ -139,6 +149,7 @@ pub fn build(
     if doc.meta.title.is_none() {
         doc.meta.title = cover_title(&all);
     }
+    cover_meta(&all, body, &mut doc.meta);
     let note_ids: HashSet<String> = notes.iter().map(|n| n.id.clone()).collect();
     doc.blocks = flow(&all, body, &note_ids);
     doc.notes = notes;
@@ -591,6 +602,67 @@ fn mark_font_headings(all: &mut [Vec<L>], body: f32) -> usize {
         }
     }
     heads.len()
+}
+
+/// The cover's own date ("September 2020") wins over the Info dictionary's
+/// CreationDate (when the PDF was made); the line under the cover title that
+/// is larger than body text becomes the subtitle when none is declared.
+fn cover_meta(all: &[Vec<L>], body: f32, meta: &mut crate::model::Metadata) {
+    let Some(page) = all.first() else { return };
+    let months = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    for l in page
+        .iter()
+        .filter(|l| !matches!(l.role, Role::Furniture | Role::Note))
+    {
+        if let Some(c) = MONTH_DATE.captures(&l.line.main_text()) {
+            let m = months
+                .iter()
+                .position(|m| c[2].eq_ignore_ascii_case(m))
+                .map_or(1, |i| i + 1);
+            let day = c
+                .get(1)
+                .or(c.get(3))
+                .and_then(|d| d.as_str().parse::<u32>().ok());
+            meta.date = Some(match day {
+                Some(d) if (1..=31).contains(&d) => format!("{}-{m:02}-{d:02}", &c[4]),
+                _ => format!("{}-{m:02}", &c[4]),
+            });
+            break;
+        }
+    }
+    if meta.subtitle.is_some() {
+        return;
+    }
+    let max = page.iter().map(|l| l.line.size).fold(0.0f32, f32::max);
+    if max < 1.3 * body {
+        return;
+    }
+    let Some(last_title) = page.iter().rposition(|l| (l.line.size - max).abs() < 0.25) else {
+        return;
+    };
+    let sub: Vec<String> = page[last_title + 1..]
+        .iter()
+        .take_while(|l| {
+            l.line.size >= 1.15 * body && l.line.size < max - 0.25 && l.role == Role::Body
+        })
+        .map(|l| l.line.main_text().trim().to_string())
+        .collect();
+    if !sub.is_empty() && sub.len() <= 3 {
+        meta.subtitle = Some(sub.join(" "));
+    }
 }
 
 /// The largest text on the first page, as a title when the metadata has none.

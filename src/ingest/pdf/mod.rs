@@ -270,7 +270,9 @@ fn check_page_tree(pdf: &lopdf::Document, limits: &Limits) -> Result<(), IngestE
     Ok(())
 }
 
-/// Debug dump of the lines of one page (for development; not public API).
+/// The lines of one page as the layout stage sees them, one string each
+/// (for `examples/pdf_lines.rs` when tuning heuristics; not a stable API).
+/// Empty when the file does not load or has no such page.
 #[doc(hidden)]
 pub fn debug_lines(bytes: &[u8], page: u32) -> Vec<String> {
     let Ok(pdf) = load(bytes, &Limits::default()) else {
@@ -279,7 +281,7 @@ pub fn debug_lines(bytes: &[u8], page: u32) -> Vec<String> {
     let Some(&id) = pdf.get_pages().get(&page) else {
         return Vec::new();
     };
-    let mut w = content::Walker::new(&pdf, usize::MAX);
+    let mut w = content::Walker::new(&pdf, Limits::default().max_pdf_decompressed);
     let pt = w.page(id);
     content::lines(page, pt.glyphs)
         .iter()
