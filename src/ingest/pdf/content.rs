@@ -263,7 +263,7 @@ fn parse_cid_widths(doc: &Document, w: &[Object], out: &mut HashMap<u32, f32>) {
             Some(Object::Array(arr)) => {
                 for (k, v) in arr.iter().take(0x10000).enumerate() {
                     if let Some(v) = num(v) {
-                        out.insert(first + k as u32, v);
+                        out.insert(first.saturating_add(k as u32), v);
                     }
                 }
                 i += 2;
@@ -304,6 +304,8 @@ pub struct Walker<'a> {
     pub budget: usize,
     /// Set when the budget ran out.
     pub exhausted: bool,
+    /// Content streams that could not be decoded (their text is missing).
+    pub damaged: usize,
 }
 
 struct Run<'w, 'a> {
@@ -323,6 +325,7 @@ impl<'a> Walker<'a> {
             fonts: HashMap::new(),
             budget,
             exhausted: false,
+            damaged: 0,
         }
     }
 
@@ -386,7 +389,10 @@ impl<'a> Walker<'a> {
                     return None;
                 }
                 // An undecodable stream contributes nothing; the rest of the page still counts.
-                Err(_) => return Some(Vec::new()),
+                Err(_) => {
+                    self.damaged += 1;
+                    return Some(Vec::new());
+                }
             }
         } else {
             s.content.clone()

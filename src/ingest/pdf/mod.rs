@@ -52,6 +52,12 @@ pub fn read_pdf(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document,
         heights.push((pt.bottom, pt.height));
         page_lines.push(content::lines(n, pt.glyphs));
     }
+    if walker.damaged > 0 {
+        warnings.push(format!(
+            "{} content stream(s) could not be decompressed; their text is missing",
+            walker.damaged
+        ));
+    }
     if glyphs == 0 {
         return Err(if images > 0 {
             IngestErrorKind::Unsupported(format!(
