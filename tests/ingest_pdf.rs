@@ -632,3 +632,49 @@ fn cyclic_outline_is_ignored_with_a_warning() {
     // Headings then come from font statistics.
     assert_eq!(headings(&d).len(), 3);
 }
+
+#[test]
+fn crafted_info_and_xmp_metadata() {
+    let mut doc = lopdf::Document::load_mem(&memo()).unwrap();
+    let info = doc.add_object(dictionary! {
+        "Title" => Object::string_literal("Info title"),
+        "Author" => Object::string_literal("Ana Author, Ben Writer"),
+        "Keywords" => Object::string_literal("IGF; BPF"),
+        "CreationDate" => Object::string_literal("D:20201115093000+01'00'"),
+    });
+    doc.trailer.set("Info", info);
+    let xmp = r#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">XMP title</rdf:li></rdf:Alt></dc:title>
+<dc:creator><rdf:Seq><rdf:li>Ana Author</rdf:li><rdf:li>Ben Writer</rdf:li></rdf:Seq></dc:creator>
+<dc:language><rdf:Bag><rdf:li>en-GB</rdf:li></rdf:Bag></dc:language>
+<xmp:CreateDate>2020-11-16T10:00:00Z</xmp:CreateDate>
+</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>"#;
+    let meta = doc.add_object(Stream::new(
+        dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
+        xmp.as_bytes().to_vec(),
+    ));
+    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    doc.get_dictionary_mut(root).unwrap().set("Metadata", meta);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    let d = bpfpress::ingest::read_bytes(bytes.clone(), "mem.pdf", &Limits::default()).unwrap();
+    // XMP wins over Info where both speak.
+    assert_eq!(d.meta.title.as_deref(), Some("XMP title"));
+    assert_eq!(d.meta.authors, ["Ana Author", "Ben Writer"]);
+    assert_eq!(d.meta.language.as_deref(), Some("en-GB"));
+    assert_eq!(d.meta.date.as_deref(), Some("2020-11-16"));
+    assert_eq!(d.meta.keywords, ["IGF", "BPF"]);
+    assert_eq!(d.meta.pages, Some(3));
+    assert_eq!(d.meta.format, bpfpress::model::Format::Pdf);
+    // Without the XMP packet the Info dictionary is used.
+    let mut doc = lopdf::Document::load_mem(&bytes).unwrap();
+    doc.get_dictionary_mut(root).unwrap().remove(b"Metadata");
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    let d = bpfpress::ingest::read_bytes(bytes, "mem.pdf", &Limits::default()).unwrap();
+    assert_eq!(d.meta.title.as_deref(), Some("Info title"));
+    assert_eq!(d.meta.authors, ["Ana Author", "Ben Writer"]);
+    assert_eq!(d.meta.date.as_deref(), Some("2020-11-15"));
+}
