@@ -9,6 +9,11 @@
 //! measured instead of guessed. Form XObjects (`Do`) are walked with their own
 //! matrix and resources, to a bounded depth. Image XObjects and inline images
 //! are counted so an image-only page can be told apart from an empty one.
+//!
+//! Lines: glyph runs are merged by baseline (superscripts included, text that
+//! overlaps on one baseline kept apart), sorted top to bottom (single-column
+//! reading order), rotated text is grouped in its own frame, and lines that
+//! are mostly right-to-left are turned from visual into logical order.
 
 use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Encoding, Object, ObjectId};
@@ -874,6 +879,7 @@ fn lines_upright(page: u32, glyphs: Vec<Glyph>) -> Vec<Line> {
         if spans.is_empty() {
             continue;
         }
+        let spans = visual_to_logical(spans);
         out.push(Line {
             page,
             y,
@@ -884,4 +890,121 @@ fn lines_upright(page: u32, glyphs: Vec<Glyph>) -> Vec<Line> {
         });
     }
     out
+}
+
+fn is_rtl(c: char) -> bool {
+    matches!(c as u32,
+        0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
+}
+
+/// Glyphs come in visual order (left to right). A line whose letters are
+/// mostly right-to-left (Arabic, Hebrew) is turned into logical order: runs
+/// reversed, and the characters of right-to-left runs reversed; numbers and
+/// Latin words inside keep their own order.
+fn visual_to_logical(spans: Vec<Span>) -> Vec<Span> {
+    let (mut rtl, mut ltr) = (0usize, 0usize);
+    for c in spans.iter().flat_map(|s| s.text.chars()) {
+        if is_rtl(c) {
+            rtl += 1;
+        } else if c.is_alphabetic() {
+            ltr += 1;
+        }
+    }
+    if rtl == 0 || rtl < ltr {
+        return spans;
+    }
+    // (char, span index), visual order.
+    let chars: Vec<(char, usize)> = spans
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.text.chars().map(move |c| (c, i)))
+        .collect();
+    // Runs: right-to-left letters (with neutral characters between them) vs. the rest.
+    let mut runs: Vec<(bool, Vec<(char, usize)>)> = Vec::new();
+    for &(c, i) in &chars {
+        let kind = if is_rtl(c) {
+            Some(true)
+        } else if c.is_alphanumeric() {
+            Some(false)
+        } else {
+            None // neutral: joins the current run
+        };
+        match (runs.last_mut(), kind) {
+            (Some(r), None) => r.1.push((c, i)),
+            (Some(r), Some(k)) if r.0 == k => r.1.push((c, i)),
+            (_, k) => runs.push((k.unwrap_or(true), vec![(c, i)])),
+        }
+    }
+    let mut logical: Vec<(char, usize)> = Vec::with_capacity(chars.len());
+    for (is_r, mut run) in runs.into_iter().rev() {
+        if is_r {
+            run.reverse();
+        } else {
+            // Neutral characters trailing an LTR run (e.g. the space before the
+            // next RTL word) belong before it in logical order.
+            let keep = run
+                .iter()
+                .rposition(|(c, _)| c.is_alphanumeric())
+                .map_or(0, |p| p + 1);
+            let tail: Vec<_> = run.drain(keep..).rev().collect();
+            logical.extend(tail);
+        }
+        logical.extend(run);
+    }
+    let mut out: Vec<Span> = Vec::new();
+    for (c, i) in logical {
+        match out.last_mut() {
+            Some(s)
+                if s.bold == spans[i].bold
+                    && s.italic == spans[i].italic
+                    && s.sup == spans[i].sup =>
+            {
+                s.text.push(c)
+            }
+            _ => out.push(Span {
+                text: c.to_string(),
+                ..spans[i].clone()
+            }),
+        }
+    }
+    let n = out.len();
+    if let Some(first) = out.first_mut() {
+        let t = first.text.trim_start().to_string();
+        first.text = t;
+    }
+    if n > 0
+        && let Some(last) = out.last_mut()
+    {
+        let t = last.text.trim_end().to_string();
+        last.text = t;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(t: &str) -> Span {
+        Span {
+            text: t.into(),
+            bold: false,
+            italic: false,
+            sup: false,
+        }
+    }
+
+    #[test]
+    fn rtl_lines_become_logical_order() {
+        // "مرحبا بالعالم" drawn visually: the second word first, letters reversed.
+        let visual = "ملاعلاب ابحرم";
+        let out = visual_to_logical(vec![span(visual)]);
+        assert_eq!(out[0].text, "مرحبا بالعالم");
+        // Numbers inside keep their order.
+        let out = visual_to_logical(vec![span("2020 ماع")]);
+        assert_eq!(out[0].text, "عام 2020");
+        // Latin lines are untouched.
+        let out = visual_to_logical(vec![span("plain text")]);
+        assert_eq!(out[0].text, "plain text");
+    }
 }
