@@ -678,3 +678,76 @@ fn crafted_info_and_xmp_metadata() {
     assert_eq!(d.meta.authors, ["Ana Author", "Ben Writer"]);
     assert_eq!(d.meta.date.as_deref(), Some("2020-11-15"));
 }
+
+#[test]
+fn crafted_bullets_become_nested_lists() {
+    let mut c = text(&[
+        (
+            "F1",
+            10.0,
+            72.0,
+            "The group agreed on three points for the coming year of work:",
+            700.0,
+        ),
+        (
+            "F1",
+            10.0,
+            72.0,
+            "\\225 first point, which is long enough to wrap onto a second",
+            680.0,
+        ),
+        ("F1", 10.0, 84.0, "line of text under the bullet", 666.0),
+        (
+            "F1",
+            10.0,
+            90.0,
+            "\\226 a sub-point of the first point",
+            652.0,
+        ),
+        ("F1", 10.0, 72.0, "\\225 second point", 638.0),
+        ("F1", 10.0, 72.0, "\\225 third point", 624.0),
+    ]);
+    c.push_str(&text(&[(
+        "F1",
+        10.0,
+        72.0,
+        "After the list the text goes on as an ordinary paragraph again.",
+        596.0,
+    )]));
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_tmp(dir.path(), "list.pdf", &craft(&[c]));
+    let d = read_path(&p, &Limits::default()).unwrap();
+    let kinds: Vec<&str> = d
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph { .. } => "p",
+            Block::List { .. } => "list",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["p", "list", "p"], "{:#?}", d.blocks);
+    let Block::List { list, .. } = &d.blocks[1] else {
+        unreachable!()
+    };
+    assert!(!list.ordered);
+    let items: Vec<String> = list
+        .items
+        .iter()
+        .map(|i| bpfpress::model::inlines_text(&i.inlines))
+        .collect();
+    assert_eq!(
+        items,
+        [
+            "first point, which is long enough to wrap onto a second line of text under the bullet",
+            "second point",
+            "third point"
+        ]
+    );
+    let sub = &list.items[0].children;
+    assert_eq!(sub.len(), 1);
+    assert_eq!(
+        bpfpress::model::inlines_text(&sub[0].items[0].inlines),
+        "a sub-point of the first point"
+    );
+}
