@@ -327,12 +327,11 @@ fn md_finding(out: &mut String, f: &Finding) {
     }
 }
 
-fn matrix_rows(
-    reports: &[CheckReport],
-) -> (
-    Vec<u32>,
-    Vec<(String, Vec<Verdict>, &crate::check::Summary)>,
-) {
+/// One row of the summary matrix: source, verdict per element id, summary.
+type MatrixRow<'a> = (String, Vec<Verdict>, &'a crate::check::Summary);
+
+/// The element ids (columns, in first-seen order) and one row per report.
+fn matrix_rows(reports: &[CheckReport]) -> (Vec<u32>, Vec<MatrixRow<'_>>) {
     let mut ids: Vec<u32> = Vec::new();
     for r in reports {
         for e in &r.elements {
