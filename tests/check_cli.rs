@@ -4,7 +4,7 @@
 //! `#[ignore = "needs the Markdown reader …"]` are written and ready but wait for the reader to
 //! land on this branch (`git merge main`); remove the attribute then.
 
-mod common;
+mod check_support;
 
 use serde_json::Value;
 use std::path::Path;
@@ -13,7 +13,7 @@ use std::process::{Command, Output};
 fn bpfpress(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bpfpress"))
         .args(args)
-        .current_dir(common::root())
+        .current_dir(check_support::root())
         .env_remove("NO_COLOR")
         .output()
         .unwrap()
@@ -168,7 +168,7 @@ fn complete_draft_exits_0_and_thin_draft_exits_1() {
 fn batch_checks_the_rest_when_one_file_is_unreadable() {
     let dir = tempfile::tempdir().unwrap();
     for f in ["complete.md", "thin.md", "no-methodology.md"] {
-        std::fs::copy(common::draft_path(f), dir.path().join(f)).unwrap();
+        std::fs::copy(check_support::draft_path(f), dir.path().join(f)).unwrap();
     }
     std::fs::write(dir.path().join("broken.docx"), b"PK\x03\x04 nope").unwrap();
     let o = bpfpress(&["check", "--format", "json", dir.path().to_str().unwrap()]);

@@ -6,12 +6,12 @@
 //! 5 policy measures and initiatives, 6 what worked well, 7 unintended
 //! consequences, 8 unresolved issues, 9 insights, 10 next steps.
 
-mod common;
+mod check_support;
 
 use Verdict::{Missing, Present, Weak};
 use bpfpress::check::{CheckOptions, Checklist, Verdict, Via, check};
 use bpfpress::model::{Block, Document, Format, Inline, List, ListItem, Location};
-use common::{check_doc, check_draft, heading, para};
+use check_support::{check_doc, check_draft, heading, para};
 
 fn verdicts(r: &bpfpress::check::CheckReport) -> Vec<Verdict> {
     r.elements.iter().map(|e| e.verdict).collect()
@@ -205,7 +205,11 @@ fn spread_threshold_from_a_custom_checklist() {
     let text =
         bpfpress::check::DEFAULT_CHECKLIST.replace("present_sections = 1", "present_sections = 2");
     let cl = Checklist::from_toml(&text, "spread.toml").unwrap();
-    let r = check(&common::load("cues-only.md"), &cl, &CheckOptions::default());
+    let r = check(
+        &check_support::load("cues-only.md"),
+        &cl,
+        &CheckOptions::default(),
+    );
     assert_eq!(
         r.element(2).unwrap().verdict,
         Present,
@@ -352,4 +356,72 @@ fn pdf_pages_are_evidence_locations() {
     assert_eq!(e.evidence[0].loc, Location::Page(4));
     assert_eq!(e.evidence[0].heading_path, ["C. Case studies"]);
     assert_eq!(e.where_(), "C. Case studies (p. 4)");
+}
+
+#[test]
+fn list_items_count_one_by_one() {
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.blocks.push(heading(1, 1, "Observations from the year"));
+    let items = [
+        "The forum ran a survey among network operators in twenty countries during the spring.",
+        "Twelve interviews with regulators added detail that the written answers did not give.",
+        "A call for contributions stayed open for ten weeks and brought in forty written inputs.",
+    ];
+    d.blocks.push(Block::List {
+        loc: Location::Line(3),
+        list: List::default(),
+    });
+    if let Some(Block::List { list, .. }) = d.blocks.last_mut() {
+        list.items = items
+            .iter()
+            .map(|t| ListItem {
+                inlines: vec![Inline::text(*t)],
+                children: vec![],
+            })
+            .collect();
+    }
+    d.finish();
+    let e = check_doc(&d).element(2).unwrap().clone();
+    assert_eq!(
+        (e.verdict, e.cue_paragraphs, e.cue_sections),
+        (Present, 3, 1)
+    );
+    assert!(
+        e.evidence
+            .iter()
+            .all(|ev| ev.loc == Location::Line(3) && ev.blocks == (1..2))
+    );
+    assert!(e.evidence[1].excerpt.starts_with("Twelve interviews"));
+}
+
+#[test]
+fn non_ascii_checklist_and_text_are_matched_as_written() {
+    // A French checklist: patterns with accents are matched on the text as
+    // written (no ASCII folding).
+    let cl = Checklist::from_toml(
+        "name = 'Éléments'\n[[element]]\nid = 1\nkey = true\nwording = 'Méthodologie'\nheadings = ['^méthodologie$']\ncues = ['réglementation']\n",
+        "fr.toml",
+    )
+    .unwrap();
+    assert!(!cl.ascii_patterns);
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.blocks.push(heading(1, 1, "Méthodologie"));
+    d.blocks.push(para(3, &filler(60)));
+    d.finish();
+    let r = check(&d, &cl, &CheckOptions::default());
+    assert_eq!(r.element(1).unwrap().verdict, Present);
+    assert_eq!(r.element(1).unwrap().evidence[0].matched, "méthodologie");
+
+    // Built-in (ASCII) patterns still find cues next to curly quotes and
+    // accented words, and report the original text.
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.blocks.push(para(
+        1,
+        "The forum’s “methodology” combined a café-style survey with résumé interviews across many countries in the year.",
+    ));
+    d.finish();
+    let e = check_doc(&d).element(2).unwrap().clone();
+    assert_eq!(e.cue_paragraphs, 1);
+    assert_eq!(e.evidence[0].matched, "methodolog");
+    assert!(e.evidence[0].excerpt.contains("The forum’s “methodology”"));
 }

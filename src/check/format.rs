@@ -327,12 +327,11 @@ fn md_finding(out: &mut String, f: &Finding) {
     }
 }
 
-fn matrix_rows(
-    reports: &[CheckReport],
-) -> (
-    Vec<u32>,
-    Vec<(String, Vec<Verdict>, &crate::check::Summary)>,
-) {
+/// One row of the summary matrix: source, verdict per element id, summary.
+type MatrixRow<'a> = (String, Vec<Verdict>, &'a crate::check::Summary);
+
+/// The element ids (columns, in first-seen order) and one row per report.
+fn matrix_rows(reports: &[CheckReport]) -> (Vec<u32>, Vec<MatrixRow<'_>>) {
     let mut ids: Vec<u32> = Vec::new();
     for r in reports {
         for e in &r.elements {
@@ -434,4 +433,84 @@ pub fn matrix_markdown(reports: &[CheckReport], errors: &[FileError]) -> String 
     }
     let _ = writeln!(out, "\n✓ present · ~ weak · ✗ missing");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{CheckOptions, check};
+    use crate::model::{Block, Document, Format, Inline, Location};
+
+    fn report() -> CheckReport {
+        let mut d = Document::new("drafts/a|b.md", Format::Markdown);
+        d.meta.title = Some("BPF | Draft".into());
+        d.blocks.push(Block::Heading {
+            loc: Location::Line(3),
+            level: 1,
+            label: None,
+            text: "Case studies".into(),
+        });
+        d.blocks.push(Block::Paragraph {
+            loc: Location::Line(5),
+            inlines: vec![
+                Inline::text("TODO add the cases. "),
+                Inline::Link {
+                    target: "#".into(),
+                    text: "a link".into(),
+                },
+            ],
+        });
+        d.finish();
+        check(&d, &Checklist::builtin(), &CheckOptions::default())
+    }
+
+    #[test]
+    fn text_table_colours_only_when_asked() {
+        let r = report();
+        let plain = text(&r, false);
+        assert!(!plain.contains('\x1b'));
+        assert!(plain.contains("~ weak"), "{plain}");
+        assert!(plain.contains("Case studies (line 3)"), "{plain}");
+        assert!(
+            plain.contains("placeholder") && plain.contains("line 5: \"TODO\""),
+            "{plain}"
+        );
+        assert!(
+            plain.contains("FAIL (a key element is not present)"),
+            "{plain}"
+        );
+        let coloured = text(&r, true);
+        assert!(coloured.contains("\x1b[33m~ weak"), "{coloured}");
+    }
+
+    #[test]
+    fn markdown_escapes_table_cells() {
+        let md = markdown(&report());
+        assert!(md.starts_with("## Draft check: BPF \\| Draft\n"), "{md}");
+        assert!(md.contains("| 3 | Compilation of collected case studies and/or best practices *(key)* | ~ weak |"), "{md}");
+        assert!(md.contains("- **error** `placeholder`"), "{md}");
+        assert!(md.contains("\\[a link\\](#)"), "{md}");
+        // Every table row has the same number of unescaped cell separators.
+        for line in md.lines().filter(|l| l.starts_with("| ")) {
+            let cells = line.replace("\\|", "").matches('|').count();
+            assert_eq!(cells, 5, "{line}");
+        }
+    }
+
+    #[test]
+    fn matrix_has_a_row_per_report_and_error() {
+        let r = report();
+        let errors = vec![FileError {
+            path: "bad.docx".into(),
+            error: "is empty (0 bytes)".into(),
+        }];
+        let m = matrix_text(std::slice::from_ref(&r), &errors, false);
+        let lines: Vec<&str> = m.lines().collect();
+        assert!(lines[0].starts_with("Report") && lines[0].contains(" 10"));
+        assert!(lines[1].starts_with("drafts/a|b.md") && lines[1].contains("FAIL"));
+        assert!(lines[2].starts_with("bad.docx") && lines[2].contains("unreadable"));
+        let md = matrix_markdown(&[r], &errors);
+        assert!(md.contains("| `bad.docx` |"));
+        assert!(md.contains("unreadable: is empty (0 bytes)"));
+    }
 }

@@ -16,7 +16,7 @@
 //! | `public-comment-deadline` | error (late) / warning (cannot tell) | with `--meeting-date`: the draft is not dated ≥ 42 days before the meeting |
 //! | `differing-views` | info | the draft says views differed; says whether they are presented |
 
-use super::detect::excerpt;
+use super::detect::{excerpt, fold_ascii};
 use super::{CheckOptions, Finding, Item, Severity, Timing};
 use crate::model::{Block, Document, Inline, Location};
 use regex::Regex;
@@ -169,15 +169,24 @@ static PRESENTED: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Run every rule. Returns the findings (errors first) and the
 /// public-comment timing when a meeting date was given.
-pub(crate) fn run(doc: &Document, opts: &CheckOptions) -> (Vec<Finding>, Option<Timing>) {
+///
+/// `texts` are the blocks' plain texts and `folded` the same texts folded to
+/// ASCII with offsets kept (`detect::fold_ascii`): patterns run on `folded`,
+/// excerpts are cut from `texts`.
+pub(crate) fn run(
+    doc: &Document,
+    opts: &CheckOptions,
+    texts: &[String],
+    folded: &[String],
+) -> (Vec<Finding>, Option<Timing>) {
     let mut out = Vec::new();
     tracked_changes(doc, &mut out);
     comments(doc, &mut out);
-    placeholders(doc, &mut out);
-    links_and_notes(doc, &mut out);
+    placeholders(doc, texts, folded, &mut out);
+    links_and_notes(doc, texts, &mut out);
     metadata(doc, &mut out);
     let timing = opts.meeting_date.map(|m| deadline(doc, m, &mut out));
-    differing_views(doc, &mut out);
+    differing_views(doc, texts, folded, &mut out);
     out.sort_by_key(|f| f.severity);
     (out, timing)
 }
@@ -276,15 +285,15 @@ fn comments(doc: &Document, out: &mut Vec<Finding>) {
     out.push(finding("comments", Severity::Error, msg, items, authors));
 }
 
-fn placeholders(doc: &Document, out: &mut Vec<Finding>) {
+fn placeholders(doc: &Document, texts: &[String], folded: &[String], out: &mut Vec<Finding>) {
     let mut items = Vec::new();
-    let mut scan = |text: &str, loc: Option<Location>| {
-        for m in PLACEHOLDER.find_iter(text) {
+    let mut scan = |text: &str, folded: &str, loc: Option<Location>| {
+        for m in PLACEHOLDER.find_iter(folded) {
             items.push(Item {
                 loc,
                 text: format!(
                     "\"{}\" in: {}",
-                    m.as_str(),
+                    &text[m.range()],
                     excerpt(text, m.start(), m.end())
                 ),
                 author: None,
@@ -292,13 +301,13 @@ fn placeholders(doc: &Document, out: &mut Vec<Finding>) {
         }
     };
     for t in [&doc.meta.title, &doc.meta.subtitle].into_iter().flatten() {
-        scan(t, None);
+        scan(t, &fold_ascii(t), None);
     }
-    for b in &doc.blocks {
-        scan(&b.plain_text(), Some(b.loc()));
+    for (i, b) in doc.blocks.iter().enumerate() {
+        scan(&texts[i], &folded[i], Some(b.loc()));
     }
     for n in &doc.notes {
-        scan(&n.text, n.loc);
+        scan(&n.text, &fold_ascii(&n.text), n.loc);
     }
     if !items.is_empty() {
         let msg = format!(
@@ -315,7 +324,7 @@ fn placeholders(doc: &Document, out: &mut Vec<Finding>) {
     }
 }
 
-fn links_and_notes(doc: &Document, out: &mut Vec<Finding>) {
+fn links_and_notes(doc: &Document, texts: &[String], out: &mut Vec<Finding>) {
     let mut empty = Vec::new();
     let mut refs: Vec<(String, Location)> = Vec::new();
     for b in &doc.blocks {
@@ -356,8 +365,8 @@ fn links_and_notes(doc: &Document, out: &mut Vec<Finding>) {
         .filter(|(id, _)| !defined.contains(id.as_str()))
         .map(|(id, loc)| (*loc, id.clone()))
         .collect();
-    for b in &doc.blocks {
-        for c in LITERAL_NOTE_REF.captures_iter(&b.plain_text()) {
+    for (b, text) in doc.blocks.iter().zip(texts) {
+        for c in LITERAL_NOTE_REF.captures_iter(text) {
             if !defined.contains(&c[1]) {
                 undefined.push((b.loc(), c[1].to_string()));
             }
@@ -515,25 +524,25 @@ fn deadline(doc: &Document, meeting: Date, out: &mut Vec<Finding>) -> Timing {
     timing
 }
 
-fn differing_views(doc: &Document, out: &mut Vec<Finding>) {
+fn differing_views(doc: &Document, texts: &[String], folded: &[String], out: &mut Vec<Finding>) {
     let mut said = Vec::new();
     let mut presented = Vec::new();
-    for b in &doc.blocks {
+    for (i, b) in doc.blocks.iter().enumerate() {
         if matches!(b, Block::Heading { .. }) {
             continue;
         }
-        let text = b.plain_text();
-        if let Some(m) = DIFFERING.find(&text) {
+        let text = &texts[i];
+        if let Some(m) = DIFFERING.find(&folded[i]) {
             said.push(Item {
                 loc: Some(b.loc()),
-                text: excerpt(&text, m.start(), m.end()),
+                text: excerpt(text, m.start(), m.end()),
                 author: None,
             });
         }
-        if let Some(m) = PRESENTED.find(&text) {
+        if let Some(m) = PRESENTED.find(&folded[i]) {
             presented.push(Item {
                 loc: Some(b.loc()),
-                text: excerpt(&text, m.start(), m.end()),
+                text: excerpt(text, m.start(), m.end()),
                 author: None,
             });
         }

@@ -19,13 +19,14 @@
 //!    section's body. The best match is, among sections with at least
 //!    `min_words` words (if any), the heading its aliases cover most (share
 //!    of the heading's characters matched), then the one with most words.
-//! 2. **Cue paragraphs.** Every body block (paragraph, list, table) of at
-//!    least `cue_min_words` words is matched against all elements' `cues`
-//!    in one pass. A block that hits the cues of more than
-//!    `max_elements_per_block` elements is an enumeration (a table of
-//!    contents, a quoted list of the ten elements) and does not count. The
-//!    remaining hits are counted per element, with the number of distinct
-//!    sections (nearest heading) they fall in.
+//! 2. **Cue paragraphs.** Every cue unit — a paragraph, a table, or one
+//!    top-level list item with its nested items — of at least
+//!    `cue_min_words` words is matched against all elements' `cues` in one
+//!    pass. A unit that hits the cues of more than `max_elements_per_block`
+//!    elements is an enumeration and does not count; short units (table of
+//!    contents lines, the quoted list of the ten elements) do not count
+//!    either. The remaining hits are counted per element, with the number
+//!    of distinct sections (nearest heading) they fall in.
 //!
 //! The verdict follows the first rule that holds:
 //!
@@ -289,8 +290,9 @@ pub fn exit_code(reports: &[CheckReport], unreadable: usize) -> u8 {
 
 /// Check one document against a checklist.
 pub fn check(doc: &Document, checklist: &Checklist, opts: &CheckOptions) -> CheckReport {
-    let elements = detect::detect(doc, checklist);
-    let (findings, timing) = hygiene::run(doc, opts);
+    let outline = detect::Outline::new(doc, checklist.ascii_patterns);
+    let elements = detect::detect(&outline, checklist);
+    let (findings, timing) = hygiene::run(doc, opts, &outline.texts, &outline.folded);
     let count = |v| elements.iter().filter(|e| e.verdict == v).count();
     let sev = |s| findings.iter().filter(|f| f.severity == s).count();
     let key_elements_present = elements
