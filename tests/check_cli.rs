@@ -1,8 +1,10 @@
 //! `bpfpress check` through the binary: exit codes, output formats, batches.
 //!
-//! Tests that need a draft to be *read* use the Markdown reader. Those marked
-//! `#[ignore = "needs the Markdown reader …"]` are written and ready but wait for the reader to
-//! land on this branch (`git merge main`); remove the attribute then.
+//! The real report and the review fixture are read with the DOCX and PDF
+//! readers (on main). Tests on the crafted Markdown drafts are marked
+//! `#[ignore = "needs the Markdown reader …"]`: written and passing against a
+//! trial merge of the `md` branch, waiting for that reader to land on main;
+//! remove the attribute after `git merge main`.
 
 mod check_support;
 
@@ -135,6 +137,135 @@ fn json_envelope_lists_unreadable_files() {
     assert_eq!(v["reports"].as_array().unwrap().len(), 0);
     assert_eq!(v["errors"][0]["path"], bad.to_str().unwrap());
     assert!(v["checklist"]["name"].as_str().unwrap().contains("BPF"));
+}
+
+const REPORT_DOCX: &str = "fixtures/report/bpf-on-bpfs-2020.pandoc.docx";
+const REPORT_PDF: &str = "fixtures/report/bpf-on-bpfs-2020.lo.pdf";
+
+#[test]
+fn real_report_exits_0_review_draft_exits_1() {
+    // All key elements present, warnings only (31 '#' links) → 0.
+    let o = bpfpress(&["check", REPORT_DOCX]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("✓ present") && out.contains("PASS"), "{out}");
+    assert!(out.contains("A. Introduction (¶ "), "{out}");
+    assert!(out.contains("empty-link"), "{out}");
+    assert!(
+        !out.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
+    // Key elements missing, tracked changes and a comment → 1.
+    let o = bpfpress(&["check", "fixtures/docx/review.docx"]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(
+        out.contains("tracked-changes") && out.contains("Carol Commenter"),
+        "{out}"
+    );
+}
+
+#[test]
+fn six_week_rule_decides_the_exit_code() {
+    // The report is dated September 2020 (month only).
+    let o = bpfpress(&[
+        "check",
+        "--meeting-date",
+        "2020-11-15",
+        REPORT_DOCX,
+        REPORT_PDF,
+    ]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(stdout(&o).contains("is on time for the meeting on 2020-11-15"));
+    let o = bpfpress(&[
+        "check",
+        "--meeting-date",
+        "2020-10-01",
+        "--format",
+        "json",
+        REPORT_PDF,
+    ]);
+    assert_eq!(code(&o), 1);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["reports"][0]["timing"]["on_time"], false);
+    assert_eq!(
+        v["reports"][0]["findings"][0]["rule"],
+        "public-comment-deadline"
+    );
+}
+
+#[test]
+fn batch_of_real_files_with_one_unreadable() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in [REPORT_DOCX, REPORT_PDF] {
+        let name = Path::new(f).file_name().unwrap();
+        std::fs::copy(check_support::root().join(f), dir.path().join(name)).unwrap();
+    }
+    std::fs::write(dir.path().join("broken.docx"), b"PK\x03\x04 nope").unwrap();
+    std::fs::write(dir.path().join("notes.csv"), b"not a draft").unwrap();
+    let o = bpfpress(&["check", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(
+        code(&o),
+        2,
+        "an unreadable file wins over the others' results"
+    );
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let sources: Vec<&str> = v["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources.len(), 2, "the readable files were still checked");
+    // Folder contents in sorted order, whatever order the threads finish in.
+    assert!(
+        sources[0].ends_with("lo.pdf") && sources[1].ends_with("pandoc.docx"),
+        "{sources:?}"
+    );
+    assert_eq!(v["errors"].as_array().unwrap().len(), 1);
+    assert!(
+        v["errors"][0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("broken.docx")
+    );
+
+    let o = bpfpress(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let out = stdout(&o);
+    let matrix: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("Report"))
+        .collect();
+    assert!(matrix[0].contains(" 1  2  3"), "{out}");
+    assert!(
+        matrix[1].contains("lo.pdf") && matrix[1].contains("pass"),
+        "{out}"
+    );
+    assert!(
+        matrix[2].contains("pandoc.docx") && matrix[2].contains("pass"),
+        "{out}"
+    );
+    assert!(
+        matrix
+            .iter()
+            .any(|l| l.contains("broken.docx") && l.contains("unreadable")),
+        "{out}"
+    );
+    assert!(stderr(&o).contains("broken.docx"));
+}
+
+#[test]
+fn markdown_format_for_the_real_report() {
+    let o = bpfpress(&["check", "--format", "markdown", REPORT_DOCX]);
+    assert_eq!(code(&o), 0);
+    let md = stdout(&o);
+    assert!(
+        md.starts_with("## Draft check: Reviewing past Best Practice Forums"),
+        "{md}"
+    );
+    assert!(md.contains("| 4 | Regional specificities observed (e.g. Internet industry development) | ✗ missing | no matching heading"), "{md}");
+    assert!(md.contains("- **warning** `empty-link`: 31 links"), "{md}");
 }
 
 #[test]

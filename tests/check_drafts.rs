@@ -425,3 +425,19 @@ fn non_ascii_checklist_and_text_are_matched_as_written() {
     assert_eq!(e.evidence[0].matched, "methodolog");
     assert!(e.evidence[0].excerpt.contains("The forum’s “methodology”"));
 }
+
+#[test]
+fn empty_document_is_all_missing_without_panicking() {
+    let d = Document::new("empty.md", Format::Markdown);
+    let r = check_doc(&d);
+    assert!(
+        r.elements
+            .iter()
+            .all(|e| e.verdict == Missing && e.evidence.is_empty())
+    );
+    assert!(r.finding("missing-title").is_some());
+    assert!(!r.summary.passed);
+    let json = serde_json::to_string(&r).unwrap();
+    let back: bpfpress::check::CheckReport = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, r, "the JSON shape round-trips");
+}
