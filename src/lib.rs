@@ -14,6 +14,7 @@
 
 pub mod fsutil;
 pub mod ingest;
+pub mod letters;
 pub mod mail;
 pub mod model;
 pub mod outline;

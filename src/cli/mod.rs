@@ -5,6 +5,7 @@
 //! element missing); 2 input unreadable or bad arguments.
 
 mod ingest;
+mod letters;
 mod render;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +35,7 @@ struct Cli {
 enum Command {
     Ingest(ingest::Args),
     Render(render::Args),
+    Letters(letters::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -52,5 +54,6 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Render(a) => render::run(a),
+        Command::Letters(a) => letters::run(a),
     }
 }
