@@ -174,6 +174,36 @@ pub fn long_date(d: CampaignDate, lang: Language) -> String {
     }
 }
 
+/// A takeaway as a bullet of its own: list items quoted from a report often
+/// end in `;` or `, and` and start lower-case ("a BPF modalities
+/// document;"). Trims those, capitalises the first letter and ends the
+/// sentence; the words stay as quoted.
+pub fn tidy_takeaway(s: &str) -> String {
+    let mut t = s.trim();
+    loop {
+        let before = t;
+        t = t.trim_end_matches([';', ',']).trim_end();
+        for tail in [" and", " or", "; and", "; or", " et", " y"] {
+            if let Some(x) = t.strip_suffix(tail) {
+                t = x.trim_end();
+            }
+        }
+        if t == before {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(t.len() + 1);
+    let mut chars = t.chars();
+    if let Some(c) = chars.next() {
+        out.extend(c.to_uppercase());
+        out.push_str(chars.as_str());
+    }
+    if !out.is_empty() && !out.ends_with(['.', '!', '?', ':', '…', '"', '”', '»', ')']) {
+        out.push('.');
+    }
+    out
+}
+
 /// Characters that never need a glyph (spaces, controls, bidi and
 /// zero-width marks).
 fn needs_glyph(c: char) -> bool {
@@ -417,6 +447,21 @@ mod tests {
         assert_eq!(long_date(d, Language::Es), "1 de diciembre de 2020");
         let d: CampaignDate = "2021-08-15".parse().unwrap();
         assert_eq!(long_date(d, Language::Fr), "15 août 2021");
+    }
+
+    #[test]
+    fn takeaways_read_as_bullets() {
+        assert_eq!(
+            tidy_takeaway("a BPF modalities document;"),
+            "A BPF modalities document."
+        );
+        assert_eq!(
+            tidy_takeaway(" an overview of improvements, and"),
+            "An overview of improvements."
+        );
+        assert_eq!(tidy_takeaway("Done well."), "Done well.");
+        assert_eq!(tidy_takeaway("Is it?"), "Is it?");
+        assert_eq!(tidy_takeaway(""), "");
     }
 
     #[test]

@@ -487,3 +487,86 @@ fn look() {
     let pdf = letters::press_release(&Engine::builtin(), &setup(), &inst, &contact).unwrap();
     std::fs::write(d.join("press-release.pdf"), pdf).unwrap();
 }
+
+/// `letters --send` against a real SMTP server (aiosmtpd on 127.0.0.1):
+/// every recipient receives one message with the rendered letter; a second
+/// run sends nothing; the press release lists the institutions sent to.
+#[test]
+fn letters_command_sends_once_and_the_press_release_lists_the_sent() {
+    let Some(py) = python_with("aiosmtpd") else {
+        return;
+    };
+    if !tool("pdftotext") {
+        return;
+    }
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let sink_dir = dir.path().join("sink");
+    std::fs::create_dir_all(&sink_dir).unwrap();
+    let mut child = Command::new(py)
+        .arg(root().join("tests/smtp_sink.py"))
+        .arg(&sink_dir)
+        // One refused recipient: failed, exit 1, not in the press release.
+        .args(["--reject", "ict@arableague.example.org"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line.trim().strip_prefix("PORT ").unwrap().parse().unwrap();
+    let out_dir = dir.path().join("out");
+    let run = || {
+        Command::new(bin())
+            .arg("letters")
+            .arg(fixture("render/bpf-on-bpfs-2020.model.json"))
+            .arg("--recipients")
+            .arg(fixture("recipients/institutions.csv"))
+            .arg("-o")
+            .arg(&out_dir)
+            .arg("--report-pdf")
+            .arg(fixture(REPORT))
+            .args([
+                "--report-url",
+                "https://example.org/r.pdf",
+                "--date",
+                "2020-12-01",
+            ])
+            .args([
+                "--from",
+                "IGF Secretariat <igf-bpf@secretariat.example.org>",
+            ])
+            .args(["--send", "--press-release", "--smtp-tls", "none", "--smtp"])
+            .arg(format!("127.0.0.1:{port}"))
+            .output()
+            .unwrap()
+    };
+    let o = run();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("21 recipients: 20 sent, 1 failed"), "{err}");
+    let received = list_dir(&sink_dir)
+        .into_iter()
+        .filter(|f| f.ends_with(".eml"))
+        .count();
+    assert_eq!(received, 20);
+    let pr = squash(&pdftotext(&out_dir.join("press-release.pdf")));
+    assert!(pr.contains("to 20 institutions"), "{pr}");
+    assert!(pr.contains("Asia-Pacific Telecommunity (APT)"));
+    assert!(!pr.contains("League of Arab States"), "{pr}");
+
+    // Re-run: nothing is sent twice.
+    let o = run();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("20 sent"), "{err}");
+    let received = list_dir(&sink_dir)
+        .into_iter()
+        .filter(|f| f.ends_with(".eml"))
+        .count();
+    assert_eq!(received, 20, "a re-run sent again");
+    drop(child.stdin.take());
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -263,6 +263,11 @@ pub fn run(args: Args) -> ExitCode {
             .map(|i| i.text)
             .collect(),
     };
+    let takeaways: Vec<String> = takeaways
+        .iter()
+        .map(|t| letters::tidy_takeaway(t))
+        .filter(|t| !t.is_empty())
+        .collect();
     if takeaways.len() < letters::MIN_TAKEAWAYS {
         eprintln!(
             "warning: {} takeaway bullet(s) for the letters (3 to 5 read best); give --takeaways FILE",

@@ -35,7 +35,7 @@ struct Cli {
 enum Command {
     Ingest(ingest::Args),
     Render(render::Args),
-    Letters(letters::Args),
+    Letters(Box<letters::Args>),
 }
 
 pub fn run() -> ExitCode {
@@ -54,6 +54,6 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Render(a) => render::run(a),
-        Command::Letters(a) => letters::run(a),
+        Command::Letters(a) => letters::run(*a),
     }
 }
