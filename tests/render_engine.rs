@@ -384,3 +384,30 @@ fn degenerate_blocks_render_under_pdf_ua() {
     assert!(text.contains("no description in the source"));
     assert!(text.contains("missing-note"), "dangling note marker kept");
 }
+
+#[test]
+fn batch_on_the_render_pool_is_deterministic() {
+    use rayon::prelude::*;
+    let engine = Engine::builtin();
+    let pool = bpfpress::render::pool(2).unwrap();
+    let docs: Vec<Document> = (0..24)
+        .map(|i| {
+            let mut d = small_doc();
+            d.meta.title = Some(format!("Letter {}", i % 4));
+            d
+        })
+        .collect();
+    let pdfs: Vec<Vec<u8>> = pool.install(|| {
+        docs.par_iter()
+            .map(|d| {
+                render_report(&engine, d, &ReportOptions::default())
+                    .unwrap()
+                    .pdf
+            })
+            .collect()
+    });
+    for (i, p) in pdfs.iter().enumerate() {
+        assert!(p == &pdfs[i % 4], "document {i} differs from its twin");
+    }
+    assert!(pdfs[0] != pdfs[1]);
+}

@@ -400,9 +400,11 @@ pub fn render_report(
         today: today.as_ref().and_then(data::FixedDate::datetime),
     };
     let compiled = run_big_stack(|| engine.compile(&job))?;
+    // The PDF identifier depends on the title only (not on the path the
+    // draft was read from), so the same draft gives the same bytes anywhere.
     let ident = format!(
         "bpfpress-report:{}",
-        doc.meta.title.as_deref().unwrap_or(&doc.meta.source)
+        doc.meta.title.as_deref().unwrap_or("untitled")
     );
     let pdf = run_big_stack(|| engine.pdf(&compiled, &ident, opts.standard))?;
     engine.after_document();
