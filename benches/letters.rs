@@ -165,6 +165,22 @@ fn main() {
         peak_mib()
     );
 
+    // 1b. Letters only (no .eml), same threads: the render share of the job.
+    let t = Instant::now();
+    let mut o2 = RunOptions::new(tmp.path().join("out-letters"));
+    o2.progress = false;
+    o2.threads = threads;
+    o2.eml = false;
+    o2.stack_bytes = bpfpress::render::TYPST_STACK;
+    let m2 = campaign().run(&rs, &renderer, &o2).unwrap();
+    assert_eq!(m2.count(Status::Generated), n);
+    let letters_only = t.elapsed();
+    println!(
+        "{n} letters only, {threads} threads: {:.2} s ({:.1} ms per letter)",
+        letters_only.as_secs_f64(),
+        letters_only.as_secs_f64() * 1000.0 / n as f64,
+    );
+
     // 2. Letters only, one thread: how far memoisation goes.
     let k = n.min(100);
     let pool = bpfpress::render::pool(1).unwrap();

@@ -193,6 +193,12 @@ fn letters_for_every_fixture_institution_print_every_name() {
     let french = by_row(1);
     assert!(french.contains("Amélie Dubois-Lefèvre"), "{french}");
     assert!(french.contains("Madame la Directrice,"), "{french}");
+    // A one-word honorific before the name, a longer form on its own line.
+    assert!(by_row(20).contains("Monsieur Jean-Baptiste Koné"));
+    assert!(
+        french.contains("Amélie Dubois-Lefèvre Madame la Directrice UNESCO"),
+        "{french}"
+    );
     assert!(by_row(13).contains("Søren Østergård"));
     let spanish = by_row(19);
     assert!(spanish.contains("Lucía Peña Ibáñez"), "{spanish}");
@@ -454,14 +460,15 @@ fn letters_command_dry_run_and_exit_codes() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("Example"));
 }
 
-/// Writes every fixture letter and the press release into $LETTERS_LOOK
-/// (for looking at them); does nothing without it.
+/// Not a check: writes every fixture letter and the press release into
+/// $LETTERS_LOOK (default target/tmp/letters-look) to look at them, e.g.
+/// `cargo test --test letters look -- --ignored` then `pdftoppm -png -r 60`.
 #[test]
+#[ignore]
 fn look() {
-    let Some(d) = std::env::var_os("LETTERS_LOOK") else {
-        return;
-    };
-    let d = PathBuf::from(d);
+    let d = std::env::var_os("LETTERS_LOOK")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("letters-look"));
     std::fs::create_dir_all(&d).unwrap();
     let renderer = LetterRenderer::new(Engine::builtin(), &setup()).unwrap();
     for r in &institutions().list {

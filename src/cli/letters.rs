@@ -337,6 +337,7 @@ pub fn run(args: Args) -> ExitCode {
     if args.send && smtp.is_none() {
         return fail("--send needs a server: --smtp HOST[:PORT] or [smtp] in bpf.toml");
     }
+    let from_given = args.from.is_some() || project_from.is_some();
     let from = match args.from.clone().or(project_from) {
         Some(f) => f,
         None if want_eml => {
@@ -462,7 +463,7 @@ pub fn run(args: Args) -> ExitCode {
         let contact = Contact {
             name: signatory_name,
             role: signatory_role,
-            email: Some(from.email.to_string()),
+            email: from_given.then(|| from.email.to_string()),
         };
         let path = out.join("press-release.pdf");
         let written = bpfpress::render::pool(1)
