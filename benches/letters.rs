@@ -111,6 +111,7 @@ fn setup() -> LetterSetup {
         signatory_name: "Zoë Ångström".into(),
         signatory_role: "BPF coordinator".into(),
         paper: Paper::A4,
+        takeaways_sheet: true,
     }
 }
 

@@ -46,6 +46,9 @@ pub struct LetterSetup {
     pub signatory_name: String,
     pub signatory_role: String,
     pub paper: Paper,
+    /// Whether the takeaways sheet goes with the letter (the letter text
+    /// mentions it; `read-at`/`enclosures` vs their `-report-only` forms).
+    pub takeaways_sheet: bool,
 }
 
 /// A failure of the letters stage.
@@ -90,6 +93,8 @@ struct SharedData<'a> {
     year: Option<&'a str>,
     dates: Dates,
     takeaways: &'a [String],
+    #[serde(rename = "takeaways-sheet")]
+    takeaways_sheet: bool,
     signatory: SharedSigner<'a>,
     paper: &'a str,
 }
@@ -281,6 +286,7 @@ impl LetterRenderer {
                 es: long_date(setup.date, Language::Es),
             },
             takeaways,
+            takeaways_sheet: setup.takeaways_sheet,
             signatory: SharedSigner {
                 name: &setup.signatory_name,
                 role: &setup.signatory_role,

@@ -33,6 +33,7 @@ fn setup() -> LetterSetup {
         signatory_name: c.info.signatory_name,
         signatory_role: c.info.signatory_role,
         paper: Paper::A4,
+        takeaways_sheet: true,
     }
 }
 
@@ -404,6 +405,10 @@ fn letters_command_dry_run_and_exit_codes() {
         "{letter}"
     );
     assert!(letter.contains("https://example.org/r.pdf"), "{letter}");
+    assert!(
+        letter.contains("Enclosures: output report; key takeaways (two pages)"),
+        "{letter}"
+    );
 
     // A recipients file with a name no font prints: exit 2, nothing made.
     let bad = dir.path().join("bad.csv");
@@ -563,6 +568,12 @@ fn letters_command_sends_once_and_the_press_release_lists_the_sent() {
     assert!(pr.contains("to 20 institutions"), "{pr}");
     assert!(pr.contains("Asia-Pacific Telecommunity (APT)"));
     assert!(!pr.contains("League of Arab States"), "{pr}");
+    // No takeaways sheet given: the letters do not announce one.
+    let letter = squash(&pdftotext(
+        &out_dir.join("letters/003-un-department-of-economic-and-social-affairs-un.pdf"),
+    ));
+    assert!(letter.contains("Enclosure: output report"), "{letter}");
+    assert!(!letter.contains("two pages"), "{letter}");
 
     // Re-run: nothing is sent twice.
     let o = run();

@@ -285,6 +285,9 @@ pub fn run(args: Args) -> ExitCode {
         signatory_name: signatory_name.clone(),
         signatory_role: signatory_role.clone(),
         paper: args.paper,
+        // Letters made without mail are still meant to go with the report;
+        // the takeaways sheet only when one is given.
+        takeaways_sheet: args.takeaways_pdf.is_some(),
     };
     let renderer = match LetterRenderer::new(engine.clone(), &setup) {
         Ok(r) => r,
