@@ -436,6 +436,48 @@ fn letters_command_dry_run_and_exit_codes() {
     );
     assert!(!out2.join("letters").exists());
 
+    // The same file with --font-dir holding a font for the script: the
+    // name prints (Noto Sans Ethiopic, committed as a test fixture).
+    let o = Command::new(bin())
+        .arg("letters")
+        .arg(fixture("render/bpf-on-bpfs-2020.model.json"))
+        .arg("--recipients")
+        .arg(&bad)
+        .arg("-o")
+        .arg(&out2)
+        .args(["--report-url", "https://example.org/r.pdf"])
+        .arg("--font-dir")
+        .arg(fixture("fonts/ethiopic"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let letter = pdftotext(&out2.join("letters/001-au.pdf"));
+    assert!(letter.contains("አበበ ቢቂላ"), "{letter}");
+
+    // A font folder with a file that is no font: a clear error.
+    let fonts = dir.path().join("fonts");
+    std::fs::create_dir_all(&fonts).unwrap();
+    std::fs::write(fonts.join("broken.ttf"), b"not a font").unwrap();
+    let o = Command::new(bin())
+        .arg("letters")
+        .arg(fixture("render/bpf-on-bpfs-2020.model.json"))
+        .arg("--recipients")
+        .arg(fixture("recipients/institutions.csv"))
+        .arg("-o")
+        .arg(dir.path().join("out3"))
+        .args(["--report-url", "https://example.org/r.pdf"])
+        .arg("--font-dir")
+        .arg(&fonts)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("broken.ttf is not a readable font file"),
+        "{err}"
+    );
+
     // Invalid recipients (validation from the mail stage): exit 2.
     let o = Command::new(bin())
         .arg("letters")
