@@ -405,6 +405,8 @@ fn letters_command_dry_run_and_exit_codes() {
         "{letter}"
     );
     assert!(letter.contains("https://example.org/r.pdf"), "{letter}");
+    // The draft's title has “quotes” of its own: nested as ‘ ’ in English.
+    assert!(letter.contains("a ‘BPF on BPFs’”."), "{letter}");
     assert!(
         letter.contains("Enclosures: output report; key takeaways (two pages)"),
         "{letter}"
