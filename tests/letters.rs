@@ -632,3 +632,77 @@ fn letters_command_sends_once_and_the_press_release_lists_the_sent() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// Defaults from the project file: BPF name, report URL, signatory,
+/// recipients, output folder and sender.
+#[test]
+fn letters_command_takes_defaults_from_the_project_file() {
+    if !tool("pdftotext") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("recipients/institutions.csv"),
+        dir.path().join("institutions.csv"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bpf.toml"),
+        r#"[bpf]
+name = "IGF Best Practice Forum on Best Practice Forums"
+year = 2020
+
+[report]
+path = "report.json"
+url = "https://www.intgovforum.example.org/final.pdf"
+
+[signatory]
+name = "Wim Degezelle"
+role = "IGF consultant, BPF on BPFs"
+
+[recipients]
+file = "institutions.csv"
+
+[smtp]
+host = "smtp.example.org"
+from = "IGF Secretariat <igf@example.org>"
+"#,
+    )
+    .unwrap();
+    let o = Command::new(bin())
+        .arg("letters")
+        .arg(fixture("render/bpf-on-bpfs-2020.model.json"))
+        .arg("--project")
+        .arg(dir.path().join("bpf.toml"))
+        .args(["--eml", "--report-pdf"])
+        .arg(fixture(REPORT))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("nothing was sent"), "{err}");
+    let out = dir.path().join("dist");
+    assert_eq!(list_dir(&out.join("mail")).len(), 21);
+    let letter = squash(&pdftotext(
+        &out.join("letters/014-commonwealth-telecommunications-organisation.pdf"),
+    ));
+    assert!(letter.contains("Priya Raghunathan"), "{letter}");
+    assert!(
+        letter.contains("Wim Degezelle IGF consultant, BPF on BPFs"),
+        "{letter}"
+    );
+    assert!(
+        letter.contains("https://www.intgovforum.example.org/final.pdf"),
+        "{letter}"
+    );
+    assert!(letter.contains("on behalf of the IGF Best Practice Forum on Best Practice Forums"));
+    let eml = std::fs::read_to_string(
+        out.join("mail/014-commonwealth-telecommunications-organisation.eml"),
+    )
+    .unwrap();
+    assert!(
+        eml.contains("From: \"IGF Secretariat\" <igf@example.org>"),
+        "{}",
+        &eml[..400]
+    );
+}
