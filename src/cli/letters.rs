@@ -119,7 +119,7 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
 }
 
 /// Today (UTC) or the day of SOURCE_DATE_EPOCH.
-fn default_date() -> CampaignDate {
+pub(super) fn default_date() -> CampaignDate {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())

@@ -4,8 +4,11 @@
 //! Exit codes: 0 success; 1 the job ran but found problems (e.g. a key
 //! element missing); 2 input unreadable or bad arguments.
 
+mod build;
 mod check;
+mod completions;
 mod ingest;
+mod init;
 mod letters;
 mod render;
 mod takeaways;
@@ -25,20 +28,23 @@ pub const EXIT_INPUT: u8 = 2;
     about = "Check, lay out and disseminate IGF Best Practice Forum output reports",
     long_about = "bpfpress turns draft output reports of IGF Best Practice Forums (DOCX, PDF or \
                   Markdown) into checked, published and disseminated documents.",
-    after_help = "Example:\n  bpfpress ingest fixtures/report/bpf-on-bpfs-2020.docx"
+    after_help = "Examples:\n  bpfpress build fixtures/example\n  bpfpress init my-bpf --report draft.docx\n  bpfpress check fixtures/report/bpf-on-bpfs-2020.pandoc.docx"
 )]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    Build(build::Args),
+    Init(init::Args),
     Ingest(ingest::Args),
     Check(check::Args),
     Render(render::Args),
     Takeaways(takeaways::Args),
     Letters(Box<letters::Args>),
+    Completions(completions::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -55,10 +61,13 @@ pub fn run() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Build(a) => build::run(a),
+        Command::Init(a) => init::run(a),
         Command::Ingest(a) => ingest::run(a),
         Command::Check(a) => check::run(a),
         Command::Render(a) => render::run(a),
         Command::Takeaways(a) => takeaways::run(a),
         Command::Letters(a) => letters::run(*a),
+        Command::Completions(a) => completions::run(a),
     }
 }

@@ -1,0 +1,119 @@
+//! `bpfpress build`: the whole pipeline for a project folder (`bpf.toml`).
+
+use super::{EXIT_FINDINGS, EXIT_INPUT};
+use bpfpress::build::{BuildError, BuildOptions, build};
+use bpfpress::mail::CampaignDate;
+use bpfpress::project::Project;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Build every output of a project in one go: ingest the report, check it,
+/// render report.pdf and takeaways.pdf, one cover letter and one .eml per
+/// recipient, the press release, check.json/check.md and manifest.json.
+///
+/// Re-running with unchanged inputs does nothing; a changed recipients file
+/// redoes only the letters, mailings and press release. Nothing is sent
+/// without --send.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:\n  \
+    bpfpress build fixtures/example          # -> fixtures/example/dist/\n  \
+    bpfpress build                           # the project in the current folder\n  \
+    bpfpress build my-bpf --force            # render even if a key element is missing\n  \
+    BPFPRESS_SMTP_PASSWORD=... bpfpress build my-bpf --send\n\n\
+    Exit codes: 0 built (or up to date); 1 a key element is missing (nothing\n\
+    rendered) or some letters/messages failed; 2 bad project file or input.")]
+pub struct Args {
+    /// Project folder holding bpf.toml (or the bpf.toml file itself).
+    #[arg(value_name = "DIR", default_value = ".")]
+    dir: PathBuf,
+    /// Render even when a key element is missing.
+    #[arg(long)]
+    force: bool,
+    /// Deliver the mailings over SMTP ([smtp] in bpf.toml; a send log keeps
+    /// a re-run from sending twice).
+    #[arg(long)]
+    send: bool,
+    /// Date of the letters and messages, YYYY-MM-DD (default: today, or SOURCE_DATE_EPOCH).
+    #[arg(long, value_name = "DATE")]
+    date: Option<CampaignDate>,
+    /// Worker threads for the letters (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let project = match Project::load(&args.dir) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let tty = std::io::stderr().is_terminal();
+    let opts = BuildOptions {
+        force: args.force,
+        send: args.send,
+        date: args.date.unwrap_or_else(super::letters::default_date),
+        threads: args.threads,
+        progress: tty,
+    };
+    let spinner = if tty {
+        let s = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {elapsed} {wide_msg}")
+        {
+            s.set_style(style);
+        }
+        s.enable_steady_tick(std::time::Duration::from_millis(120));
+        s
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let log = |msg: &str| {
+        if tty {
+            spinner.set_message(msg.to_string());
+        } else {
+            eprintln!("build: {msg}");
+        }
+    };
+    let result = build(&project, &opts, &log);
+    spinner.finish_and_clear();
+    match result {
+        Ok(outcome) => {
+            for w in &outcome.warnings {
+                eprintln!("warning: {w}");
+            }
+            let out = outcome.out_dir.display();
+            if outcome.is_noop() {
+                eprintln!("up to date: nothing to do ({out}/manifest.json matches the inputs)");
+            } else {
+                if !outcome.up_to_date.is_empty() {
+                    eprintln!("up to date: {}", outcome.up_to_date.join(", "));
+                }
+                eprintln!(
+                    "built {} → {out} ({} outputs, manifest.json)",
+                    outcome.rebuilt.join(", "),
+                    outcome.manifest.outputs.len()
+                );
+            }
+            let s = &outcome.manifest.check;
+            eprintln!(
+                "check: {} present, {} weak, {} missing; {} error(s), {} warning(s)",
+                s.present, s.weak, s.missing, s.errors, s.warnings
+            );
+            if outcome.mail_failures > 0 {
+                ExitCode::from(EXIT_FINDINGS)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e @ BuildError::KeyElementsMissing { .. }) => {
+            eprintln!("error: {}: {e}", project.file.display());
+            ExitCode::from(EXIT_FINDINGS)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_INPUT)
+        }
+    }
+}
