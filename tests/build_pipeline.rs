@@ -1,0 +1,466 @@
+//! `bpfpress build`, `init` and `completions`, run as the real binary on a
+//! copy of the bundled example project (fixtures/example + the real report
+//! and recipients it points to) in a temporary folder: the repository is
+//! never written.
+
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant, SystemTime};
+
+const BIN: &str = env!("CARGO_BIN_EXE_bpfpress");
+const DATE: &str = "2020-11-20";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temp folder laid out like `fixtures/`: `example/bpf.toml`,
+/// `report/…pandoc.docx`, `recipients/institutions.csv` (its first
+/// `recipients` rows; all with `None`). Returns (tempdir, project dir).
+fn example(recipients: Option<usize>) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    for d in ["example", "report", "recipients"] {
+        std::fs::create_dir(root.join(d)).unwrap();
+    }
+    std::fs::copy(
+        repo().join("fixtures/example/bpf.toml"),
+        root.join("example/bpf.toml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo().join("fixtures/report/bpf-on-bpfs-2020.pandoc.docx"),
+        root.join("report/bpf-on-bpfs-2020.pandoc.docx"),
+    )
+    .unwrap();
+    let csv = std::fs::read_to_string(repo().join("fixtures/recipients/institutions.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    let n = recipients.map_or(lines.len(), |n| n + 1);
+    std::fs::write(
+        root.join("recipients/institutions.csv"),
+        lines[..n].join("\n") + "\n",
+    )
+    .unwrap();
+    let proj = root.join("example");
+    (tmp, proj)
+}
+
+/// `bpfpress ARGS` in `dir`, with a fixed letter date.
+fn bpfpress(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .current_dir(dir)
+        .args(args)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap()
+}
+
+fn build(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["build", "--date", DATE];
+    args.extend_from_slice(extra);
+    bpfpress(dir, &args)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn manifest(dist: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dist.join("manifest.json")).unwrap()).unwrap()
+}
+
+/// Every file under `dir` (relative path → bytes hash).
+fn tree(dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, sha256(&std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+fn mtimes(dir: &Path) -> BTreeMap<String, SystemTime> {
+    tree(dir)
+        .into_keys()
+        .map(|rel| {
+            let m = std::fs::metadata(dir.join(&rel)).unwrap().modified().unwrap();
+            (rel, m)
+        })
+        .collect()
+}
+
+fn qpdf_check(path: &Path) {
+    let o = Command::new("qpdf")
+        .arg("--check")
+        .arg(path)
+        .output()
+        .expect("qpdf is needed (Debian: qpdf)");
+    assert!(
+        o.status.success(),
+        "qpdf --check {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+/// The manifest lists exactly the files in dist (besides itself), each
+/// with its real size and SHA-256.
+fn assert_manifest_matches(dist: &Path) {
+    let m = manifest(dist);
+    let mut listed = BTreeMap::new();
+    for o in m["outputs"].as_array().unwrap() {
+        let rel = o["path"].as_str().unwrap();
+        let bytes = std::fs::read(dist.join(rel)).unwrap();
+        assert_eq!(o["sha256"].as_str().unwrap(), sha256(&bytes), "{rel}");
+        assert_eq!(o["size"].as_u64().unwrap(), bytes.len() as u64, "{rel}");
+        listed.insert(rel.to_string(), ());
+    }
+    let on_disk: Vec<String> = tree(dist)
+        .into_keys()
+        .filter(|k| k != "manifest.json")
+        .collect();
+    assert_eq!(
+        on_disk,
+        listed.into_keys().collect::<Vec<_>>(),
+        "files in dist vs manifest"
+    );
+}
+
+#[test]
+fn full_build_then_noop_then_recipients_change() {
+    let (tmp, proj) = example(Some(4));
+    let o = build(&proj, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dist = proj.join("dist");
+
+    // Every output, valid.
+    for f in ["report.pdf", "takeaways.pdf", "press-release.pdf"] {
+        qpdf_check(&dist.join(f));
+    }
+    let letters: Vec<PathBuf> = std::fs::read_dir(dist.join("letters"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(letters.len(), 4, "{letters:?}");
+    for l in &letters {
+        qpdf_check(l);
+    }
+    let emls: Vec<PathBuf> = std::fs::read_dir(dist.join("mail"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(emls.len(), 4);
+    for e in &emls {
+        let text = String::from_utf8(std::fs::read(e).unwrap()).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").expect("header/body split");
+        for h in ["From: ", "To: ", "Subject: ", "Date: ", "Message-ID: "] {
+            assert!(head.contains(h), "{}: no {h}", e.display());
+        }
+        assert!(head.contains("MIME-Version: 1.0"), "{head}");
+        assert!(head.contains("multipart/mixed"), "{head}");
+        assert!(body.contains("application/pdf"), "{}", e.display());
+        assert!(head.contains("Date: Fri, 20 Nov 2020"), "{head}");
+    }
+    let check: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dist.join("check.json")).unwrap()).unwrap();
+    assert_eq!(check["reports"][0]["elements"].as_array().unwrap().len(), 10);
+    let md = std::fs::read_to_string(dist.join("check.md")).unwrap();
+    assert!(md.starts_with('#'), "{md}");
+
+    // The manifest: inputs with their hashes, every output, check summary, version.
+    assert_manifest_matches(&dist);
+    let m = manifest(&dist);
+    assert_eq!(m["tool_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(m["check"]["key_elements_present"], true);
+    let roles: Vec<&str> = m["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["project", "report", "recipients"]);
+    let report_in = &m["inputs"][1];
+    assert_eq!(
+        report_in["sha256"].as_str().unwrap(),
+        sha256(&std::fs::read(tmp.path().join("report/bpf-on-bpfs-2020.pandoc.docx")).unwrap())
+    );
+    for f in [
+        "report.pdf",
+        "takeaways.pdf",
+        "press-release.pdf",
+        "check.json",
+        "check.md",
+    ] {
+        assert!(
+            m["outputs"].as_array().unwrap().iter().any(|o| o["path"] == f),
+            "{f} not in manifest"
+        );
+    }
+
+    // A second build does nothing and says so.
+    let before = mtimes(&dist);
+    std::thread::sleep(Duration::from_millis(20));
+    let o = build(&proj, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("up to date: nothing to do"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("build: ingest"), "{}", stderr(&o));
+    assert_eq!(before, mtimes(&dist), "a no-op build rewrote files");
+
+    // A changed recipients file: only letters, mail and press release.
+    let hashes = tree(&dist);
+    let csv = tmp.path().join("recipients/institutions.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let dropped = lines.remove(2).to_string(); // the second institution
+    std::fs::write(&csv, lines.join("\n") + "\n").unwrap();
+    let o = build(&proj, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("up to date: check, report, takeaways"), "{err}");
+    assert!(err.contains("built letters"), "{err}");
+    let after = mtimes(&dist);
+    for f in ["report.pdf", "takeaways.pdf", "check.json", "check.md"] {
+        assert_eq!(before[f], after[f], "{f} was rewritten");
+    }
+    assert_ne!(before["press-release.pdf"], after["press-release.pdf"]);
+    assert_ne!(hashes["press-release.pdf"], tree(&dist)["press-release.pdf"]);
+    // The dropped institution's letter and message are gone.
+    let org = dropped.split(',').next().unwrap();
+    assert!(org.contains("ITU") || org.contains("International"), "{org}");
+    let letters: Vec<String> = tree(&dist.join("letters")).into_keys().collect();
+    assert_eq!(letters.len(), 3, "{letters:?}");
+    assert!(!letters.iter().any(|l| l.contains("international-telecommunication")));
+    assert_manifest_matches(&dist);
+}
+
+#[test]
+fn tampered_or_missing_output_is_redone() {
+    let (_tmp, proj) = example(Some(2));
+    assert!(build(&proj, &[]).status.success());
+    let dist = proj.join("dist");
+    let good = tree(&dist);
+    std::fs::write(dist.join("takeaways.pdf"), b"%PDF-1.7 broken").unwrap();
+    std::fs::remove_file(dist.join("check.md")).unwrap();
+    let o = build(&proj, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("built check, takeaways"), "{err}");
+    assert!(err.contains("up to date: report, letters"), "{err}");
+    assert_eq!(good, tree(&dist));
+}
+
+#[test]
+fn killed_build_then_rerun_equals_uninterrupted_build() {
+    // Reference: an uninterrupted build.
+    let (_a, ref_proj) = example(None);
+    let o = build(&ref_proj, &["--threads", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let reference = tree(&ref_proj.join("dist"));
+
+    // Killed (SIGKILL) once the first letter exists.
+    let (_b, proj) = example(None);
+    let dist = proj.join("dist");
+    let mut child = Command::new(BIN)
+        .current_dir(&proj)
+        .args(["build", "--date", DATE, "--threads", "1"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let killed_midway = loop {
+        let has_letter = std::fs::read_dir(dist.join("letters"))
+            .map(|rd| {
+                rd.flatten()
+                    .any(|e| e.file_name().to_string_lossy().ends_with(".pdf"))
+            })
+            .unwrap_or(false);
+        if has_letter {
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            break !dist.join("manifest.json").exists();
+        }
+        if let Some(st) = child.try_wait().unwrap() {
+            panic!("build finished ({st}) before a letter was seen");
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "no letter after 60 s");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert!(killed_midway, "the build finished before the kill");
+    // What the killed build left is whole: every PDF it finished is valid.
+    for (rel, _) in tree(&dist) {
+        if rel.ends_with(".pdf") && !rel.contains(".part") {
+            qpdf_check(&dist.join(&rel));
+        }
+    }
+    let o = build(&proj, &["--threads", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(reference, tree(&dist), "resumed build differs");
+    assert_manifest_matches(&dist);
+}
+
+#[test]
+fn missing_key_element_stops_before_rendering_unless_forced() {
+    let (tmp, proj) = example(Some(1));
+    std::fs::copy(
+        repo().join("fixtures/build/no-methodology.docx"),
+        tmp.path().join("report/draft.docx"),
+    )
+    .unwrap();
+    let toml = std::fs::read_to_string(proj.join("bpf.toml"))
+        .unwrap()
+        .replace("../report/bpf-on-bpfs-2020.pandoc.docx", "../report/draft.docx");
+    std::fs::write(proj.join("bpf.toml"), toml).unwrap();
+    let dist = proj.join("dist");
+
+    let o = build(&proj, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("key element(s) missing: 2."), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert!(err.contains("check.md"), "{err}");
+    assert!(dist.join("check.md").exists());
+    assert!(!dist.join("report.pdf").exists());
+    assert!(!dist.join("manifest.json").exists());
+
+    let o = build(&proj, &["--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("built anyway: --force"), "{}", stderr(&o));
+    qpdf_check(&dist.join("report.pdf"));
+    assert_eq!(manifest(&dist)["check"]["key_elements_present"], false);
+    assert_manifest_matches(&dist);
+}
+
+#[test]
+fn bad_project_file_names_the_key() {
+    let (_tmp, proj) = example(Some(1));
+    let toml = std::fs::read_to_string(proj.join("bpf.toml"))
+        .unwrap()
+        .replace("paper = \"a4\"", "paper = \"a5\"");
+    std::fs::write(proj.join("bpf.toml"), toml).unwrap();
+    let o = build(&proj, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("bpf.toml") && err.contains("`output.paper`"), "{err}");
+    assert!(!proj.join("dist").exists());
+
+    let empty = tempfile::tempdir().unwrap();
+    let o = build(empty.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bpf.toml: cannot read"), "{}", stderr(&o));
+}
+
+#[test]
+fn init_scaffolds_a_project_that_builds_and_refuses_to_overwrite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = bpfpress(tmp.path(), &["init", "proj", "--report", "report.docx"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let proj = tmp.path().join("proj");
+    for f in [
+        "bpf.toml",
+        "recipients.csv",
+        "templates/report.typ",
+        "templates/takeaways.typ",
+        "templates/letter.typ",
+        "templates/press-release.typ",
+        "templates/letters/en.toml",
+        "templates/lib/brand.typ",
+    ] {
+        assert!(proj.join(f).is_file(), "{f} missing");
+    }
+    let toml = std::fs::read_to_string(proj.join("bpf.toml")).unwrap();
+    assert!(toml.contains("# "), "bpf.toml is commented");
+    assert!(toml.contains("password_env"), "{toml}");
+    std::fs::copy(
+        repo().join("fixtures/report/bpf-on-bpfs-2020.pandoc.docx"),
+        proj.join("report.docx"),
+    )
+    .unwrap();
+    let o = build(&proj, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dist = proj.join("dist");
+    for f in ["report.pdf", "takeaways.pdf", "press-release.pdf"] {
+        qpdf_check(&dist.join(f));
+    }
+    assert_eq!(tree(&dist.join("letters")).len(), 2);
+    let m = manifest(&dist);
+    assert_eq!(m["templates"], "templates");
+    assert!(
+        m["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["path"] == "templates/report.typ")
+    );
+    assert_manifest_matches(&dist);
+
+    // A customised template redoes what uses it.
+    let brand = proj.join("templates/lib/brand.typ");
+    let mut text = std::fs::read_to_string(&brand).unwrap();
+    text.push_str("\n// customised\n");
+    std::fs::write(&brand, text).unwrap();
+    let o = build(&proj, &[]);
+    assert!(stderr(&o).contains("built check, report, takeaways, letters"), "{}", stderr(&o));
+
+    // No overwriting without --force.
+    std::fs::write(proj.join("recipients.csv"), "mine").unwrap();
+    let o = bpfpress(tmp.path(), &["init", "proj"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(proj.join("recipients.csv")).unwrap(), "mine");
+    let o = bpfpress(tmp.path(), &["init", "proj", "--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(proj.join("recipients.csv")).unwrap().starts_with("organisation,"));
+}
+
+#[test]
+fn every_command_help_has_an_example_and_completions_work() {
+    let here = repo();
+    let top = bpfpress(&here, &["--help"]);
+    let top_text = String::from_utf8_lossy(&top.stdout).into_owned();
+    assert!(top_text.contains("Example"), "{top_text}");
+    let subcommands = [
+        "build",
+        "init",
+        "ingest",
+        "check",
+        "render",
+        "takeaways",
+        "letters",
+        "completions",
+    ];
+    for sub in subcommands {
+        assert!(top_text.contains(sub), "{sub} not listed");
+        let o = bpfpress(&here, &[sub, "--help"]);
+        assert!(o.status.success(), "{sub}");
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.contains("Example"), "{sub} --help has no example:\n{text}");
+        assert!(text.contains(&format!("bpfpress {sub}")), "{sub}: {text}");
+    }
+    for shell in ["bash", "zsh", "fish"] {
+        let o = bpfpress(&here, &["completions", shell]);
+        assert!(o.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&o.stdout);
+        for sub in subcommands {
+            assert!(text.contains(sub), "{shell} completion lacks {sub}");
+        }
+    }
+    let o = bpfpress(&here, &["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+}
