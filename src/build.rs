@@ -510,21 +510,21 @@ pub fn build(
         }
     }
     let mut mail_failures = 0;
-    if dirty.contains(&"letters") {
-        if let Some(rp) = &recipients_path {
-            mail_failures = build_letters(
-                project,
-                opts,
-                &engine,
-                &doc,
-                rp,
-                &out,
-                paper,
-                &mut outputs,
-                &mut warnings,
-                progress,
-            )?;
-        }
+    if dirty.contains(&"letters")
+        && let Some(rp) = &recipients_path
+    {
+        mail_failures = build_letters(
+            project,
+            opts,
+            &engine,
+            &doc,
+            rp,
+            &out,
+            paper,
+            &mut outputs,
+            &mut warnings,
+            progress,
+        )?;
     }
 
     // 5. Leftovers of the previous build that this one did not make again

@@ -100,7 +100,10 @@ fn mtimes(dir: &Path) -> BTreeMap<String, SystemTime> {
     tree(dir)
         .into_keys()
         .map(|rel| {
-            let m = std::fs::metadata(dir.join(&rel)).unwrap().modified().unwrap();
+            let m = std::fs::metadata(dir.join(&rel))
+                .unwrap()
+                .modified()
+                .unwrap();
             (rel, m)
         })
         .collect()
@@ -180,7 +183,10 @@ fn full_build_then_noop_then_recipients_change() {
     }
     let check: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dist.join("check.json")).unwrap()).unwrap();
-    assert_eq!(check["reports"][0]["elements"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        check["reports"][0]["elements"].as_array().unwrap().len(),
+        10
+    );
     let md = std::fs::read_to_string(dist.join("check.md")).unwrap();
     assert!(md.starts_with('#'), "{md}");
 
@@ -209,7 +215,11 @@ fn full_build_then_noop_then_recipients_change() {
         "check.md",
     ] {
         assert!(
-            m["outputs"].as_array().unwrap().iter().any(|o| o["path"] == f),
+            m["outputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["path"] == f),
             "{f} not in manifest"
         );
     }
@@ -219,7 +229,11 @@ fn full_build_then_noop_then_recipients_change() {
     std::thread::sleep(Duration::from_millis(20));
     let o = build(&proj, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("up to date: nothing to do"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("up to date: nothing to do"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!stderr(&o).contains("build: ingest"), "{}", stderr(&o));
     assert_eq!(before, mtimes(&dist), "a no-op build rewrote files");
 
@@ -233,20 +247,33 @@ fn full_build_then_noop_then_recipients_change() {
     let o = build(&proj, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("up to date: check, report, takeaways"), "{err}");
+    assert!(
+        err.contains("up to date: check, report, takeaways"),
+        "{err}"
+    );
     assert!(err.contains("built letters"), "{err}");
     let after = mtimes(&dist);
     for f in ["report.pdf", "takeaways.pdf", "check.json", "check.md"] {
         assert_eq!(before[f], after[f], "{f} was rewritten");
     }
     assert_ne!(before["press-release.pdf"], after["press-release.pdf"]);
-    assert_ne!(hashes["press-release.pdf"], tree(&dist)["press-release.pdf"]);
+    assert_ne!(
+        hashes["press-release.pdf"],
+        tree(&dist)["press-release.pdf"]
+    );
     // The dropped institution's letter and message are gone.
     let org = dropped.split(',').next().unwrap();
-    assert!(org.contains("ITU") || org.contains("International"), "{org}");
+    assert!(
+        org.contains("ITU") || org.contains("International"),
+        "{org}"
+    );
     let letters: Vec<String> = tree(&dist.join("letters")).into_keys().collect();
     assert_eq!(letters.len(), 3, "{letters:?}");
-    assert!(!letters.iter().any(|l| l.contains("international-telecommunication")));
+    assert!(
+        !letters
+            .iter()
+            .any(|l| l.contains("international-telecommunication"))
+    );
     assert_manifest_matches(&dist);
 }
 
@@ -299,7 +326,10 @@ fn killed_build_then_rerun_equals_uninterrupted_build() {
         if let Some(st) = child.try_wait().unwrap() {
             panic!("build finished ({st}) before a letter was seen");
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "no letter after 60 s");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no letter after 60 s"
+        );
         std::thread::sleep(Duration::from_millis(5));
     };
     assert!(killed_midway, "the build finished before the kill");
@@ -325,7 +355,10 @@ fn missing_key_element_stops_before_rendering_unless_forced() {
     .unwrap();
     let toml = std::fs::read_to_string(proj.join("bpf.toml"))
         .unwrap()
-        .replace("../report/bpf-on-bpfs-2020.pandoc.docx", "../report/draft.docx");
+        .replace(
+            "../report/bpf-on-bpfs-2020.pandoc.docx",
+            "../report/draft.docx",
+        );
     std::fs::write(proj.join("bpf.toml"), toml).unwrap();
     let dist = proj.join("dist");
 
@@ -341,7 +374,11 @@ fn missing_key_element_stops_before_rendering_unless_forced() {
 
     let o = build(&proj, &["--force"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("built anyway: --force"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("built anyway: --force"),
+        "{}",
+        stderr(&o)
+    );
     qpdf_check(&dist.join("report.pdf"));
     assert_eq!(manifest(&dist)["check"]["key_elements_present"], false);
     assert_manifest_matches(&dist);
@@ -357,13 +394,20 @@ fn bad_project_file_names_the_key() {
     let o = build(&proj, &[]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("bpf.toml") && err.contains("`output.paper`"), "{err}");
+    assert!(
+        err.contains("bpf.toml") && err.contains("`output.paper`"),
+        "{err}"
+    );
     assert!(!proj.join("dist").exists());
 
     let empty = tempfile::tempdir().unwrap();
     let o = build(empty.path(), &[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("bpf.toml: cannot read"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("bpf.toml: cannot read"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -416,17 +460,28 @@ fn init_scaffolds_a_project_that_builds_and_refuses_to_overwrite() {
     text.push_str("\n// customised\n");
     std::fs::write(&brand, text).unwrap();
     let o = build(&proj, &[]);
-    assert!(stderr(&o).contains("built check, report, takeaways, letters"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("built check, report, takeaways, letters"),
+        "{}",
+        stderr(&o)
+    );
 
     // No overwriting without --force.
     std::fs::write(proj.join("recipients.csv"), "mine").unwrap();
     let o = bpfpress(tmp.path(), &["init", "proj"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
-    assert_eq!(std::fs::read_to_string(proj.join("recipients.csv")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(proj.join("recipients.csv")).unwrap(),
+        "mine"
+    );
     let o = bpfpress(tmp.path(), &["init", "proj", "--force"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(std::fs::read_to_string(proj.join("recipients.csv")).unwrap().starts_with("organisation,"));
+    assert!(
+        std::fs::read_to_string(proj.join("recipients.csv"))
+            .unwrap()
+            .starts_with("organisation,")
+    );
 }
 
 #[test]
@@ -450,7 +505,10 @@ fn every_command_help_has_an_example_and_completions_work() {
         let o = bpfpress(&here, &[sub, "--help"]);
         assert!(o.status.success(), "{sub}");
         let text = String::from_utf8_lossy(&o.stdout);
-        assert!(text.contains("Example"), "{sub} --help has no example:\n{text}");
+        assert!(
+            text.contains("Example"),
+            "{sub} --help has no example:\n{text}"
+        );
         assert!(text.contains(&format!("bpfpress {sub}")), "{sub}: {text}");
     }
     for shell in ["bash", "zsh", "fish"] {
