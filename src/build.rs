@@ -198,6 +198,15 @@ fn hash_file(path: &Path, shown: String) -> Result<(FileHash, Vec<u8>), BuildErr
     ))
 }
 
+/// An input problem restated as a problem with the project-file key that
+/// names the input.
+fn keyed(project: &Project, key: &str, e: BuildError) -> BuildError {
+    BuildError::Input {
+        path: project.file.clone(),
+        reason: format!("`{key}`: {e}"),
+    }
+}
+
 /// Every file under `dir`, relative, sorted.
 fn walk_files(dir: &Path) -> Result<Vec<PathBuf>, BuildError> {
     let mut out = Vec::new();
@@ -288,7 +297,8 @@ pub fn build(
     // 1. Inputs and fingerprints (cheap: hashing only).
     let (project_hash, _) = hash_file(&project.file, PROJECT_NAME.into())?;
     let report_path = project.report_path();
-    let (report_hash, _) = hash_file(&report_path, shown(&cfg.report.path))?;
+    let (report_hash, _) = hash_file(&report_path, shown(&cfg.report.path))
+        .map_err(|e| keyed(project, "report.path", e))?;
     let mut inputs = vec![
         InputEntry {
             role: "project".into(),
@@ -302,7 +312,8 @@ pub fn build(
     let recipients_path = project.recipients_path();
     let mut recipients_hash = None;
     if let (Some(rp), Some(r)) = (&recipients_path, &cfg.recipients) {
-        let (h, _) = hash_file(rp, shown(&r.file))?;
+        let (h, _) =
+            hash_file(rp, shown(&r.file)).map_err(|e| keyed(project, "recipients.file", e))?;
         inputs.push(InputEntry {
             role: "recipients".into(),
             file: h.clone(),
@@ -313,7 +324,8 @@ pub fn build(
     let mut templates_digest = Sha256::new();
     let templates_shown = match (&template_dir, &cfg.output.templates) {
         (Some(dir), Some(rel)) => {
-            for f in walk_files(dir)? {
+            let files = walk_files(dir).map_err(|e| keyed(project, "output.templates", e))?;
+            for f in files {
                 let (h, _) = hash_file(&dir.join(&f), shown(&rel.join(&f)))?;
                 templates_digest.update(h.path.as_bytes());
                 templates_digest.update(h.sha256.as_bytes());

@@ -5,8 +5,9 @@
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 const BIN: &str = env!("CARGO_BIN_EXE_bpfpress");
@@ -137,7 +138,7 @@ fn assert_manifest_matches(dist: &Path) {
     }
     let on_disk: Vec<String> = tree(dist)
         .into_keys()
-        .filter(|k| k != "manifest.json")
+        .filter(|k| k != "manifest.json" && k != bpfpress::mail::send::SEND_LOG)
         .collect();
     assert_eq!(
         on_disk,
@@ -400,6 +401,19 @@ fn bad_project_file_names_the_key() {
     );
     assert!(!proj.join("dist").exists());
 
+    let toml = std::fs::read_to_string(proj.join("bpf.toml"))
+        .unwrap()
+        .replace("paper = \"a5\"", "paper = \"a4\"")
+        .replace("institutions.csv", "nowhere.csv");
+    std::fs::write(proj.join("bpf.toml"), toml).unwrap();
+    let o = build(&proj, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("`recipients.file`") && err.contains("nowhere.csv"),
+        "{err}"
+    );
+
     let empty = tempfile::tempdir().unwrap();
     let o = build(empty.path(), &[]);
     assert_eq!(o.status.code(), Some(2));
@@ -521,4 +535,83 @@ fn every_command_help_has_an_example_and_completions_work() {
     }
     let o = bpfpress(&here, &["completions", "tcsh"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn send_delivers_once_and_press_release_lists_the_recipients() {
+    let ok = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3 with aiosmtpd is needed (.ci/run installs it)"
+        );
+        eprintln!("SKIPPED: python3 with aiosmtpd is needed");
+        return;
+    }
+    let (tmp, proj) = example(Some(3));
+    let sink_dir = tmp.path().join("sink");
+    std::fs::create_dir(&sink_dir).unwrap();
+    let mut sink = Command::new("python3")
+        .arg(repo().join("tests/smtp_sink.py"))
+        .arg(&sink_dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(sink.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line.trim().strip_prefix("PORT ").unwrap().parse().unwrap();
+    let toml = std::fs::read_to_string(proj.join("bpf.toml")).unwrap();
+    let toml = toml
+        .replace("host = \"smtp.example.org\"", "host = \"127.0.0.1\"")
+        .replace("port = 587", &format!("port = {port}"))
+        .replace("tls = \"starttls\"", "tls = \"none\"")
+        .replace("user = \"igf@example.org\"\n", "");
+    std::fs::write(proj.join("bpf.toml"), toml).unwrap();
+    let received = || {
+        std::fs::read_dir(&sink_dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".eml")
+            })
+            .count()
+    };
+
+    // A plain build sends nothing.
+    let o = build(&proj, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(received(), 0);
+    // --send delivers each message once, also when run again.
+    for _ in 0..2 {
+        let o = build(&proj, &["--send"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(received(), 3);
+    }
+    let dist = proj.join("dist");
+    let mailing: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dist.join("mailing.json")).unwrap()).unwrap();
+    let entries = mailing["entries"].as_array().unwrap();
+    assert!(entries.iter().all(|e| e["status"] == "sent"), "{mailing}");
+    qpdf_check(&dist.join("press-release.pdf"));
+    let text = Command::new("pdftotext")
+        .arg(dist.join("press-release.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed");
+    let text = String::from_utf8_lossy(&text.stdout).replace('\n', " ");
+    for org in ["UNESCO", "International Telecommunication Union", "UN DESA"] {
+        assert!(text.contains(org), "press release lacks {org}: {text}");
+    }
+    assert_manifest_matches(&dist);
+    let _ = sink.kill();
+    let _ = sink.wait();
 }
