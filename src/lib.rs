@@ -19,4 +19,5 @@ pub mod mail;
 pub mod model;
 pub mod outline;
 pub mod project;
+pub mod render;
 pub mod takeaways;

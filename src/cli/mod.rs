@@ -6,6 +6,8 @@
 
 mod check;
 mod ingest;
+mod render;
+mod takeaways;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -33,6 +35,8 @@ struct Cli {
 enum Command {
     Ingest(ingest::Args),
     Check(check::Args),
+    Render(render::Args),
+    Takeaways(takeaways::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -51,5 +55,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Check(a) => check::run(a),
+        Command::Render(a) => render::run(a),
+        Command::Takeaways(a) => takeaways::run(a),
     }
 }
