@@ -706,3 +706,31 @@ from = "IGF Secretariat <igf@example.org>"
         &eml[..400]
     );
 }
+
+/// A long address grows the recipient block instead of running into the
+/// date; the letter stays one page.
+#[test]
+fn a_long_address_pushes_the_body_down() {
+    if !(tool("pdftotext") && tool("pdfinfo")) {
+        return;
+    }
+    let renderer = LetterRenderer::new(Engine::builtin(), &setup()).unwrap();
+    let mut r = institutions().list[2].clone();
+    r.organisation = "United Nations Economic and Social Commission for Asia and the Pacific – \
+                      Information and Communications Technology and Disaster Risk Reduction Division"
+        .into();
+    r.address = vec![
+        "United Nations Building, Rajadamnern Nok Avenue".into(),
+        "Pra Nakorn, Bangkok 10200, through the ICT Section, third floor, room 3127".into(),
+        "A third line of delivery notes".into(),
+    ];
+    r.country = Some("Thailand".into());
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("long.pdf");
+    std::fs::write(&p, renderer.letter(&r).unwrap()).unwrap();
+    assert_eq!(pages(&p), 1);
+    let text = squash(&pdftotext(&p));
+    let country = text.find("THAILAND").unwrap();
+    let date = text.find("1 December 2020").unwrap();
+    assert!(country < date, "{text}");
+}

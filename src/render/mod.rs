@@ -208,22 +208,15 @@ impl Engine {
         if font_dirs.is_empty() {
             return Engine::new(template_dir);
         }
-        let (templates, shown) = match template_dir {
-            Some(d) => (
-                Templates::dir(d).map_err(|e| RenderError::TemplateDir {
-                    path: d.display().to_string(),
-                    reason: e.to_string(),
-                })?,
-                d.display().to_string(),
-            ),
-            None => (Templates::Builtin, "built-in templates".to_string()),
+        let templates = match template_dir {
+            Some(d) => Templates::dir(d).map_err(|e| RenderError::TemplateDir {
+                path: d.display().to_string(),
+                reason: e.to_string(),
+            })?,
+            None => Templates::Builtin,
         };
-        let shared = Shared::with_font_dirs(templates, font_dirs).map_err(|reason| {
-            RenderError::TemplateDir {
-                path: shown,
-                reason,
-            }
-        })?;
+        // The message names the font folder or file itself.
+        let shared = Shared::with_font_dirs(templates, font_dirs).map_err(RenderError::Data)?;
         Ok(Engine {
             shared: Arc::new(shared),
         })
