@@ -103,8 +103,6 @@ pub struct BuildOptions {
     pub date: CampaignDate,
     /// Worker threads for the letters (0: one per core).
     pub threads: usize,
-    /// Progress bars (a terminal) rather than plain log lines.
-    pub progress: bool,
 }
 
 /// One hashed file.
@@ -127,7 +125,8 @@ pub struct OutputEntry {
 /// One input of the build.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputEntry {
-    /// `project`, `report`, `recipients` or `template`.
+    /// `project`, `report`, `recipients`, `template` (one file of a
+    /// customised folder) or `templates` (the bundled set, as one digest).
     pub role: String,
     #[serde(flatten)]
     pub file: FileHash,
@@ -337,7 +336,26 @@ pub fn build(
             shown(rel)
         }
         _ => {
-            templates_digest.update(b"built-in");
+            // The bundled templates: hashed too, so a changed template in
+            // a new binary redoes what uses it even at the same version.
+            let mut all = Sha256::new();
+            let mut size = 0u64;
+            for (path, text) in crate::render::world::BUILTIN_TEMPLATES {
+                all.update(path.as_bytes());
+                all.update([0]);
+                all.update(text.as_bytes());
+                size += text.len() as u64;
+            }
+            let hex = crate::mail::recipients::hex(&all.finalize());
+            templates_digest.update(hex.as_bytes());
+            inputs.push(InputEntry {
+                role: "templates".into(),
+                file: FileHash {
+                    path: "(built-in)".into(),
+                    sha256: hex,
+                    size,
+                },
+            });
             "built-in".to_string()
         }
     };
@@ -716,7 +734,8 @@ fn build_letters(
     run.eml = true;
     run.send = opts.send.then_some(smtp_settings);
     run.threads = opts.threads;
-    run.progress = opts.progress;
+    // The build's own spinner owns the terminal line.
+    run.progress = false;
     run.stack_bytes = crate::render::TYPST_STACK;
     let manifest = campaign
         .run(&rs, &renderer, &run)

@@ -202,7 +202,19 @@ fn full_build_then_noop_then_recipients_change() {
         .iter()
         .map(|i| i["role"].as_str().unwrap())
         .collect();
-    assert_eq!(roles, ["project", "report", "recipients"]);
+    assert_eq!(roles, ["project", "report", "recipients", "templates"]);
+    // Not a terminal: a plain log, one line per step.
+    let err = stderr(&o);
+    for step in [
+        "build: ingest",
+        "build: check",
+        "build: report.pdf",
+        "build: takeaways.pdf",
+        "build: press-release.pdf",
+        "build: manifest.json",
+    ] {
+        assert!(err.contains(step), "{step}: {err}");
+    }
     let report_in = &m["inputs"][1];
     assert_eq!(
         report_in["sha256"].as_str().unwrap(),

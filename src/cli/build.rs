@@ -56,7 +56,6 @@ pub fn run(args: Args) -> ExitCode {
         send: args.send,
         date: args.date.unwrap_or_else(super::letters::default_date),
         threads: args.threads,
-        progress: tty,
     };
     let spinner = if tty {
         let s = indicatif::ProgressBar::new_spinner();
