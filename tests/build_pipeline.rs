@@ -298,6 +298,12 @@ fn tampered_or_missing_output_is_redone() {
     let good = tree(&dist);
     std::fs::write(dist.join("takeaways.pdf"), b"%PDF-1.7 broken").unwrap();
     std::fs::remove_file(dist.join("check.md")).unwrap();
+    // A temporary an interrupted write left behind.
+    std::fs::write(
+        dist.join("letters/.001-x.pdf.AbC123.part"),
+        b"%PDF-1.7 half",
+    )
+    .unwrap();
     let o = build(&proj, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
@@ -451,6 +457,9 @@ fn init_scaffolds_a_project_that_builds_and_refuses_to_overwrite() {
         "templates/press-release.typ",
         "templates/letters/en.toml",
         "templates/lib/brand.typ",
+        "templates/mail.en.txt",
+        "templates/mail.fr.txt",
+        "templates/mail.es.txt",
     ] {
         assert!(proj.join(f).is_file(), "{f} missing");
     }
@@ -490,6 +499,23 @@ fn init_scaffolds_a_project_that_builds_and_refuses_to_overwrite() {
         stderr(&o).contains("built check, report, takeaways, letters"),
         "{}",
         stderr(&o)
+    );
+
+    // The mail texts are the project's own.
+    let mail_en = proj.join("templates/mail.en.txt");
+    let text = std::fs::read_to_string(&mail_en).unwrap();
+    let (_, body) = text.split_once('\n').unwrap();
+    std::fs::write(&mail_en, format!("Subject: Customised subject line{body}")).unwrap();
+    let o = build(&proj, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let en = tree(&dist.join("mail"))
+        .into_keys()
+        .map(|f| std::fs::read_to_string(dist.join("mail").join(f)).unwrap())
+        .filter(|t| t.contains("Subject: Customised subject line"))
+        .count();
+    assert_eq!(
+        en, 1,
+        "the English recipient's message uses the project's text"
     );
 
     // No overwriting without --force.

@@ -2,13 +2,14 @@
 //! recipients file, a copy of the templates to customise).
 
 use super::EXIT_INPUT;
+use bpfpress::mail::{Language, MailText};
 use bpfpress::render::world::BUILTIN_TEMPLATES;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Create a project folder for `bpfpress build`: a commented bpf.toml, a
 /// sample recipients.csv and templates/ (a copy of the bundled templates to
-/// customise). Existing files are left alone unless --force.
+/// customise, with the mail texts mail.en|fr|es.txt). Existing files are left alone unless --force.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  \
     bpfpress init my-bpf --report ../drafts/bpf-cybersecurity-2025.docx\n  \
@@ -94,6 +95,14 @@ pub fn run(args: Args) -> ExitCode {
         files.push((
             Path::new("templates").join(path.trim_start_matches('/')),
             text.as_bytes().to_vec(),
+        ));
+    }
+    // The mail texts, in the form `MailText::load_dir` reads back.
+    for lang in [Language::En, Language::Fr, Language::Es] {
+        let t = MailText::default_for(lang);
+        files.push((
+            Path::new("templates").join(format!("mail.{}.txt", lang.code())),
+            format!("Subject: {}\n\n{}", t.subject, t.body).into_bytes(),
         ));
     }
     let existing: Vec<String> = files
