@@ -246,6 +246,16 @@ fn remove_stray_temporaries(out: &Path) {
     }
 }
 
+/// A path inside the output folder: relative, no `..`. A manifest that
+/// names anything else (edited by hand, or not ours) never makes the build
+/// delete a file outside the output folder.
+fn is_plain_relative(rel: &str) -> bool {
+    let p = Path::new(rel);
+    !rel.is_empty()
+        && p.components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
 /// Whether `out/rel` still has the recorded size and hash.
 fn output_matches(out: &Path, f: &FileHash) -> bool {
     match std::fs::metadata(out.join(&f.path)) {
@@ -560,7 +570,7 @@ pub fn build(
     // 5. Leftovers of the previous build that this one did not make again
     // (e.g. letters of recipients no longer listed).
     for rel in stale {
-        if !outputs.iter().any(|o| o.file.path == rel) {
+        if is_plain_relative(&rel) && !outputs.iter().any(|o| o.file.path == rel) {
             let _ = std::fs::remove_file(out.join(&rel));
         }
     }
@@ -809,4 +819,33 @@ fn build_letters(
         },
     });
     Ok(failures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_are_ever_removed() {
+        assert!(is_plain_relative("letters/001-unesco.pdf"));
+        assert!(is_plain_relative("report.pdf"));
+        for bad in ["", "../bpf.toml", "letters/../../x", "/etc/passwd", "./x"] {
+            assert!(!is_plain_relative(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn stray_temporaries_go_and_outputs_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        std::fs::create_dir(out.join("letters")).unwrap();
+        std::fs::write(out.join("letters/.001-a.pdf.Xy12.part"), b"half").unwrap();
+        std::fs::write(out.join(".report.pdf.Zz99.part"), b"half").unwrap();
+        std::fs::write(out.join("letters/001-a.pdf"), b"whole").unwrap();
+        std::fs::write(out.join("notes.part"), b"the user's").unwrap();
+        remove_stray_temporaries(out);
+        let mut left: Vec<String> = walk_files(out).unwrap().iter().map(|p| shown(p)).collect();
+        left.sort();
+        assert_eq!(left, ["letters/001-a.pdf", "notes.part"]);
+    }
 }
