@@ -97,7 +97,7 @@ pub fn run(args: Args) -> ExitCode {
             }
             let s = &outcome.manifest.check;
             eprintln!(
-                "check: {} present, {} weak, {} missing; {} error(s), {} warning(s)",
+                "check: {} present, {} weak, {} missing; {} error(s), {} warning(s) (details: {out}/check.md)",
                 s.present, s.weak, s.missing, s.errors, s.warnings
             );
             if outcome.mail_failures > 0 {
