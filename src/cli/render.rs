@@ -32,7 +32,7 @@ pub struct Args {
     paper: Paper,
 }
 
-fn read_doc(path: &Path) -> Result<Document, String> {
+pub(super) fn read_doc(path: &Path) -> Result<Document, String> {
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
