@@ -582,6 +582,11 @@ pub fn build(
         let gb = GROUPS.iter().position(|g| *g == b.group);
         ga.cmp(&gb).then_with(|| a.file.path.cmp(&b.file.path))
     });
+    if mail_failures > 0 {
+        // Some letters or messages failed: the group is not done, so the
+        // next run tries it again instead of calling it up to date.
+        fingerprints.insert("letters".into(), "incomplete".into());
+    }
     let manifest = BuildManifest {
         schema_version: MANIFEST_SCHEMA,
         tool: "bpfpress".into(),

@@ -575,8 +575,8 @@ fn every_command_help_has_an_example_and_completions_work() {
     assert_eq!(o.status.code(), Some(2));
 }
 
-#[test]
-fn send_delivers_once_and_press_release_lists_the_recipients() {
+/// Whether python3 with aiosmtpd is there (required under CI).
+fn have_aiosmtpd() -> bool {
     let ok = Command::new("python3")
         .args(["-c", "import aiosmtpd"])
         .output()
@@ -587,14 +587,18 @@ fn send_delivers_once_and_press_release_lists_the_recipients() {
             "python3 with aiosmtpd is needed (.ci/run installs it)"
         );
         eprintln!("SKIPPED: python3 with aiosmtpd is needed");
-        return;
     }
-    let (tmp, proj) = example(Some(3));
-    let sink_dir = tmp.path().join("sink");
-    std::fs::create_dir(&sink_dir).unwrap();
+    ok
+}
+
+/// A real SMTP server (tests/smtp_sink.py) saving into `sink_dir`, and
+/// the project's [smtp] section pointed at it.
+fn start_sink(proj: &Path, sink_dir: &Path, args: &[&str]) -> std::process::Child {
+    std::fs::create_dir(sink_dir).unwrap();
     let mut sink = Command::new("python3")
         .arg(repo().join("tests/smtp_sink.py"))
-        .arg(&sink_dir)
+        .arg(sink_dir)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -611,18 +615,31 @@ fn send_delivers_once_and_press_release_lists_the_recipients() {
         .replace("tls = \"starttls\"", "tls = \"none\"")
         .replace("user = \"igf@example.org\"\n", "");
     std::fs::write(proj.join("bpf.toml"), toml).unwrap();
-    let received = || {
-        std::fs::read_dir(&sink_dir)
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .file_name()
-                    .to_string_lossy()
-                    .ends_with(".eml")
-            })
-            .count()
-    };
+    sink
+}
+
+fn received(sink_dir: &Path) -> usize {
+    std::fs::read_dir(sink_dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".eml")
+        })
+        .count()
+}
+
+#[test]
+fn send_delivers_once_and_press_release_lists_the_recipients() {
+    if !have_aiosmtpd() {
+        return;
+    }
+    let (tmp, proj) = example(Some(3));
+    let sink_dir = tmp.path().join("sink");
+    let mut sink = start_sink(&proj, &sink_dir, &[]);
+    let received = || received(&sink_dir);
 
     // A plain build sends nothing.
     let o = build(&proj, &[]);
@@ -650,6 +667,33 @@ fn send_delivers_once_and_press_release_lists_the_recipients() {
         assert!(text.contains(org), "press release lacks {org}: {text}");
     }
     assert_manifest_matches(&dist);
+    let _ = sink.kill();
+    let _ = sink.wait();
+}
+
+#[test]
+fn refused_message_exits_1_and_the_next_run_tries_again() {
+    if !have_aiosmtpd() {
+        return;
+    }
+    let (tmp, proj) = example(Some(3));
+    let sink_dir = tmp.path().join("sink");
+    // The third recipient's address (UN DESA) is refused by the server.
+    let mut sink = start_sink(&proj, &sink_dir, &["--reject", "n.okafor@desa.example.org"]);
+    let o = build(&proj, &["--send"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("n.okafor@desa.example.org") || stderr(&o).contains("DESA"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(received(&sink_dir), 2);
+    let dist = proj.join("dist");
+    assert_eq!(manifest(&dist)["fingerprints"]["letters"], "incomplete");
+    // Not "up to date": the letters group is done again.
+    let o = build(&proj, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("built letters"), "{}", stderr(&o));
     let _ = sink.kill();
     let _ = sink.wait();
 }
