@@ -318,6 +318,17 @@ pub fn build(
             file: report_hash.clone(),
         },
     ];
+    let takeaways_path = project.takeaways_path();
+    let mut takeaways_sha = "none".to_string();
+    if let (Some(tp), Some(rel)) = (&takeaways_path, &cfg.report.takeaways) {
+        let (h, _) =
+            hash_file(tp, shown(rel)).map_err(|e| keyed(project, "report.takeaways", e))?;
+        takeaways_sha = h.sha256.clone();
+        inputs.push(InputEntry {
+            role: "takeaways".into(),
+            file: h,
+        });
+    }
     let recipients_path = project.recipients_path();
     let mut recipients_hash = None;
     if let (Some(rp), Some(r)) = (&recipients_path, &cfg.recipients) {
@@ -372,7 +383,7 @@ pub fn build(
     let templates_hex = crate::mail::recipients::hex(&templates_digest.finalize());
     let version = env!("CARGO_PKG_VERSION");
     let common = format!(
-        "bpfpress {version}\nproject {}\nreport {}\ntemplates {templates_hex}\n",
+        "bpfpress {version}\nproject {}\nreport {}\ntakeaways {takeaways_sha}\ntemplates {templates_hex}\n",
         project_hash.sha256, report_hash.sha256
     );
     let letter_date = opts.date.to_string();
@@ -467,6 +478,20 @@ pub fn build(
             path: report_path.clone(),
             reason: e.kind.to_string(),
         })?;
+    let from: Option<(Document, String)> = match (&takeaways_path, &cfg.report.takeaways) {
+        (Some(tp), Some(rel)) => Some((
+            takeaways::file::read(tp).map_err(|e| {
+                keyed(
+                    project,
+                    "report.takeaways",
+                    BuildError::stage("takeaways file", e),
+                )
+            })?,
+            shown(rel),
+        )),
+        _ => None,
+    };
+    let from = from.as_ref().map(|(d, p)| (d, p.as_str()));
     progress.step("check");
     let checklist = Checklist::builtin();
     let meeting_date = match &cfg.report.meeting_date {
@@ -530,7 +555,7 @@ pub fn build(
     if dirty.contains(&"takeaways") {
         progress.step("takeaways.pdf");
         let elements = takeaways::sections::checked(&doc);
-        let chosen = takeaways::select(&doc, None, &elements);
+        let chosen = takeaways::select(&doc, from, &elements);
         let sheet_opts = SheetOptions {
             paper,
             standard,
@@ -558,6 +583,7 @@ pub fn build(
             opts,
             &engine,
             &doc,
+            from,
             rp,
             &out,
             paper,
@@ -624,6 +650,7 @@ fn build_letters(
     opts: &BuildOptions,
     engine: &Engine,
     doc: &Document,
+    takeaways_from: Option<(&Document, &str)>,
     rpath: &Path,
     out: &Path,
     paper: Paper,
@@ -670,7 +697,7 @@ fn build_letters(
         Some(s) => (s.name.clone(), s.role.clone().unwrap_or_default()),
         None => ("IGF Secretariat".to_string(), String::new()),
     };
-    let bullets: Vec<String> = takeaways::select(doc, None, &[])
+    let bullets: Vec<String> = takeaways::select(doc, takeaways_from, &[])
         .takeaways
         .into_iter()
         .map(|i| letters::tidy_takeaway(&i.text))

@@ -15,6 +15,7 @@
 //! url = "https://www.intgovforum.org/…"   # where the final report is published
 //! meeting_date = "2020-11-02"        # annual meeting (six-weeks rule)
 //! editors = ["Markus Kummer", "Wim Degezelle"]  # overrides the draft's own
+//! takeaways = "takeaways.md"         # used when the report has no takeaways section
 //!
 //! [signatory]                        # signs the cover letters on behalf of the BPF
 //! name = "Wim Degezelle"
@@ -98,6 +99,10 @@ pub struct ReportSection {
     pub meeting_date: Option<String>,
     #[serde(default)]
     pub editors: Vec<String>,
+    /// A takeaways file (Markdown or text), used when the report has no
+    /// takeaways section of its own.
+    #[serde(default)]
+    pub takeaways: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -307,6 +312,14 @@ impl Project {
 
     pub fn report_path(&self) -> PathBuf {
         self.resolve(&self.config.report.path)
+    }
+
+    pub fn takeaways_path(&self) -> Option<PathBuf> {
+        self.config
+            .report
+            .takeaways
+            .as_ref()
+            .map(|t| self.resolve(t))
     }
 
     pub fn output_dir(&self) -> PathBuf {

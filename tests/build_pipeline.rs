@@ -401,6 +401,40 @@ fn missing_key_element_stops_before_rendering_unless_forced() {
     qpdf_check(&dist.join("report.pdf"));
     assert_eq!(manifest(&dist)["check"]["key_elements_present"], false);
     assert_manifest_matches(&dist);
+
+    // The draft has no takeaways section: `report.takeaways` supplies them,
+    // and changing that file redoes the sheet (and the letters quoting it).
+    std::fs::write(
+        tmp.path().join("report/takeaways.md"),
+        "# Key takeaways\n\n- Zebra crossings of the digital divide need local champions.\n\
+         - Community networks thrive where spectrum rules are simple.\n\
+         - Funding models must outlast the pilot phase.\n",
+    )
+    .unwrap();
+    let toml = std::fs::read_to_string(proj.join("bpf.toml"))
+        .unwrap()
+        .replace(
+            "meeting_date =",
+            "takeaways = \"../report/takeaways.md\"\nmeeting_date =",
+        );
+    std::fs::write(proj.join("bpf.toml"), toml).unwrap();
+    let o = build(&proj, &["--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = Command::new("pdftotext")
+        .arg(dist.join("takeaways.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed");
+    let text = String::from_utf8_lossy(&text.stdout).replace('\n', " ");
+    assert!(text.contains("Zebra crossings"), "{text}");
+    let m = manifest(&dist);
+    assert!(
+        m["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["role"] == "takeaways" && i["path"] == "../report/takeaways.md")
+    );
 }
 
 #[test]

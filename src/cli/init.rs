@@ -51,6 +51,7 @@ path = "{report}"                   # the final report: DOCX, PDF or Markdown
 url = "https://www.intgovforum.org/" # where the report is published (letters, QR code)
 meeting_date = "2025-06-23"         # IGF annual meeting: drafts are due six weeks before
 # editors = ["First Editor", "Second Editor"]   # overrides the draft's own
+# takeaways = "takeaways.md"        # when the report has no takeaways section
 
 [signatory]                         # signs the cover letters on behalf of the BPF
 name = "Your Name"
