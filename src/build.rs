@@ -300,8 +300,6 @@ pub fn build(
 ) -> Result<BuildOutcome, BuildError> {
     let cfg = &project.config;
     let out = project.output_dir();
-    std::fs::create_dir_all(&out).map_err(BuildError::io(&out))?;
-    remove_stray_temporaries(&out);
 
     // 1. Inputs and fingerprints (cheap: hashing only).
     let (project_hash, _) = hash_file(&project.file, PROJECT_NAME.into())?;
@@ -403,6 +401,8 @@ pub fn build(
     }
 
     // 2. What is up to date?
+    std::fs::create_dir_all(&out).map_err(BuildError::io(&out))?;
+    remove_stray_temporaries(&out);
     let previous = read_manifest(&out);
     let fresh = |g: &str| -> bool {
         let Some(m) = &previous else { return false };

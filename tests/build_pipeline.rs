@@ -465,6 +465,10 @@ fn bad_project_file_names_the_key() {
         err.contains("`recipients.file`") && err.contains("nowhere.csv"),
         "{err}"
     );
+    assert!(
+        !proj.join("dist").exists(),
+        "nothing is made on a bad input"
+    );
 
     let empty = tempfile::tempdir().unwrap();
     let o = build(empty.path(), &[]);
