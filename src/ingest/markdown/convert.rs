@@ -200,6 +200,7 @@ struct Conv<'t> {
     strong: usize,
     list_depth: usize,
     flattened: usize,
+    flattened_any: bool,
     max_list_depth: usize,
     pending_images: Vec<Node>,
     quote_depth: usize,
@@ -222,6 +223,7 @@ pub fn parse(text: &str, max_list_depth: usize) -> Parsed {
         strong: 0,
         list_depth: 0,
         flattened: 0,
+        flattened_any: false,
         max_list_depth: max_list_depth.max(1),
         pending_images: Vec::new(),
         quote_depth: 0,
@@ -229,7 +231,7 @@ pub fn parse(text: &str, max_list_depth: usize) -> Parsed {
     for (ev, range) in Parser::new_ext(text, opts).into_offset_iter() {
         c.event(ev, range);
     }
-    if c.flattened > 0 {
+    if c.flattened_any {
         c.out.warnings.push(format!(
             "lists nested deeper than {} levels were flattened",
             c.max_list_depth
@@ -395,6 +397,7 @@ impl Conv<'_> {
             Tag::List(first) => {
                 if self.list_depth >= self.max_list_depth {
                     self.flattened += 1;
+                    self.flattened_any = true;
                     return;
                 }
                 self.list_depth += 1;

@@ -23,8 +23,9 @@
 //!    (or a one-item ordered list, for `1. Introduction`) can be a heading.
 //!    It must not end in `. , ; : ! ?`, hold a URL, start with a
 //!    superscript numeral or look like a TOC entry. Kinds:
-//!    - *labelled*: `A.`, `a.`, `I.`/`i.`, `2.1`, (lists: `1.`) followed by
-//!      text that does not start in lower case, ≤ 20 words;
+//!    - *labelled*: `A.`, `a.`, `I.`/`i.`, `2.1` followed by text that does
+//!      not start in lower case, ≤ 20 words; `1.` (a one-item list) only
+//!      with ≤ 10 words, no comma, and a later `2.` of the same kind;
 //!    - *keyword*: `Annexe 1`, `Appendix B`, `Chapter 3`, `Part II`,
 //!      `Section 4` (and `Annexe: …`);
 //!    - *part name*: a whole line such as `Acknowledgements`, `Foreword`,
@@ -43,8 +44,9 @@
 //!    paragraph heading under it).
 //! 5. **Context.** A candidate is a heading only if the next block is body
 //!    content (paragraph, list, table, image) or a deeper heading, and a
-//!    short line only if the block before it is not itself a short
-//!    one-line paragraph. This is what keeps runs of short lines
+//!    short line only if it does not sit between two short one-line
+//!    paragraphs; a line of one to three words right after a longer short
+//!    line heading (a status line such as `Draft`) stays text. This is what keeps runs of short lines
 //!    (schedules, signatures) and lettered enumerations out of the outline.
 //! 6. **Editors.** A line `Editors` / `Authors` / `Edited by` followed by a
 //!    paragraph whose every line looks like a name fills `meta.authors`.
@@ -249,8 +251,12 @@ fn candidate(n: &Node) -> Option<Cand> {
         let text = collapse_ws(&crate::model::inlines_text(&list.items[0].inlines));
         let line = format!("{}. {text}", list.start.unwrap_or(1));
         let l = labels::parse(&line, true)?;
-        return (plausible_line(&text) && words(&text) <= 12 && first_alpha_is_upper(&l.text))
-            .then_some(Cand::Labelled(l));
+        // Riskier than letters: short, no comma (not a sentence).
+        return (plausible_line(&text)
+            && words(&text) <= 10
+            && !text.contains(',')
+            && first_alpha_is_upper(&l.text))
+        .then_some(Cand::Labelled(l));
     }
     // A short paragraph set wholly in bold (`**IGF 2020\nToRs …**`) reads
     // as a heading too; its lines are joined.
@@ -411,24 +417,48 @@ fn is_content(n: &Node) -> bool {
 }
 
 fn headings(nodes: &mut [Node]) -> usize {
-    let cands: Vec<Option<Cand>> = nodes.iter().map(candidate).collect();
+    let mut cands: Vec<Option<Cand>> = nodes.iter().map(candidate).collect();
+    // `1.` headings come in series: a `1.` with no later `2.` is a list item.
+    let number = |c: &Option<Cand>, n: u32| matches!(c, Some(Cand::Labelled(l)) if l.readings == [(Style::Number, n)]);
+    for i in 0..cands.len() {
+        if number(&cands[i], 1) && !cands[i + 1..].iter().any(|c| number(c, 2)) {
+            cands[i] = None;
+        }
+    }
     let mut st = State::default();
     let mut count = 0;
+    let mut skip = None;
     for i in 0..nodes.len() {
         let Some(c) = &cands[i] else { continue };
+        if skip == Some(i) {
+            continue;
+        }
         let Some(level) = st.level(c) else { continue };
         // A short line inside a run of short lines (a schedule, an
         // address) is not standalone.
+        let short_line = |n: Option<&Node>| {
+            n.is_some_and(|n| n.is_single_line_paragraph() && words(&n.block.plain_text()) <= 12)
+        };
         if matches!(c, Cand::Short(_))
             && i > 0
-            && nodes[i - 1].is_single_line_paragraph()
-            && words(&nodes[i - 1].block.plain_text()) <= 12
+            && short_line(nodes.get(i - 1))
+            && short_line(nodes.get(i + 1))
         {
             continue;
         }
         // Context: what follows must be content or a deeper heading.
         let ok = match (nodes.get(i + 1), cands.get(i + 1).and_then(Option::as_ref)) {
             (None, _) => false,
+            // A one- to three-word line after a longer short line is a
+            // status line (`Draft`) under it, not a sibling heading.
+            (Some(_), Some(Cand::Short(next)))
+                if matches!(c, Cand::Short(t) if words(t) > words(next))
+                    && words(next) <= 3
+                    && nodes.get(i + 2).is_some_and(is_content) =>
+            {
+                skip = Some(i + 1);
+                true
+            }
             (Some(_), Some(next)) => {
                 let mut probe = st.clone_for_probe();
                 probe.accept(c, level);
