@@ -508,3 +508,36 @@ fn deep_nesting_is_bounded() {
     let json = serde_json::to_string(&d).unwrap();
     assert!(json.contains("\"x\""));
 }
+
+// ------------------------------------------------------------ docs
+
+/// Fenced blocks of `lang` in `docs/model.md`, in order.
+fn fenced(doc: &str, lang: &str) -> Vec<String> {
+    let open = format!("```{lang}\n");
+    let mut out = Vec::new();
+    let mut rest = doc;
+    while let Some(i) = rest.find(&open) {
+        let body = &rest[i + open.len()..];
+        let end = body.find("```").unwrap();
+        out.push(body[..end].to_string());
+        rest = &body[end + 3..];
+    }
+    out
+}
+
+#[test]
+fn docs_model_examples_are_real() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/model.md"))
+        .unwrap();
+    let md_src = &fenced(&doc, "markdown")[0];
+    let json = fenced(&doc, "json");
+    let shown: serde_json::Value = serde_json::from_str(&json[0]).unwrap();
+    let real = read_markdown(md_src.as_bytes(), "ex.md", &Limits::default()).unwrap();
+    assert_eq!(serde_json::to_value(&real).unwrap(), shown);
+    use bpfpress::model::{Comment, Revision};
+    let _: Block = serde_json::from_str(&json[1]).unwrap();
+    let _: Block = serde_json::from_str(&json[2]).unwrap();
+    let _: Vec<Inline> = serde_json::from_str(&json[3]).unwrap();
+    let _: Comment = serde_json::from_str(&json[4]).unwrap();
+    let _: Revision = serde_json::from_str(&json[5]).unwrap();
+}
