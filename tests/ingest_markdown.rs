@@ -541,3 +541,15 @@ fn docs_model_examples_are_real() {
     let _: Comment = serde_json::from_str(&json[4]).unwrap();
     let _: Revision = serde_json::from_str(&json[5]).unwrap();
 }
+
+#[test]
+fn crlf_line_endings_read_the_same() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(REPORT);
+    let text = std::fs::read_to_string(p).unwrap();
+    let crlf = text.replace('\n', "\r\n");
+    let src = REPORT_DOC.meta.source.clone();
+    let d = read_markdown(crlf.as_bytes(), &src, &Limits::default()).unwrap();
+    assert_eq!(heads(&d), heads(&REPORT_DOC));
+    assert_eq!(d.notes, REPORT_DOC.notes);
+    assert_eq!(d.meta, REPORT_DOC.meta);
+}

@@ -9,7 +9,7 @@
 //! depth limit are flattened into the deepest allowed level.
 
 use crate::model::{Block, Inline, List, ListItem, Location, Note, NoteKind, TableCell, TableRow};
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
 /// One top-level block with where it came from.
@@ -385,14 +385,11 @@ impl Conv<'_> {
                 self.quote_depth += 1;
                 Frame::Quote
             }
-            Tag::CodeBlock(kind) => {
-                let _ = matches!(kind, CodeBlockKind::Fenced(_));
-                Frame::Code {
-                    text: String::new(),
-                    start: r.start,
-                    end: r.end,
-                }
-            }
+            Tag::CodeBlock(_) => Frame::Code {
+                text: String::new(),
+                start: r.start,
+                end: r.end,
+            },
             Tag::HtmlBlock => Frame::Html,
             Tag::List(first) => {
                 if self.list_depth >= self.max_list_depth {
