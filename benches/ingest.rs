@@ -61,7 +61,8 @@ fn run(cmd: &str, args: &[&str]) -> Result<(), String> {
     if st.success() {
         Ok(())
     } else {
-        Err(format!("{cmd} exited with {st}"))
+        let name = Path::new(cmd).file_name().map_or(cmd.into(), |n| n.to_string_lossy());
+        Err(format!("{name} exited with {st}"))
     }
 }
 
