@@ -14,5 +14,8 @@
 
 pub mod fsutil;
 pub mod ingest;
+pub mod mail;
 pub mod model;
 pub mod outline;
+pub mod project;
+pub mod takeaways;

@@ -1,0 +1,844 @@
+//! A mailing campaign: recipients + a letter maker + shared attachments →
+//! letter PDFs, `.eml` files, a manifest, and (on request) SMTP delivery.
+//!
+//! This is the seam between the render engine and the mail stage: the
+//! render engine supplies a [`LetterMaker`] (one cover-letter PDF per
+//! recipient); the campaign does the file naming, message building,
+//! manifest, sending and send log. Letters and messages are produced in
+//! parallel on a rayon pool whose threads have large stacks (typst runs
+//! inside the letter maker); delivery is sequential, in file order.
+//!
+//! Output folder layout:
+//!
+//! ```text
+//! DIR/letters/NNN-slug.pdf   cover letter per recipient
+//! DIR/mail/NNN-slug.eml      message per recipient (with --eml or --send)
+//! DIR/mailing.csv, .json     manifest: recipient, files, status, reason
+//! DIR/send-log.jsonl         append-only delivery log (with --send)
+//! ```
+
+use super::message::{self, Attachment, CampaignDate, EncodedAttachment, MessageSpec};
+use super::recipients::{Language, Recipient, Recipients, hex};
+use super::send::{Outcome, Outgoing, SendError, SendLog, Sender, SmtpSettings};
+use crate::fsutil::write_atomic;
+use lettre::message::Mailbox;
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Error type a letter maker returns.
+pub type LetterError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Makes the cover-letter PDF of one recipient. Implemented for closures
+/// `Fn(&Recipient) -> Result<Vec<u8>, LetterError>`. Called from several
+/// threads at once.
+pub trait LetterMaker: Sync {
+    fn letter(&self, recipient: &Recipient) -> Result<Vec<u8>, LetterError>;
+}
+
+impl<F> LetterMaker for F
+where
+    F: Fn(&Recipient) -> Result<Vec<u8>, LetterError> + Sync,
+{
+    fn letter(&self, recipient: &Recipient) -> Result<Vec<u8>, LetterError> {
+        self(recipient)
+    }
+}
+
+/// What the mails say about the report; placeholders in [`MailText`].
+#[derive(Debug, Clone, Serialize)]
+pub struct CampaignInfo {
+    /// e.g. "IGF Best Practice Forum on Best Practice Forums".
+    pub bpf_name: String,
+    pub report_title: String,
+    pub report_url: String,
+    pub signatory_name: String,
+    pub signatory_role: String,
+}
+
+/// Subject and plain-text body of a mail in one language. The built-in
+/// texts never put a name after an article or preposition (French `du`/`de
+/// l'`, Spanish `del`/`de la` depend on the name), so they read right
+/// whatever the BPF or organisation is called. Placeholders:
+/// `{salutation}`, `{organisation}`, `{contact_name}`, `{bpf}`, `{title}`,
+/// `{url}`, `{signatory}`, `{role}`. The HTML part is made from the text.
+#[derive(Debug, Clone, Serialize)]
+pub struct MailText {
+    pub subject: String,
+    pub body: String,
+}
+
+impl MailText {
+    /// The built-in text for `lang`.
+    pub fn default_for(lang: Language) -> MailText {
+        let (subject, body) = match lang {
+            Language::En => (
+                "{title}: output report of the {bpf}",
+                "{salutation}\n\n\
+                 On behalf of the {bpf}, the IGF Secretariat is pleased to send you the \
+                 Forum's output report, \u{201c}{title}\u{201d}.\n\n\
+                 Attached are a cover letter, the report and a two-page summary of its key \
+                 takeaways. The report is also available at:\n{url}\n\n\
+                 We would be grateful if your organisation could consider the report in its \
+                 work and share it with those concerned.\n\n\
+                 With best regards,\n\n\
+                 {signatory}\n{role}\non behalf of the {bpf}\n",
+            ),
+            Language::Fr => (
+                "{title} : rapport final \u{2014} {bpf}",
+                "{salutation}\n\n\
+                 Au nom du forum sur les bonnes pratiques \u{ab}\u{a0}{bpf}\u{a0}\u{bb}, le \
+                 Secrétariat du FGI a le plaisir de vous transmettre le rapport final du forum, \u{ab}\u{a0}{title}\u{a0}\u{bb}.\n\n\
+                 Vous trouverez ci-joint une lettre d\u{2019}accompagnement, le rapport et une \
+                 synthèse de deux pages de ses principaux enseignements. Le rapport est \
+                 également disponible à l\u{2019}adresse suivante\u{a0}:\n{url}\n\n\
+                 Nous vous serions reconnaissants de bien vouloir en tenir compte dans les \
+                 travaux de votre institution et de le diffuser auprès des personnes \
+                 concernées.\n\n\
+                 Nous vous prions d\u{2019}agréer l\u{2019}expression de nos salutations \
+                 distinguées.\n\n\
+                 {signatory}\n{role}\nau nom du forum \u{ab}\u{a0}{bpf}\u{a0}\u{bb}\n",
+            ),
+            Language::Es => (
+                "{title}: informe final \u{2014} {bpf}",
+                "{salutation}\n\n\
+                 En nombre del foro de buenas prácticas \u{ab}{bpf}\u{bb}, la Secretaría del \
+                 FGI tiene el agrado de enviarle el informe final del foro, \u{ab}{title}\u{bb}.\n\n\
+                 Adjuntamos una carta de presentación, el informe y un resumen de dos páginas \
+                 con sus principales conclusiones. El informe también está disponible en:\n\
+                 {url}\n\n\
+                 Le agradeceríamos que su institución lo tuviera en cuenta en su labor y lo \
+                 compartiera con las personas interesadas.\n\n\
+                 Atentamente,\n\n\
+                 {signatory}\n{role}\nen nombre del foro \u{ab}{bpf}\u{bb}\n",
+            ),
+        };
+        MailText {
+            subject: subject.into(),
+            body: body.into(),
+        }
+    }
+
+    /// Parse a user's mail text: a first line `Subject: ...`, then a blank
+    /// line, then the body. Placeholders are checked against
+    /// [`PLACEHOLDERS`] so a typo is an error, not a literal `{titel}` in
+    /// 500 mails.
+    pub fn parse(text: &str) -> Result<MailText, String> {
+        let text = text
+            .strip_prefix('\u{feff}')
+            .unwrap_or(text)
+            .replace("\r\n", "\n");
+        let (first, body) = text.split_once('\n').unwrap_or((&text, ""));
+        let subject = first
+            .strip_prefix("Subject:")
+            .ok_or("the first line must be `Subject: ...`")?
+            .trim()
+            .to_owned();
+        if subject.is_empty() {
+            return Err("the subject is empty".into());
+        }
+        let body = body.strip_prefix('\n').unwrap_or(body).to_owned();
+        if body.trim().is_empty() {
+            return Err("the body is empty".into());
+        }
+        for (i, line) in std::iter::once(first).chain(body.lines()).enumerate() {
+            let mut rest = line;
+            while let Some(open) = rest.find('{') {
+                let after = &rest[open + 1..];
+                let Some(close) = after.find('}') else { break };
+                let name = &after[..close];
+                if !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !PLACEHOLDERS.contains(&name)
+                {
+                    return Err(format!(
+                        "line {}: unknown placeholder {{{name}}} (known: {})",
+                        if i == 0 { 1 } else { i + 2 },
+                        PLACEHOLDERS.join(", ")
+                    ));
+                }
+                rest = &after[close + 1..];
+            }
+        }
+        Ok(MailText { subject, body })
+    }
+
+    /// The user's texts in `dir`: `mail.en.txt`, `mail.fr.txt`,
+    /// `mail.es.txt`, each optional (a missing one keeps the built-in text).
+    pub fn load_dir(dir: &Path) -> Result<Vec<(Language, MailText)>, String> {
+        let mut out = Vec::new();
+        for lang in [Language::En, Language::Fr, Language::Es] {
+            let p = dir.join(format!("mail.{}.txt", lang.code()));
+            match std::fs::read_to_string(&p) {
+                Ok(t) => out.push((
+                    lang,
+                    MailText::parse(&t).map_err(|e| format!("{}: {e}", p.display()))?,
+                )),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(format!("{}: {e}", p.display())),
+            }
+        }
+        Ok(out)
+    }
+
+    /// File name of the attached cover letter in this language.
+    pub fn letter_filename(lang: Language) -> &'static str {
+        match lang {
+            Language::En => "cover-letter.pdf",
+            Language::Fr => "lettre-d-accompagnement.pdf",
+            Language::Es => "carta-de-presentacion.pdf",
+        }
+    }
+}
+
+/// One mailing: who sends what.
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    /// Names the campaign in Message-IDs (e.g. `bpf-on-bpfs-2020-report`).
+    /// Keep it the same across re-runs: together with the recipient it is
+    /// the idempotency key of the send log.
+    pub key: String,
+    /// Fixed `Date:` of every message.
+    pub date: CampaignDate,
+    pub from: Mailbox,
+    pub reply_to: Option<Mailbox>,
+    pub info: CampaignInfo,
+    /// Texts per language; missing languages use [`MailText::default_for`].
+    pub texts: Vec<(Language, MailText)>,
+    /// Attached to every message after the cover letter (report, takeaways).
+    pub shared: Vec<Attachment>,
+}
+
+/// How to run a campaign.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub out_dir: PathBuf,
+    /// Write one `.eml` per recipient (always done when sending).
+    pub eml: bool,
+    /// Deliver over SMTP; `None` is a dry run: nothing is sent.
+    pub send: Option<SmtpSettings>,
+    /// Send again messages the log marks as uncertain.
+    pub resend_uncertain: bool,
+    /// Worker threads for letters and messages (0: one per core).
+    pub threads: usize,
+    /// Stack size of each worker (typst needs deep stacks).
+    pub stack_bytes: usize,
+    /// Show a progress bar when stderr is a terminal.
+    pub progress: bool,
+}
+
+impl RunOptions {
+    pub fn new(out_dir: impl Into<PathBuf>) -> RunOptions {
+        RunOptions {
+            out_dir: out_dir.into(),
+            eml: true,
+            send: None,
+            resend_uncertain: false,
+            threads: 0,
+            stack_bytes: 64 << 20,
+            progress: true,
+        }
+    }
+}
+
+/// Status of one recipient in the manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Letter (and `.eml`) written; not sent (dry run or not reached).
+    Generated,
+    /// Accepted by the SMTP server (now or in an earlier run).
+    Sent,
+    /// Letter or message could not be made, or the server refused it.
+    Failed,
+    /// Possibly delivered by an interrupted run; not re-sent.
+    Uncertain,
+    /// Invalid row left out with `skip_invalid`.
+    Skipped,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Generated => "generated",
+            Status::Sent => "sent",
+            Status::Failed => "failed",
+            Status::Uncertain => "uncertain",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
+/// One row of the manifest. Paths are relative to the output folder.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestEntry {
+    /// Row number in the recipients file.
+    pub row: usize,
+    pub stem: String,
+    pub organisation: String,
+    pub contact_name: Option<String>,
+    pub email: Option<String>,
+    pub language: Option<Language>,
+    pub letter: Option<String>,
+    pub eml: Option<String>,
+    pub message_id: Option<String>,
+    pub status: Status,
+    pub reason: Option<String>,
+}
+
+/// The manifest of a run (`mailing.json`; `mailing.csv` has the entries).
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub campaign: String,
+    pub date: CampaignDate,
+    /// True when nothing was sent because `--send` was not given.
+    pub dry_run: bool,
+    pub recipients_file: PathBuf,
+    pub entries: Vec<ManifestEntry>,
+}
+
+impl Manifest {
+    pub fn count(&self, status: Status) -> usize {
+        self.entries.iter().filter(|e| e.status == status).count()
+    }
+
+    /// One line for the terminal, e.g. `21 recipients: 21 generated (dry
+    /// run: nothing was sent; add --send to deliver)`.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        for st in [
+            Status::Generated,
+            Status::Sent,
+            Status::Failed,
+            Status::Uncertain,
+            Status::Skipped,
+        ] {
+            let n = self.count(st);
+            if n > 0 {
+                parts.push(format!("{n} {}", st.as_str()));
+            }
+        }
+        let mut line = format!("{} recipients: {}", self.entries.len(), parts.join(", "));
+        if self.dry_run {
+            line.push_str(" (dry run: nothing was sent; add --send to deliver)");
+        }
+        if self.count(Status::Uncertain) > 0 {
+            line.push_str("; uncertain messages may have arrived: check, then --resend-uncertain");
+        }
+        line
+    }
+
+    /// Organisations that received the report (for the press release).
+    pub fn sent_to(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .iter()
+            .filter(|e| e.status == Status::Sent)
+            .map(|e| e.organisation.as_str())
+    }
+}
+
+/// A failure that stops a campaign (per-recipient problems are statuses).
+#[derive(Debug, thiserror::Error)]
+pub enum CampaignError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Send(#[from] SendError),
+    #[error("shared attachment: {0}")]
+    Attachment(String),
+    #[error("cannot start worker threads: {0}")]
+    Pool(String),
+}
+
+impl Campaign {
+    /// The Message-ID of `r`: a hash of the campaign key, the organisation
+    /// and the email address (not the row number, so re-ordering the file
+    /// cannot make a second message for someone already served), at the
+    /// sender's domain.
+    pub fn message_id(&self, r: &Recipient) -> String {
+        let mut h = Sha256::new();
+        h.update(self.key.as_bytes());
+        h.update([0]);
+        h.update(r.organisation.to_lowercase().as_bytes());
+        h.update([0]);
+        h.update(r.email.as_deref().unwrap_or("").to_lowercase().as_bytes());
+        let domain = self.from.email.domain();
+        format!("<{}.bpfpress@{domain}>", hex(&h.finalize()[..16]))
+    }
+
+    fn text(&self, lang: Language) -> MailText {
+        self.texts
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_else(|| MailText::default_for(lang))
+    }
+
+    /// Subject and text body for `r` (placeholders filled in one pass, so
+    /// data that happens to contain `{url}` is not expanded again).
+    pub fn render_text(&self, r: &Recipient) -> (String, String) {
+        let t = self.text(r.language);
+        let value = |name: &str| -> Option<&str> {
+            Some(match name {
+                "salutation" => &r.salutation,
+                "organisation" => &r.organisation,
+                "contact_name" => r.display_name(),
+                "bpf" => &self.info.bpf_name,
+                "title" => &self.info.report_title,
+                "url" => &self.info.report_url,
+                "signatory" => &self.info.signatory_name,
+                "role" => &self.info.signatory_role,
+                _ => return None,
+            })
+        };
+        let fill = |s: &str| fill_placeholders(s, &value);
+        // a subject is one line whatever the data
+        let subject = fill(&t.subject).replace(['\r', '\n'], " ");
+        (subject, fill(&t.body))
+    }
+
+    /// Build the `.eml` bytes of one recipient around its letter PDF.
+    pub fn build_eml(
+        &self,
+        r: &Recipient,
+        letter_pdf: Vec<u8>,
+    ) -> Result<(lettre::Message, Vec<u8>), String> {
+        let shared = self.encode_shared()?;
+        self.build_eml_with(r, letter_pdf, &shared)
+    }
+
+    /// The shared attachments, transfer-encoded.
+    fn encode_shared(&self) -> Result<Vec<EncodedAttachment>, String> {
+        self.shared
+            .iter()
+            .map(|a| a.encode().map_err(|e| e.to_string()))
+            .collect()
+    }
+
+    fn build_eml_with(
+        &self,
+        r: &Recipient,
+        letter_pdf: Vec<u8>,
+        shared: &[EncodedAttachment],
+    ) -> Result<(lettre::Message, Vec<u8>), String> {
+        let email = r
+            .email
+            .as_deref()
+            .ok_or_else(|| "no email address".to_owned())?;
+        let addr: lettre::Address = email.parse().map_err(|e| format!("email {email:?}: {e}"))?;
+        let to = Mailbox::new(Some(r.display_name().to_owned()), addr);
+        let (subject, text) = self.render_text(r);
+        let html = html_from_text(&text, &self.info.report_url, r.language);
+        let letter = Attachment::pdf(MailText::letter_filename(r.language), Arc::new(letter_pdf))
+            .encode()
+            .map_err(|e| e.to_string())?;
+        let mut attachments = vec![&letter];
+        attachments.extend(shared.iter());
+        let id = self.message_id(r);
+        let spec = MessageSpec {
+            from: &self.from,
+            reply_to: self.reply_to.as_ref(),
+            to,
+            subject: &subject,
+            text: &text,
+            html: Some(&html),
+            attachments,
+            message_id: &id,
+            date: self.date.system_time(),
+        };
+        message::build(&spec).map_err(|e| e.to_string())
+    }
+
+    /// Produce letters and messages for every recipient, then deliver them
+    /// if `opts.send` is set. Writes the manifest either way.
+    pub fn run(
+        &self,
+        recipients: &Recipients,
+        maker: &dyn LetterMaker,
+        opts: &RunOptions,
+    ) -> Result<Manifest, CampaignError> {
+        let out = &opts.out_dir;
+        let letters_dir = out.join("letters");
+        let mail_dir = out.join("mail");
+        let want_eml = opts.eml || opts.send.is_some();
+        for d in [out, &letters_dir]
+            .into_iter()
+            .chain(want_eml.then_some(&mail_dir))
+        {
+            std::fs::create_dir_all(d).map_err(|source| CampaignError::Io {
+                path: d.clone(),
+                source,
+            })?;
+        }
+        // Fail early (before any work) on a bad attachment type, a missing
+        // password or a locked log.
+        let shared = self.encode_shared().map_err(CampaignError::Attachment)?;
+        let mut sending = match &opts.send {
+            Some(s) => Some((Sender::new(s.clone())?, SendLog::open(out)?)),
+            None => None,
+        };
+
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.threads)
+            .stack_size(opts.stack_bytes)
+            .thread_name(|i| format!("bpfpress-mail-{i}"))
+            .build()
+            .map_err(|e| CampaignError::Pool(e.to_string()))?;
+        let bar = progress_bar(opts.progress, recipients.list.len() as u64, "letters");
+        let mut entries: Vec<ManifestEntry> = pool.install(|| {
+            recipients
+                .list
+                .par_iter()
+                .map(|r| {
+                    let e = self.produce(r, maker, &letters_dir, &mail_dir, want_eml, &shared);
+                    bar.inc(1);
+                    e
+                })
+                .collect()
+        });
+        bar.finish_and_clear();
+        for s in &recipients.skipped {
+            entries.push(ManifestEntry {
+                row: s.row,
+                stem: String::new(),
+                organisation: s.organisation.clone(),
+                contact_name: None,
+                email: None,
+                language: None,
+                letter: None,
+                eml: None,
+                message_id: None,
+                status: Status::Skipped,
+                reason: Some(
+                    s.problems
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            });
+        }
+        entries.sort_by_key(|e| e.row);
+        let mut manifest = Manifest {
+            campaign: self.key.clone(),
+            date: self.date,
+            dry_run: opts.send.is_none(),
+            recipients_file: recipients.source.clone(),
+            entries,
+        };
+        write_manifest(out, &manifest)?;
+
+        if let Some((sender, log)) = sending.as_mut() {
+            let todo = manifest
+                .entries
+                .iter()
+                .filter(|e| e.status == Status::Generated)
+                .count();
+            let bar = progress_bar(opts.progress, todo as u64, "sending");
+            for e in manifest
+                .entries
+                .iter_mut()
+                .filter(|e| e.status == Status::Generated)
+            {
+                deliver_one(sender, log, out, &self.from.email, e, opts.resend_uncertain)?;
+                bar.inc(1);
+            }
+            bar.finish_and_clear();
+            sender.close();
+            write_manifest(out, &manifest)?;
+        }
+        Ok(manifest)
+    }
+
+    fn produce(
+        &self,
+        r: &Recipient,
+        maker: &dyn LetterMaker,
+        letters_dir: &Path,
+        mail_dir: &Path,
+        want_eml: bool,
+        shared: &[EncodedAttachment],
+    ) -> ManifestEntry {
+        let mut e = ManifestEntry {
+            row: r.index,
+            stem: r.stem.clone(),
+            organisation: r.organisation.clone(),
+            contact_name: r.contact_name.clone(),
+            email: r.email.clone(),
+            language: Some(r.language),
+            letter: None,
+            eml: None,
+            message_id: want_eml.then(|| self.message_id(r)),
+            status: Status::Failed,
+            reason: None,
+        };
+        let letter = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| maker.letter(r)));
+        let pdf = match letter {
+            Ok(Ok(pdf)) => pdf,
+            Ok(Err(err)) => {
+                e.reason = Some(format!("letter: {err}"));
+                return e;
+            }
+            Err(_) => {
+                e.reason = Some("letter: the letter maker panicked".into());
+                return e;
+            }
+        };
+        let rel = format!("letters/{}.pdf", r.stem);
+        if let Err(err) = write_atomic(&letters_dir.join(format!("{}.pdf", r.stem)), &pdf) {
+            e.reason = Some(format!("{rel}: {err}"));
+            return e;
+        }
+        e.letter = Some(rel);
+        if want_eml {
+            let bytes = match self.build_eml_with(r, pdf, shared) {
+                Ok((_, b)) => b,
+                Err(err) => {
+                    e.reason = Some(format!("message: {err}"));
+                    return e;
+                }
+            };
+            let rel = format!("mail/{}.eml", r.stem);
+            if let Err(err) = write_atomic(&mail_dir.join(format!("{}.eml", r.stem)), &bytes) {
+                e.reason = Some(format!("{rel}: {err}"));
+                return e;
+            }
+            e.eml = Some(rel);
+        }
+        e.status = Status::Generated;
+        e
+    }
+}
+
+fn deliver_one(
+    sender: &mut Sender,
+    log: &mut SendLog,
+    out: &Path,
+    from: &lettre::Address,
+    e: &mut ManifestEntry,
+    resend_uncertain: bool,
+) -> Result<(), CampaignError> {
+    let (Some(rel), Some(id), Some(to)) = (&e.eml, &e.message_id, &e.email) else {
+        return Ok(());
+    };
+    let path = out.join(rel);
+    let bytes = std::fs::read(&path).map_err(|source| CampaignError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let envelope = to
+        .parse::<lettre::Address>()
+        .map_err(|err| format!("email {to:?}: {err}"))
+        .and_then(|to| {
+            lettre::address::Envelope::new(Some(from.clone()), vec![to])
+                .map_err(|err| err.to_string())
+        });
+    let envelope = match envelope {
+        Ok(env) => env,
+        Err(reason) => {
+            e.status = Status::Failed;
+            e.reason = Some(reason);
+            return Ok(());
+        }
+    };
+    let outcome = sender.deliver(
+        log,
+        &Outgoing {
+            message_id: id,
+            stem: &e.stem,
+            envelope,
+            bytes: &bytes,
+        },
+        resend_uncertain,
+    )?;
+    (e.status, e.reason) = match outcome {
+        Outcome::Sent => (Status::Sent, None),
+        Outcome::AlreadySent(t) => (Status::Sent, Some(format!("sent in an earlier run ({t})"))),
+        Outcome::Failed(r) => (Status::Failed, Some(r)),
+        Outcome::Uncertain(r) => (Status::Uncertain, Some(r)),
+    };
+    Ok(())
+}
+
+fn progress_bar(enabled: bool, len: u64, what: &'static str) -> indicatif::ProgressBar {
+    if !enabled || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg:>8} [{bar:30}] {pos}/{len} {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what);
+    bar
+}
+
+/// Placeholders of [`MailText`].
+pub const PLACEHOLDERS: &[&str] = &[
+    "salutation",
+    "organisation",
+    "contact_name",
+    "bpf",
+    "title",
+    "url",
+    "signatory",
+    "role",
+];
+
+/// Replace `{name}` by `value(name)`; unknown names stay as written.
+fn fill_placeholders<'a>(s: &str, value: &dyn Fn(&str) -> Option<&'a str>) -> String {
+    let mut out = String::with_capacity(s.len() + 64);
+    let mut rest = s;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after
+            .find('}')
+            .and_then(|close| Some((close, value(&after[..close])?)))
+        {
+            Some((close, v)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// HTML alternative of the text body: paragraphs, line breaks, the URL as
+/// a link; everything escaped.
+pub fn html_from_text(text: &str, url: &str, lang: Language) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut body = String::new();
+    for para in text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+        let lines: Vec<String> = para
+            .lines()
+            .map(|l| {
+                if !url.is_empty() && l.trim() == url {
+                    format!("<a href=\"{}\">{}</a>", esc(url), esc(url))
+                } else {
+                    esc(l)
+                }
+            })
+            .collect();
+        body.push_str("<p>");
+        body.push_str(&lines.join("<br>\n"));
+        body.push_str("</p>\n");
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head><meta charset=\"utf-8\"></head>\n<body>\n{body}</body>\n</html>\n",
+        lang.code()
+    )
+}
+
+/// Write `mailing.json` and `mailing.csv` atomically.
+pub fn write_manifest(out: &Path, m: &Manifest) -> Result<(), CampaignError> {
+    let io = |path: PathBuf| move |source| CampaignError::Io { path, source };
+    let json_path = out.join("mailing.json");
+    let json = serde_json::to_vec_pretty(m)
+        .map_err(|e| io(json_path.clone())(std::io::Error::other(e)))?;
+    write_atomic(&json_path, &json).map_err(io(json_path.clone()))?;
+
+    let csv_path = out.join("mailing.csv");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let res = (|| -> csv::Result<()> {
+        w.write_record([
+            "row",
+            "stem",
+            "organisation",
+            "contact_name",
+            "email",
+            "language",
+            "letter",
+            "eml",
+            "message_id",
+            "status",
+            "reason",
+        ])?;
+        for e in &m.entries {
+            let row = e.row.to_string();
+            w.write_record([
+                row.as_str(),
+                &e.stem,
+                &e.organisation,
+                e.contact_name.as_deref().unwrap_or(""),
+                e.email.as_deref().unwrap_or(""),
+                e.language.map(|l| l.code()).unwrap_or(""),
+                e.letter.as_deref().unwrap_or(""),
+                e.eml.as_deref().unwrap_or(""),
+                e.message_id.as_deref().unwrap_or(""),
+                e.status.as_str(),
+                e.reason.as_deref().unwrap_or(""),
+            ])?;
+        }
+        Ok(())
+    })();
+    let bytes = res
+        .map_err(std::io::Error::other)
+        .and_then(|()| {
+            w.into_inner()
+                .map_err(|e| std::io::Error::other(e.to_string()))
+        })
+        .map_err(io(csv_path.clone()))?;
+    write_atomic(&csv_path, &bytes).map_err(io(csv_path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_fill_once_and_texts_parse() {
+        let v = |n: &str| match n {
+            "url" => Some("https://x.example/{title}"),
+            "title" => Some("T"),
+            _ => None,
+        };
+        assert_eq!(
+            fill_placeholders("{title} at {url} {unknown} {", &v),
+            "T at https://x.example/{title} {unknown} {"
+        );
+        let t = MailText::parse("Subject: {title}\r\n\r\n{salutation}\r\nText {url}\r\n").unwrap();
+        assert_eq!(t.subject, "{title}");
+        assert_eq!(t.body, "{salutation}\nText {url}\n");
+        let e = MailText::parse("Subject: x\n\nHello\nSee {titel}\n").unwrap_err();
+        assert!(e.starts_with("line 4: unknown placeholder {titel}"), "{e}");
+        assert!(MailText::parse("Hello\n\nbody").is_err());
+        assert!(MailText::parse("Subject: x\n\n  \n").is_err());
+        for lang in [Language::En, Language::Fr, Language::Es] {
+            let d = MailText::default_for(lang);
+            let text = format!("Subject: {}\n\n{}", d.subject, d.body);
+            let p = MailText::parse(&text).unwrap();
+            assert_eq!((p.subject, p.body), (d.subject, d.body));
+        }
+    }
+
+    #[test]
+    fn html_escapes_and_links() {
+        let h = html_from_text(
+            "Dear <Org> & co,\n\nSee:\nhttps://x.example/?a=1&b=2\n",
+            "https://x.example/?a=1&b=2",
+            Language::Fr,
+        );
+        assert!(h.contains("Dear &lt;Org&gt; &amp; co,"));
+        assert!(h.contains("<a href=\"https://x.example/?a=1&amp;b=2\">"));
+        assert!(h.contains("lang=\"fr\""));
+    }
+}

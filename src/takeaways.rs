@@ -1,0 +1,643 @@
+//! Key takeaways: the text of the two-page sheet, chosen from the report and
+//! never invented.
+//!
+//! Takes a [`Document`] (and optionally a user's takeaways file and the
+//! sections the check stage found for the output elements); gives
+//! [`Takeaways`]: where the text came from, a paragraph on what the BPF did,
+//! the takeaway bullets and the recommendations / next steps, each ranked.
+//!
+//! Sources, in order of preference:
+//! 1. **An explicit section** of the report whose heading matches one of
+//!    [`SECTION_ALIASES`] ("Key takeaways", "Executive summary", …). Its list
+//!    items become the bullets; without lists, its sentences do.
+//! 2. **A takeaways file** (`--from takeaways.md`): Markdown bullets, grouped
+//!    by optional headings "Takeaways" / "Recommendations" / "Next steps".
+//! 3. **Extraction** from the sections found for elements 1, 6, 8, 9 and 10.
+//!    Each sentence is scored (see [`score_sentence`]): recommendation and
+//!    insight cue words, a preference for 12–45 words, a bonus for the first
+//!    sentences of a section and for list items, and a penalty for sentences
+//!    that lean on context ("This", "It", "However" at the start) or carry
+//!    footnote-like trailing numbers. Sentences are picked round-robin across
+//!    elements by score so that no single section fills the sheet, and are
+//!    quoted as written (whitespace trimmed, footnote markers dropped).
+//!
+//! The render stage lays the result out and enforces the two-page limit by
+//! dropping the lowest-ranked items first ([`Item::rank`]).
+
+use crate::model::{Block, Document, Inline, List, Location};
+use serde::Serialize;
+use std::ops::Range;
+
+/// Headings that mark an explicit takeaways section (compared case-insensitively,
+/// after the numbering label).
+pub const SECTION_ALIASES: &[&str] = &[
+    "key takeaways",
+    "takeaways",
+    "key messages",
+    "key findings",
+    "executive summary",
+    "summary of recommendations",
+    "summary and recommendations",
+    "conclusions and recommendations",
+    "conclusions",
+    "concluding remarks",
+];
+
+/// Where the sheet's text came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Source {
+    /// An explicit section of the report.
+    Section { heading: String, loc: Location },
+    /// A user-supplied takeaways file.
+    File { path: String },
+    /// Sentences extracted from the element sections.
+    Extracted,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Section { heading, loc } => {
+                write!(f, "the report's section “{heading}” ({loc})")
+            }
+            Source::File { path } => write!(f, "the takeaways file {path}"),
+            Source::Extracted => f.write_str(
+                "sentences extracted from the report's element sections (no takeaways section found)",
+            ),
+        }
+    }
+}
+
+/// One bullet.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub text: String,
+    /// 0 = most important. The two-page fit drops the highest ranks first.
+    pub rank: usize,
+    /// Where in the report it was found (absent for a takeaways file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loc: Option<Location>,
+    /// Output element the sentence was extracted for (extraction only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub element: Option<u8>,
+}
+
+/// The sheet's text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Takeaways {
+    pub source: Source,
+    /// One paragraph on what the BPF did (methodology, element 2), if found.
+    pub activities: Option<String>,
+    pub takeaways: Vec<Item>,
+    /// Recommendations and next steps (elements 8 and 10).
+    pub recommendations: Vec<Item>,
+}
+
+/// Block ranges the check stage found for one output element.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElementSections {
+    pub element: u8,
+    /// Half-open ranges of indices into [`Document::blocks`].
+    pub blocks: Vec<Range<usize>>,
+}
+
+/// Most bullets on the sheet before fitting.
+pub const MAX_TAKEAWAYS: usize = 10;
+/// Most recommendation bullets before fitting.
+pub const MAX_RECOMMENDATIONS: usize = 6;
+
+/// Choose the takeaways: an explicit section, else `from` (already ingested
+/// takeaways file and its path), else extraction from `elements`.
+pub fn select(
+    doc: &Document,
+    from: Option<(&Document, &str)>,
+    elements: &[ElementSections],
+) -> Takeaways {
+    let activities = activities_paragraph(doc, elements);
+    if let Some((idx, range)) = explicit_section(doc) {
+        let (heading, loc) = match &doc.blocks[idx] {
+            Block::Heading { text, loc, .. } => (text.clone(), *loc),
+            other => (String::new(), other.loc()),
+        };
+        let (takeaways, mut recommendations) = items_from_blocks(&doc.blocks[range]);
+        if recommendations.is_empty() {
+            recommendations = extract(doc, elements, &[8, 10], MAX_RECOMMENDATIONS);
+        }
+        return Takeaways {
+            source: Source::Section { heading, loc },
+            activities,
+            takeaways,
+            recommendations,
+        };
+    }
+    if let Some((file, path)) = from {
+        let (takeaways, recommendations) = items_from_blocks(&file.blocks);
+        return Takeaways {
+            source: Source::File {
+                path: path.to_string(),
+            },
+            activities,
+            takeaways: strip_locs(takeaways),
+            recommendations: strip_locs(recommendations),
+        };
+    }
+    Takeaways {
+        source: Source::Extracted,
+        activities,
+        takeaways: extract(doc, elements, &[1, 6, 9], MAX_TAKEAWAYS),
+        recommendations: extract(doc, elements, &[8, 10], MAX_RECOMMENDATIONS),
+    }
+}
+
+fn strip_locs(items: Vec<Item>) -> Vec<Item> {
+    items.into_iter().map(|i| Item { loc: None, ..i }).collect()
+}
+
+fn normalise_heading(s: &str) -> String {
+    s.trim()
+        .trim_end_matches([':', '.'])
+        .to_lowercase()
+        .replace('&', "and")
+}
+
+/// The first heading matching [`SECTION_ALIASES`] and the block range of its section.
+fn explicit_section(doc: &Document) -> Option<(usize, Range<usize>)> {
+    // Prefer the most specific alias: earlier aliases win over "conclusions".
+    let mut best: Option<(usize, usize)> = None; // (alias index, block index)
+    for (i, b) in doc.blocks.iter().enumerate() {
+        if let Block::Heading { text, .. } = b {
+            let h = normalise_heading(text);
+            if let Some(a) = SECTION_ALIASES.iter().position(|a| *a == h)
+                && best.is_none_or(|(ba, _)| a < ba)
+            {
+                best = Some((a, i));
+            }
+        }
+    }
+    let (_, idx) = best?;
+    let range = section_range(doc, idx);
+    // A heading with nothing under it is no source.
+    let has_text = doc.blocks[range.clone()]
+        .iter()
+        .any(|b| !b.plain_text().trim().is_empty());
+    has_text.then_some((idx, range))
+}
+
+/// Blocks after heading `idx` up to the next heading of the same or a higher level.
+pub fn section_range(doc: &Document, idx: usize) -> Range<usize> {
+    let level = match &doc.blocks[idx] {
+        Block::Heading { level, .. } => *level,
+        _ => return idx..idx + 1,
+    };
+    let end = doc.blocks[idx + 1..]
+        .iter()
+        .position(|b| matches!(b, Block::Heading { level: l, .. } if *l <= level))
+        .map(|p| idx + 1 + p)
+        .unwrap_or(doc.blocks.len());
+    idx + 1..end
+}
+
+/// Split blocks into takeaways and recommendations. Sub-headings named like
+/// recommendations / next steps switch the target list; list items are
+/// bullets; paragraphs are split into sentences only if there are no lists.
+fn items_from_blocks(blocks: &[Block]) -> (Vec<Item>, Vec<Item>) {
+    let has_lists = blocks.iter().any(|b| matches!(b, Block::List { .. }));
+    let mut take = Vec::new();
+    let mut recs = Vec::new();
+    let mut into_recs = false;
+    for b in blocks {
+        match b {
+            Block::Heading { text, .. } => {
+                let h = normalise_heading(text);
+                into_recs = h.contains("recommendation") || h.contains("next step");
+            }
+            Block::List { list, loc } => {
+                let target = if into_recs { &mut recs } else { &mut take };
+                flatten_list(list, *loc, target);
+            }
+            Block::Paragraph { inlines, loc } if !has_lists => {
+                let target = if into_recs { &mut recs } else { &mut take };
+                for s in sentences(&quote_text(inlines)) {
+                    target.push(Item {
+                        text: s,
+                        rank: 0,
+                        loc: Some(*loc),
+                        element: None,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    for (i, it) in take.iter_mut().enumerate() {
+        it.rank = i;
+    }
+    for (i, it) in recs.iter_mut().enumerate() {
+        it.rank = i;
+    }
+    (take, recs)
+}
+
+fn flatten_list(list: &List, loc: Location, out: &mut Vec<Item>) {
+    for item in &list.items {
+        let text = quote_text(&item.inlines);
+        if !text.is_empty() {
+            out.push(Item {
+                text,
+                rank: 0,
+                loc: Some(loc),
+                element: None,
+            });
+        }
+        // Sub-items are detail; keep only the top level on a two-page sheet.
+    }
+}
+
+/// Inline text quoted as written: note references dropped, whitespace collapsed.
+pub fn quote_text(inlines: &[Inline]) -> String {
+    let mut s = String::new();
+    for i in inlines {
+        match i {
+            Inline::Text { text, .. } | Inline::Link { text, .. } => s.push_str(text),
+            Inline::Break => s.push(' '),
+            Inline::NoteRef { .. } => {}
+        }
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Split text into sentences at `.`, `!`, `?` followed by a space and an
+/// upper-case letter, digit or quote; abbreviations such as "e.g." and
+/// "para." do not end a sentence.
+pub fn sentences(text: &str) -> Vec<String> {
+    const ABBREV: &[&str] = &[
+        "e.g.", "i.e.", "etc.", "par.", "para.", "art.", "no.", "vs.", "cf.", "mr.", "ms.", "dr.",
+        "st.", "fig.", "p.", "pp.", "al.",
+    ];
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        let next = chars.get(k + 1).map(|&(_, c)| c);
+        let after = chars.get(k + 2).map(|&(_, c)| c);
+        let ends = match (next, after) {
+            (None, _) => true,
+            (Some(n), Some(a)) if n.is_whitespace() => {
+                a.is_uppercase() || a.is_ascii_digit() || matches!(a, '‘' | '“' | '"' | '\'' | '(')
+            }
+            _ => false,
+        };
+        if !ends {
+            continue;
+        }
+        let candidate = &text[start..i + c.len_utf8()];
+        let last_word = candidate
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        if c == '.' && ABBREV.contains(&last_word.as_str()) {
+            continue;
+        }
+        let s = candidate.trim();
+        if !s.is_empty() {
+            out.push(s.to_string());
+        }
+        start = i + c.len_utf8();
+    }
+    let rest = text[start..].trim();
+    if !rest.is_empty() {
+        out.push(rest.to_string());
+    }
+    out
+}
+
+/// Score one sentence for extraction; higher is better. `position` is the
+/// sentence's index within its section, `in_list` whether it is a list item.
+pub fn score_sentence(s: &str, position: usize, in_list: bool) -> f32 {
+    let lower = s.to_lowercase();
+    let words = crate::model::count_words(s);
+    let mut score = 0.0;
+    const CUES: &[(&str, f32)] = &[
+        ("recommend", 3.0),
+        ("should", 2.0),
+        ("need to", 2.0),
+        ("needs to", 2.0),
+        ("key ", 1.5),
+        ("important", 1.5),
+        ("lesson", 2.0),
+        ("learned", 1.5),
+        ("learnt", 1.5),
+        ("worked well", 2.5),
+        ("effective", 1.5),
+        ("success", 1.0),
+        ("challenge", 1.5),
+        ("suggest", 2.0),
+        ("propos", 1.5),
+        ("next step", 2.5),
+        ("further", 1.0),
+        ("cooperation", 1.0),
+        ("collaboration", 1.0),
+        ("unresolved", 2.0),
+        ("insight", 2.0),
+        ("must", 1.5),
+        ("encourage", 1.5),
+    ];
+    for (cue, w) in CUES {
+        if lower.contains(cue) {
+            score += w;
+        }
+    }
+    score += match words {
+        0..=7 => -6.0,
+        8..=11 => -1.0,
+        12..=45 => 1.5,
+        46..=60 => -1.0,
+        _ => -4.0,
+    };
+    if position < 2 {
+        score += 1.0;
+    }
+    if in_list {
+        score += 0.5;
+    }
+    let first = lower.split_whitespace().next().unwrap_or("");
+    if matches!(
+        first,
+        "this" | "it" | "these" | "they" | "however," | "however" | "moreover," | "also" | "such"
+    ) {
+        score -= 2.0;
+    }
+    if s.ends_with(':') || s.contains("http") {
+        score -= 4.0;
+    }
+    score
+}
+
+struct Candidate {
+    text: String,
+    score: f32,
+    loc: Location,
+    element: u8,
+    order: usize,
+}
+
+/// Extract up to `max` sentences from the sections of `wanted` elements.
+fn extract(doc: &Document, elements: &[ElementSections], wanted: &[u8], max: usize) -> Vec<Item> {
+    let mut per_element: Vec<Vec<Candidate>> = Vec::new();
+    let mut order = 0;
+    for &el in wanted {
+        let mut cands = Vec::new();
+        for es in elements.iter().filter(|e| e.element == el) {
+            for r in &es.blocks {
+                let mut position = 0;
+                for b in doc.blocks.get(r.clone()).unwrap_or(&[]) {
+                    let (texts, in_list): (Vec<String>, bool) = match b {
+                        Block::Paragraph { inlines, .. } => (vec![quote_text(inlines)], false),
+                        Block::List { list, .. } => (
+                            list.items.iter().map(|i| quote_text(&i.inlines)).collect(),
+                            true,
+                        ),
+                        _ => continue,
+                    };
+                    for t in texts {
+                        for s in sentences(&t) {
+                            let score = score_sentence(&s, position, in_list);
+                            position += 1;
+                            order += 1;
+                            cands.push(Candidate {
+                                text: s,
+                                score,
+                                loc: b.loc(),
+                                element: el,
+                                order,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        cands.retain(|c| c.score > 0.0);
+        cands.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.order.cmp(&b.order)));
+        per_element.push(cands);
+    }
+    // Round-robin by element so that every element contributes.
+    let mut queues: Vec<_> = per_element.into_iter().map(Vec::into_iter).collect();
+    let mut picked: Vec<Candidate> = Vec::new();
+    while picked.len() < max {
+        let mut any = false;
+        for q in &mut queues {
+            if picked.len() >= max {
+                break;
+            }
+            if let Some(c) = q.next() {
+                any = true;
+                if !picked.iter().any(|p| p.text == c.text) {
+                    picked.push(c);
+                }
+            }
+        }
+        if !any {
+            break;
+        }
+    }
+    picked
+        .into_iter()
+        .enumerate()
+        .map(|(rank, c)| Item {
+            text: c.text,
+            rank,
+            loc: Some(c.loc),
+            element: Some(c.element),
+        })
+        .collect()
+}
+
+/// The first paragraph of the methodology section (element 2), cut at a
+/// sentence boundary to at most ~90 words.
+fn activities_paragraph(doc: &Document, elements: &[ElementSections]) -> Option<String> {
+    let es = elements.iter().find(|e| e.element == 2)?;
+    for r in &es.blocks {
+        for b in doc.blocks.get(r.clone()).unwrap_or(&[]) {
+            if let Block::Paragraph { inlines, .. } = b {
+                let text = quote_text(inlines);
+                if crate::model::count_words(&text) < 12 {
+                    continue;
+                }
+                let mut out = String::new();
+                for s in sentences(&text) {
+                    if !out.is_empty()
+                        && crate::model::count_words(&out) + crate::model::count_words(&s) > 90
+                    {
+                        break;
+                    }
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(&s);
+                }
+                return Some(out);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Format, ListItem};
+
+    fn heading(level: u8, text: &str, line: u32) -> Block {
+        Block::Heading {
+            loc: Location::Line(line),
+            level,
+            label: None,
+            text: text.into(),
+        }
+    }
+    fn para(text: &str, line: u32) -> Block {
+        Block::Paragraph {
+            loc: Location::Line(line),
+            inlines: vec![Inline::text(text)],
+        }
+    }
+    fn bullets(items: &[&str], line: u32) -> Block {
+        Block::List {
+            loc: Location::Line(line),
+            list: List {
+                ordered: false,
+                start: None,
+                items: items
+                    .iter()
+                    .map(|t| ListItem {
+                        inlines: vec![Inline::text(*t)],
+                        children: vec![],
+                    })
+                    .collect(),
+            },
+        }
+    }
+
+    #[test]
+    fn sentence_split_respects_abbreviations() {
+        let s = sentences("BPFs should, e.g. by mail, reach out. It is Para. 72 that counts! Done");
+        assert_eq!(
+            s,
+            vec![
+                "BPFs should, e.g. by mail, reach out.",
+                "It is Para. 72 that counts!",
+                "Done"
+            ]
+        );
+    }
+
+    #[test]
+    fn explicit_section_wins_and_splits_recommendations() {
+        let mut doc = Document::new("t.md", Format::Markdown);
+        doc.blocks = vec![
+            heading(1, "Introduction", 1),
+            para("Intro text that is long enough to matter here.", 2),
+            heading(1, "Key takeaways", 3),
+            bullets(&["First takeaway.", "Second takeaway."], 4),
+            heading(2, "Next steps", 6),
+            bullets(&["Convene a follow-up meeting."], 7),
+            heading(1, "Annex", 9),
+            bullets(&["Not a takeaway."], 10),
+        ];
+        let t = select(&doc, None, &[]);
+        assert_eq!(
+            t.source,
+            Source::Section {
+                heading: "Key takeaways".into(),
+                loc: Location::Line(3)
+            }
+        );
+        let texts: Vec<_> = t.takeaways.iter().map(|i| i.text.as_str()).collect();
+        assert_eq!(texts, ["First takeaway.", "Second takeaway."]);
+        assert_eq!(t.recommendations[0].text, "Convene a follow-up meeting.");
+        assert_eq!(t.takeaways[1].rank, 1);
+    }
+
+    #[test]
+    fn file_used_when_no_section() {
+        let mut doc = Document::new("t.md", Format::Markdown);
+        doc.blocks = vec![heading(1, "Introduction", 1), para("Text.", 2)];
+        let mut file = Document::new("k.md", Format::Markdown);
+        file.blocks = vec![
+            heading(1, "Takeaways", 1),
+            bullets(&["A", "B"], 2),
+            heading(1, "Recommendations", 4),
+            bullets(&["C"], 5),
+        ];
+        let t = select(&doc, Some((&file, "k.md")), &[]);
+        assert_eq!(
+            t.source,
+            Source::File {
+                path: "k.md".into()
+            }
+        );
+        assert_eq!(t.takeaways.len(), 2);
+        assert_eq!(t.recommendations.len(), 1);
+        assert!(t.takeaways[0].loc.is_none());
+    }
+
+    #[test]
+    fn extraction_quotes_sentences_verbatim_and_spreads_elements() {
+        let mut doc = Document::new("t.md", Format::Markdown);
+        doc.blocks = vec![
+            heading(1, "What worked", 1),
+            para(
+                "The BPF found that regular open calls with a clear agenda worked well for participation across regions. \
+                 This was nice.",
+                2,
+            ),
+            heading(1, "Insights", 3),
+            para(
+                "An important lesson is that outreach should start before the first virtual meeting of the cycle.",
+                4,
+            ),
+            heading(1, "Next steps", 5),
+            para(
+                "The BPF recommends that the MAG should publish a modalities document and track progress yearly.",
+                6,
+            ),
+        ];
+        let els = vec![
+            ElementSections {
+                element: 6,
+                blocks: std::iter::once(1..2).collect(),
+            },
+            ElementSections {
+                element: 9,
+                blocks: std::iter::once(3..4).collect(),
+            },
+            ElementSections {
+                element: 10,
+                blocks: std::iter::once(5..6).collect(),
+            },
+        ];
+        let t = select(&doc, None, &els);
+        assert_eq!(t.source, Source::Extracted);
+        let texts: Vec<_> = t.takeaways.iter().map(|i| i.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "The BPF found that regular open calls with a clear agenda worked well for participation across regions.",
+                "An important lesson is that outreach should start before the first virtual meeting of the cycle."
+            ]
+        );
+        assert_eq!(t.takeaways[0].element, Some(6));
+        assert_eq!(t.recommendations.len(), 1);
+        assert_eq!(t.recommendations[0].loc, Some(Location::Line(6)));
+        // every extracted sentence appears verbatim in the source
+        let all: String = doc.blocks.iter().map(|b| b.plain_text()).collect();
+        for i in t.takeaways.iter().chain(&t.recommendations) {
+            assert!(all.contains(&i.text), "{}", i.text);
+        }
+    }
+}
