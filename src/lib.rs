@@ -12,10 +12,12 @@
 //! what it takes and gives; a stage knows only the stages above it. The
 //! `bpfpress` binary is a thin layer over this library.
 
+pub mod check;
 pub mod fsutil;
 pub mod ingest;
 pub mod mail;
 pub mod model;
 pub mod outline;
 pub mod project;
+pub mod render;
 pub mod takeaways;

@@ -4,13 +4,15 @@
 //! Exit codes: 0 success; 1 the job ran but found problems (e.g. a key
 //! element missing); 2 input unreadable or bad arguments.
 
+mod check;
 mod ingest;
+mod render;
+mod takeaways;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Exit code: the job ran and found problems.
-#[allow(dead_code)] // used by `check` once it lands
 pub const EXIT_FINDINGS: u8 = 1;
 /// Exit code: input unreadable or bad arguments.
 pub const EXIT_INPUT: u8 = 2;
@@ -32,6 +34,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Ingest(ingest::Args),
+    Check(check::Args),
+    Render(render::Args),
+    Takeaways(takeaways::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -49,5 +54,8 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Ingest(a) => ingest::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Render(a) => render::run(a),
+        Command::Takeaways(a) => takeaways::run(a),
     }
 }

@@ -16,13 +16,22 @@
 //!    Each sentence is scored (see [`score_sentence`]): recommendation and
 //!    insight cue words, a preference for 12–45 words, a bonus for the first
 //!    sentences of a section and for list items, and a penalty for sentences
-//!    that lean on context ("This", "It", "However" at the start) or carry
+//!    that lean on context ("This", "It", "However", "First," at the start) or carry
 //!    footnote-like trailing numbers. Sentences are picked round-robin across
 //!    elements by score so that no single section fills the sheet, and are
 //!    quoted as written (whitespace trimmed, footnote markers dropped).
 //!
-//! The render stage lays the result out and enforces the two-page limit by
-//! dropping the lowest-ranked items first ([`Item::rank`]).
+//! Element sections come from the check stage once it is available; until
+//! then [`sections::from_headings`] finds them from headings (documented
+//! fallback). [`sheet`] lays the result out with the render engine and
+//! enforces the two-page limit, dropping the lowest-ranked items first
+//! ([`Item::rank`]). [`file`] reads a user's takeaways file.
+
+pub mod file;
+pub mod sections;
+pub mod sheet;
+
+pub use sheet::{SheetError, SheetOptions, make_sheet, make_sheet_to};
 
 use crate::model::{Block, Document, Inline, List, Location};
 use serde::Serialize;
@@ -81,6 +90,9 @@ pub struct Item {
     /// Output element the sentence was extracted for (extraction only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub element: Option<u8>,
+    /// Sub-items: a list that completes a sentence ending in ":".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sub: Vec<String>,
 }
 
 /// The sheet's text.
@@ -122,7 +134,8 @@ pub fn select(
         };
         let (takeaways, mut recommendations) = items_from_blocks(&doc.blocks[range]);
         if recommendations.is_empty() {
-            recommendations = extract(doc, elements, &[8, 10], MAX_RECOMMENDATIONS);
+            let quoted: Vec<&str> = takeaways.iter().map(|i| i.text.as_str()).collect();
+            recommendations = extract(doc, elements, &[8, 10], MAX_RECOMMENDATIONS, &quoted);
         }
         return Takeaways {
             source: Source::Section { heading, loc },
@@ -142,11 +155,14 @@ pub fn select(
             recommendations: strip_locs(recommendations),
         };
     }
+    // Recommendations first; a sentence is never both.
+    let recommendations = extract(doc, elements, &[8, 10], MAX_RECOMMENDATIONS, &[]);
+    let quoted: Vec<&str> = recommendations.iter().map(|i| i.text.as_str()).collect();
     Takeaways {
         source: Source::Extracted,
         activities,
-        takeaways: extract(doc, elements, &[1, 6, 9], MAX_TAKEAWAYS),
-        recommendations: extract(doc, elements, &[8, 10], MAX_RECOMMENDATIONS),
+        takeaways: extract(doc, elements, &[1, 6, 9], MAX_TAKEAWAYS, &quoted),
+        recommendations,
     }
 }
 
@@ -199,31 +215,57 @@ pub fn section_range(doc: &Document, idx: usize) -> Range<usize> {
 }
 
 /// Split blocks into takeaways and recommendations. Sub-headings named like
-/// recommendations / next steps switch the target list; list items are
-/// bullets; paragraphs are split into sentences only if there are no lists.
+/// recommendations / next steps switch the target list.
+///
+/// A section written mostly as lists (at least as many words in list items
+/// as in paragraphs) gives one bullet per top-level list item; its
+/// paragraphs are introductions and are left out. A section written mostly
+/// as prose gives one bullet per sentence; a list that follows a sentence
+/// ending in ":" becomes that bullet's sub-items (quoted as written).
 fn items_from_blocks(blocks: &[Block]) -> (Vec<Item>, Vec<Item>) {
-    let has_lists = blocks.iter().any(|b| matches!(b, Block::List { .. }));
-    let mut take = Vec::new();
-    let mut recs = Vec::new();
+    let words = |pred: fn(&Block) -> bool| -> usize {
+        blocks
+            .iter()
+            .filter(|b| pred(b))
+            .map(|b| crate::model::count_words(&b.plain_text()))
+            .sum()
+    };
+    let list_words = words(|b| matches!(b, Block::List { .. }));
+    let para_words = words(|b| matches!(b, Block::Paragraph { .. }));
+    let list_centric = list_words > 0 && list_words >= para_words;
+    let mut take: Vec<Item> = Vec::new();
+    let mut recs: Vec<Item> = Vec::new();
     let mut into_recs = false;
     for b in blocks {
+        let target = if into_recs { &mut recs } else { &mut take };
         match b {
             Block::Heading { text, .. } => {
                 let h = normalise_heading(text);
                 into_recs = h.contains("recommendation") || h.contains("next step");
             }
+            Block::List { list, loc } if list_centric => flatten_list(list, *loc, target),
             Block::List { list, loc } => {
-                let target = if into_recs { &mut recs } else { &mut take };
-                flatten_list(list, *loc, target);
+                let subs: Vec<String> = list
+                    .items
+                    .iter()
+                    .map(|i| quote_text(&i.inlines))
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                match target.last_mut() {
+                    Some(last) if last.text.ends_with(':') && last.sub.is_empty() => {
+                        last.sub = subs;
+                    }
+                    _ => flatten_list(list, *loc, target),
+                }
             }
-            Block::Paragraph { inlines, loc } if !has_lists => {
-                let target = if into_recs { &mut recs } else { &mut take };
+            Block::Paragraph { inlines, loc } if !list_centric => {
                 for s in sentences(&quote_text(inlines)) {
                     target.push(Item {
                         text: s,
                         rank: 0,
                         loc: Some(*loc),
                         element: None,
+                        sub: Vec::new(),
                     });
                 }
             }
@@ -248,6 +290,7 @@ fn flatten_list(list: &List, loc: Location, out: &mut Vec<Item>) {
                 rank: 0,
                 loc: Some(loc),
                 element: None,
+                sub: Vec::new(),
             });
         }
         // Sub-items are detail; keep only the top level on a two-page sheet.
@@ -368,7 +411,23 @@ pub fn score_sentence(s: &str, position: usize, in_list: bool) -> f32 {
     let first = lower.split_whitespace().next().unwrap_or("");
     if matches!(
         first,
-        "this" | "it" | "these" | "they" | "however," | "however" | "moreover," | "also" | "such"
+        "this"
+            | "it"
+            | "these"
+            | "they"
+            | "however,"
+            | "however"
+            | "moreover,"
+            | "also"
+            | "such"
+            | "first,"
+            | "firstly,"
+            | "second,"
+            | "secondly,"
+            | "third,"
+            | "thirdly,"
+            | "finally,"
+            | "lastly,"
     ) {
         score -= 2.0;
     }
@@ -386,8 +445,15 @@ struct Candidate {
     order: usize,
 }
 
-/// Extract up to `max` sentences from the sections of `wanted` elements.
-fn extract(doc: &Document, elements: &[ElementSections], wanted: &[u8], max: usize) -> Vec<Item> {
+/// Extract up to `max` sentences from the sections of `wanted` elements,
+/// leaving out sentences already quoted elsewhere on the sheet (`exclude`).
+fn extract(
+    doc: &Document,
+    elements: &[ElementSections],
+    wanted: &[u8],
+    max: usize,
+    exclude: &[&str],
+) -> Vec<Item> {
     let mut per_element: Vec<Vec<Candidate>> = Vec::new();
     let mut order = 0;
     for &el in wanted {
@@ -436,7 +502,7 @@ fn extract(doc: &Document, elements: &[ElementSections], wanted: &[u8], max: usi
             }
             if let Some(c) = q.next() {
                 any = true;
-                if !picked.iter().any(|p| p.text == c.text) {
+                if !picked.iter().any(|p| p.text == c.text) && !exclude.contains(&c.text.as_str()) {
                     picked.push(c);
                 }
             }
@@ -453,6 +519,7 @@ fn extract(doc: &Document, elements: &[ElementSections], wanted: &[u8], max: usi
             rank,
             loc: Some(c.loc),
             element: Some(c.element),
+            sub: Vec::new(),
         })
         .collect()
 }
@@ -510,8 +577,6 @@ mod tests {
         Block::List {
             loc: Location::Line(line),
             list: List {
-                ordered: false,
-                start: None,
                 items: items
                     .iter()
                     .map(|t| ListItem {
@@ -519,6 +584,7 @@ mod tests {
                         children: vec![],
                     })
                     .collect(),
+                ..List::default()
             },
         }
     }
@@ -561,6 +627,72 @@ mod tests {
         assert_eq!(texts, ["First takeaway.", "Second takeaway."]);
         assert_eq!(t.recommendations[0].text, "Convene a follow-up meeting.");
         assert_eq!(t.takeaways[1].rank, 1);
+    }
+
+    #[test]
+    fn prose_section_gives_sentences_with_lead_in_lists_as_sub_items() {
+        let mut doc = Document::new("t.md", Format::Markdown);
+        doc.blocks = vec![
+            heading(1, "Concluding remarks", 1),
+            para(
+                "The BPF reviewed twenty-six forums over six years of work. It recommends three documents to the MAG:",
+                2,
+            ),
+            bullets(&["a modalities document;", "a proposal template."], 3),
+            para(
+                "Further work should track progress every year from now on.",
+                4,
+            ),
+        ];
+        let t = select(&doc, None, &[]);
+        let texts: Vec<_> = t.takeaways.iter().map(|i| i.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "The BPF reviewed twenty-six forums over six years of work.",
+                "It recommends three documents to the MAG:",
+                "Further work should track progress every year from now on."
+            ]
+        );
+        assert_eq!(
+            t.takeaways[1].sub,
+            ["a modalities document;", "a proposal template."]
+        );
+        assert!(t.takeaways[0].sub.is_empty());
+        assert_eq!(t.takeaways[2].rank, 2);
+    }
+
+    #[test]
+    fn extraction_never_quotes_a_sentence_twice() {
+        let mut doc = Document::new("t.md", Format::Markdown);
+        doc.blocks = vec![
+            heading(1, "Challenges and the way forward", 1),
+            para(
+                "The BPF recommends that the MAG should publish a modalities document and track progress yearly. \
+                 An important lesson is that outreach should start before the first virtual meeting of the cycle.",
+                2,
+            ),
+        ];
+        let same = |element| ElementSections {
+            element,
+            blocks: std::iter::once(1..2).collect(),
+        };
+        let t = select(&doc, None, &[same(1), same(9), same(8), same(10)]);
+        assert_eq!(t.recommendations.len(), 2);
+        assert!(t.takeaways.is_empty(), "{:?}", t.takeaways);
+    }
+
+    #[test]
+    fn sentences_leaning_on_context_score_lower() {
+        let body =
+            "a session at the annual meeting should bring regulators and operators together.";
+        let plain = score_sentence(&format!("A {body}"), 3, false);
+        for lead in ["First, a", "This means a", "However, a"] {
+            assert!(
+                score_sentence(&format!("{lead} {body}"), 3, false) < plain,
+                "{lead}"
+            );
+        }
     }
 
     #[test]

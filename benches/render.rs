@@ -1,0 +1,194 @@
+//! Render benchmark (harness = false): the real report, ingest included,
+//! rendered in process, against
+//! - the same engine started as a fresh process per document, and
+//! - the stock typst CLI compiling the equivalent typst project (templates,
+//!   bundled fonts, data.json), when a `typst` binary is found: `$TYPST_CLI`,
+//!   `/tmp/typst-cli/bin/typst`, or `typst` on PATH.
+//!
+//! Also: many small documents in one process on a rayon pool (the letters
+//! workload of later issues), with `comemo::evict` between documents.
+//!
+//!     cargo bench --bench render            # release profile
+//!     cargo bench --bench render --profile dev   # quicker to build
+
+use bpfpress::ingest::{Limits, read_path};
+use bpfpress::model::{Block, Document, Format, Inline, Location};
+use bpfpress::render::{Engine, ReportOptions, pool, render_report, write_typst_project};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const MODEL: &str = "fixtures/render/bpf-on-bpfs-2020.model.json";
+const MARKDOWN: &str = "fixtures/report/bpf-on-bpfs-2020.md";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The input: the Markdown fixture through our reader when it is there and
+/// yields headings, else the pandoc-made model JSON.
+fn input() -> (PathBuf, &'static str) {
+    let md = root().join(MARKDOWN);
+    match read_path(&md, &Limits::default()) {
+        Ok(d) if d.headings().count() > 10 => (md, "markdown reader"),
+        _ => (root().join(MODEL), "model JSON"),
+    }
+}
+
+fn ingest(path: &Path) -> Document {
+    if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    } else {
+        read_path(path, &Limits::default()).unwrap()
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn typst_cli() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("TYPST_CLI").map(PathBuf::from),
+        Some(PathBuf::from("/tmp/typst-cli/bin/typst")),
+    ];
+    for c in candidates.into_iter().flatten() {
+        if c.is_file() {
+            return Some(c);
+        }
+    }
+    Command::new("typst")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| PathBuf::from("typst"))
+}
+
+fn letter(i: usize) -> Document {
+    let mut d = Document::new(format!("letter-{i}"), Format::Markdown);
+    d.meta.title = Some(format!("Letter {i}"));
+    d.meta.date = Some("2020-09-29".into());
+    d.blocks = vec![Block::Paragraph {
+        loc: Location::Line(1),
+        inlines: vec![Inline::text(format!(
+            "Dear colleague at institution {i}, we are pleased to share the report."
+        ))],
+    }];
+    d
+}
+
+fn main() {
+    let runs = 10;
+    let (path, how) = input();
+    let opts = ReportOptions::default();
+    let engine = Engine::builtin();
+
+    // 1. In process: ingest + render, first (fonts parsed, caches cold) and warm.
+    let t = Instant::now();
+    let first = render_report(&engine, &ingest(&path), &opts).unwrap();
+    let cold = t.elapsed();
+    let mut warm = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let r = render_report(&engine, &ingest(&path), &opts).unwrap();
+        warm.push(t.elapsed());
+        assert_eq!(r.pages, first.pages);
+    }
+    println!(
+        "input: {} ({how}), {} pages",
+        path.strip_prefix(root()).unwrap_or(&path).display(),
+        first.pages
+    );
+    println!("in-process ingest+render, first in process: {}", ms(cold));
+    println!(
+        "in-process ingest+render, warm median of {runs}: {}",
+        ms(median(warm))
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    // 2. The same engine as a fresh process per document.
+    let bin = env!("CARGO_BIN_EXE_bpfpress");
+    let out = tmp.path().join("cli.pdf");
+    let mut fresh = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let st = Command::new(bin)
+            .arg("render")
+            .arg(&path)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        fresh.push(t.elapsed());
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+    }
+    println!(
+        "bpfpress render, fresh process, median of 5: {}",
+        ms(median(fresh))
+    );
+
+    // 3. The stock typst CLI on the equivalent project (no ingest: it gets
+    //    the data.json ready-made).
+    let project = tmp.path().join("project");
+    write_typst_project(&ingest(&path), &opts, &project).unwrap();
+    match typst_cli() {
+        Some(cli) => {
+            let version = Command::new(&cli).arg("--version").output().unwrap();
+            let mut times = Vec::new();
+            for _ in 0..5 {
+                let t = Instant::now();
+                let st = Command::new(&cli)
+                    .arg("compile")
+                    .arg("--root")
+                    .arg(&project)
+                    .arg("--font-path")
+                    .arg(project.join("fonts"))
+                    .arg("--ignore-system-fonts")
+                    .arg(project.join("report.typ"))
+                    .arg(tmp.path().join("typst-cli.pdf"))
+                    .output()
+                    .unwrap();
+                times.push(t.elapsed());
+                assert!(
+                    st.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&st.stderr)
+                );
+            }
+            println!(
+                "stock {} compile, fresh process, median of 5: {}",
+                String::from_utf8_lossy(&version.stdout).trim(),
+                ms(median(times))
+            );
+        }
+        None => println!("stock typst CLI: not found (set TYPST_CLI); skipped"),
+    }
+
+    // 4. Many small documents in one process (letters workload), 2 threads.
+    let pool = pool(2).unwrap();
+    let n = 200;
+    let t = Instant::now();
+    pool.install(|| {
+        (0..n).into_par_iter().for_each(|i| {
+            let r = render_report(&engine, &letter(i), &opts).unwrap();
+            assert!(r.pdf.starts_with(b"%PDF-"));
+        })
+    });
+    let all = t.elapsed();
+    println!(
+        "{n} small reports (cover + contents + 1 page) on 2 threads: {} total, {} per document",
+        ms(all),
+        ms(all / n as u32)
+    );
+}

@@ -1,0 +1,225 @@
+//! `bpfpress check`: check drafts against the output-element checklist and
+//! the draft-hygiene rules.
+
+use super::{EXIT_FINDINGS, EXIT_INPUT};
+use bpfpress::check::format::{self, FileError, JsonOutput};
+use bpfpress::check::{CheckOptions, CheckReport, Checklist, Date, check, parse_date};
+use bpfpress::ingest::{Limits, read_path};
+use rayon::prelude::*;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OutFormat {
+    /// A checklist table and hygiene findings for a terminal.
+    Text,
+    /// The versioned JSON document described in docs/check.md.
+    Json,
+    /// Markdown, ready to paste into an email to the drafting team.
+    Markdown,
+}
+
+/// Check drafts for the ten BPF output elements and for draft hygiene.
+///
+/// Exit codes: 0 every key element present and no error finding (in every
+/// file); 1 otherwise; 2 a file could not be read or the arguments are bad.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:\n  \
+    bpfpress check draft.docx\n  \
+    bpfpress check drafts/ --format markdown > check.md\n  \
+    bpfpress check draft.pdf --meeting-date 2020-11-02 --format json")]
+pub struct Args {
+    /// Draft files or folders (folders are searched for .docx, .pdf, .md,
+    /// .markdown and .txt files, recursively).
+    #[arg(required = true, value_name = "FILE|DIR")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutFormat,
+    /// Use this checklist file instead of the built-in one (format: docs/check.md).
+    #[arg(long, value_name = "FILE")]
+    checklist: Option<PathBuf>,
+    /// Date of the IGF annual meeting (YYYY-MM-DD): check that the draft is
+    /// dated at least six weeks (42 days) before it.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_meeting_date)]
+    meeting_date: Option<Date>,
+    /// Write the output to this file (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+fn parse_meeting_date(s: &str) -> Result<Date, String> {
+    parse_date(s)
+}
+
+const DRAFT_EXTENSIONS: [&str; 5] = ["docx", "pdf", "md", "markdown", "txt"];
+
+/// Expand folders into the drafts they hold (sorted); files pass through.
+fn expand(paths: &[PathBuf], errors: &mut Vec<FileError>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let before = out.len();
+            walk(p, &mut out, errors);
+            out[before..].sort();
+            if out.len() == before {
+                errors.push(FileError {
+                    path: p.display().to_string(),
+                    error: format!(
+                        "folder holds no drafts (files ending in .{})",
+                        DRAFT_EXTENSIONS.join(", .")
+                    ),
+                });
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<FileError>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(FileError {
+                path: dir.display().to_string(),
+                error: format!("cannot list folder: {e}"),
+            });
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let p = entry.path();
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_dir() {
+            walk(&p, out, errors);
+        } else if p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| DRAFT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        {
+            out.push(p);
+        }
+    }
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let checklist = match &args.checklist {
+        None => Checklist::builtin(),
+        Some(p) => match Checklist::load(p) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_INPUT);
+            }
+        },
+    };
+    let opts = CheckOptions {
+        meeting_date: args.meeting_date,
+    };
+    let mut errors = Vec::new();
+    let files = expand(&args.paths, &mut errors);
+
+    let bar = if files.len() > 1 && std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(files.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("checking {bar:30} {pos}/{len} {wide_msg}")
+        {
+            b.set_style(style);
+        }
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let limits = Limits::default();
+    let results: Vec<Result<CheckReport, FileError>> = files
+        .par_iter()
+        .map(|p| {
+            bar.set_message(p.display().to_string());
+            let r = read_path(p, &limits)
+                .map(|doc| check(&doc, &checklist, &opts))
+                .map_err(|e| FileError {
+                    path: p.display().to_string(),
+                    error: e.kind.to_string(),
+                });
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+
+    let mut reports = Vec::new();
+    for r in results {
+        match r {
+            Ok(rep) => reports.push(rep),
+            Err(e) => errors.push(e),
+        }
+    }
+    for e in &errors {
+        eprintln!("error: {}: {}", e.path, e.error);
+    }
+    let code = bpfpress::check::exit_code(&reports, errors.len());
+    debug_assert!([0, EXIT_FINDINGS, EXIT_INPUT].contains(&code));
+
+    let color = args.output.is_none()
+        && args.format == OutFormat::Text
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let batch = reports.len() + errors.len() > 1;
+    let text = match args.format {
+        OutFormat::Json => {
+            let out = JsonOutput::new(&checklist, reports, errors, code);
+            match serde_json::to_string_pretty(&out) {
+                Ok(s) => s + "\n",
+                Err(e) => {
+                    eprintln!("error: cannot serialise the report: {e}");
+                    return ExitCode::from(EXIT_INPUT);
+                }
+            }
+        }
+        OutFormat::Text => {
+            let mut s = reports
+                .iter()
+                .map(|r| format::text(r, color))
+                .collect::<Vec<_>>()
+                .join("\n");
+            if batch {
+                s.push('\n');
+                s.push_str(&format::matrix_text(&reports, &errors, color));
+            }
+            s
+        }
+        OutFormat::Markdown => {
+            let mut s = reports
+                .iter()
+                .map(format::markdown)
+                .collect::<Vec<_>>()
+                .join("\n");
+            if batch {
+                s.push_str("\n## Summary\n\n");
+                s.push_str(&format::matrix_markdown(&reports, &errors));
+            }
+            s
+        }
+    };
+    let written = match &args.output {
+        Some(p) => bpfpress::fsutil::write_atomic(p, text.as_bytes())
+            .map_err(|e| format!("{}: cannot write output: {e}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(format!("writing output: {e}"))
+                }
+                _ => Ok(()),
+            }
+        }
+    };
+    if let Err(e) = written {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_INPUT);
+    }
+    ExitCode::from(code)
+}

@@ -1,0 +1,476 @@
+//! The data a template receives as `/data.json` (contract: `docs/templates.md`).
+//!
+//! Takes the model and the output options; gives a JSON value with the model
+//! (headings with a normalised `depth`, the source's own table of contents
+//! dropped) plus derived fields (display date, IGF year, language tag split
+//! for typst). Draft text stays data: nothing here produces typst markup.
+
+use serde_json::{Value, json};
+use typst::foundations::Datetime;
+
+use super::ReportOptions;
+use crate::model::{Block, Document};
+
+/// Version of the data contract. Bump when a field changes meaning.
+pub const DATA_SCHEMA: u32 = 1;
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A calendar date, possibly without a day or month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedDate {
+    pub year: i32,
+    pub month: Option<u8>,
+    pub day: Option<u8>,
+}
+
+impl FixedDate {
+    /// Parse `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (leading/trailing space ignored).
+    pub fn parse(s: &str) -> Option<FixedDate> {
+        let mut parts = s.trim().splitn(3, '-');
+        let year: i32 = parts.next()?.parse().ok()?;
+        if !(1000..=9999).contains(&year) {
+            return None;
+        }
+        let month = match parts.next() {
+            Some(m) => Some(m.parse::<u8>().ok().filter(|m| (1..=12).contains(m))?),
+            None => None,
+        };
+        let day = match parts.next() {
+            Some(d) => Some(d.parse::<u8>().ok().filter(|d| (1..=31).contains(d))?),
+            None => None,
+        };
+        let date = FixedDate { year, month, day };
+        date.datetime()?; // reject 2020-02-31
+        Some(date)
+    }
+
+    /// The date from a Unix timestamp (UTC), as `SOURCE_DATE_EPOCH` gives it.
+    pub fn from_unix(secs: i64) -> Option<FixedDate> {
+        let days = secs.div_euclid(86_400);
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Some(FixedDate {
+            year,
+            month: Some(month),
+            day: Some(day),
+        })
+    }
+
+    /// As a typst date (missing month/day taken as the first).
+    pub fn datetime(&self) -> Option<Datetime> {
+        Datetime::from_ymd(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+    }
+
+    /// `2020`, `September 2020` or `15 September 2020`.
+    pub fn display(&self) -> String {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => format!("{d} {} {}", MONTHS[usize::from(m - 1)], self.year),
+            (Some(m), None) => format!("{} {}", MONTHS[usize::from(m - 1)], self.year),
+            _ => self.year.to_string(),
+        }
+    }
+
+    pub fn iso(&self) -> String {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => format!("{:04}-{m:02}-{d:02}", self.year),
+            (Some(m), None) => format!("{:04}-{m:02}", self.year),
+            _ => format!("{:04}", self.year),
+        }
+    }
+}
+
+/// The date `today()` and the PDF timestamp are fixed to:
+/// `SOURCE_DATE_EPOCH` when set (reproducible builds), else the document's
+/// date, else none (templates calling `datetime.today()` then fail).
+pub fn fixed_date(doc: &Document) -> Option<FixedDate> {
+    if let Some(d) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(FixedDate::from_unix)
+    {
+        return Some(d);
+    }
+    doc.meta.date.as_deref().and_then(FixedDate::parse)
+}
+
+/// Heading depths with no skipped levels: a heading is one deeper than the
+/// nearest preceding heading of a lower source level (1 → 3 → 3 → 2 gives
+/// 1, 2, 2, 2). Indexed like `doc.blocks`; `None` for non-headings.
+pub fn heading_depths(doc: &Document) -> Vec<Option<u8>> {
+    let mut stack: Vec<u8> = Vec::new();
+    doc.blocks
+        .iter()
+        .map(|b| match b {
+            Block::Heading { level, .. } => {
+                while stack.last().is_some_and(|&top| top >= *level) {
+                    stack.pop();
+                }
+                stack.push(*level);
+                Some(stack.len() as u8)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Indices of blocks that form the draft's own table of contents (a heading
+/// "Contents" / "Table of contents" and what follows it up to the next
+/// heading of the same or a higher level): the template makes its own.
+pub fn source_toc_blocks(doc: &Document) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < doc.blocks.len() {
+        if let Block::Heading { level, text, .. } = &doc.blocks[i] {
+            let t = text.trim().trim_end_matches(':').to_lowercase();
+            if matches!(
+                t.as_str(),
+                "contents" | "table of contents" | "table of content"
+            ) {
+                let lvl = *level;
+                out.push(i);
+                i += 1;
+                while i < doc.blocks.len() {
+                    if let Block::Heading { level, .. } = &doc.blocks[i]
+                        && *level <= lvl
+                    {
+                        break;
+                    }
+                    out.push(i);
+                    i += 1;
+                }
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Lower-case words of `s`, punctuation dropped: "Work : a “BPF”" → "work a bpf".
+fn norm(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Indices of title-page paragraphs before the first heading that repeat
+/// what the cover already shows: the title or part of it, the subtitle, an
+/// author, a bare date ("September 2020"), "IGF 2020", "Table of contents".
+/// Other text before the first heading is kept.
+pub fn front_matter_blocks(doc: &Document) -> Vec<usize> {
+    let title = doc.meta.title.as_deref().map(norm).unwrap_or_default();
+    let subtitle = doc
+        .meta
+        .subtitle
+        .clone()
+        .or_else(|| printed_subtitle(doc))
+        .map(|s| norm(&s))
+        .unwrap_or_default();
+    let authors: Vec<String> = doc.meta.authors.iter().map(|a| norm(a)).collect();
+    let date = regex::Regex::new(
+        r"^(?:\d{1,2} )?(?:january|february|march|april|may|june|july|august|september|october|november|december) \d{4}$",
+    )
+    .ok();
+    let igf = regex::Regex::new(r"^igf (?:19|20)\d\d$").ok();
+    let mut out = Vec::new();
+    for (i, b) in doc.blocks.iter().enumerate() {
+        let Block::Paragraph { .. } = b else {
+            if matches!(b, Block::Heading { .. }) {
+                break;
+            }
+            continue;
+        };
+        let t = norm(&b.plain_text());
+        if t.is_empty() {
+            continue;
+        }
+        let part_of = |whole: &str| !whole.is_empty() && t.len() >= 8 && whole.contains(&t);
+        let repeats = t == title
+            || t == subtitle
+            || part_of(&title)
+            || part_of(&subtitle)
+            || authors.contains(&t)
+            || authors.len() > 1 && t == authors.join(" ")
+            || date.as_ref().is_some_and(|r| r.is_match(&t))
+            || igf.as_ref().is_some_and(|r| r.is_match(&t))
+            || matches!(t.as_str(), "contents" | "table of contents");
+        if repeats {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Paragraphs before the first heading, as plain text.
+fn front_texts(doc: &Document) -> impl Iterator<Item = String> + '_ {
+    doc.blocks
+        .iter()
+        .take_while(|b| !matches!(b, Block::Heading { .. }))
+        .filter(|b| matches!(b, Block::Paragraph { .. }))
+        .map(|b| b.plain_text().trim().to_string())
+}
+
+/// A bare date ("September 2020", "15 September 2020") printed before the
+/// first heading.
+pub fn printed_date(doc: &Document) -> Option<FixedDate> {
+    front_texts(doc).find_map(|t| {
+        let words: Vec<&str> = t.split_whitespace().collect();
+        let (day, month, year) = match words.as_slice() {
+            [m, y] => (None, *m, *y),
+            [d, m, y] => (Some(d.parse::<u8>().ok()?), *m, *y),
+            _ => return None,
+        };
+        let m = MONTHS
+            .iter()
+            .position(|name| name.eq_ignore_ascii_case(month))?;
+        let iso = match day {
+            Some(d) => format!("{year}-{:02}-{d:02}", m + 1),
+            None => format!("{year}-{:02}", m + 1),
+        };
+        FixedDate::parse(&iso)
+    })
+}
+
+/// A short line naming the IGF year before the first heading that is not
+/// the title, e.g. "IGF 2020 Best Practice Forum output report".
+pub fn printed_subtitle(doc: &Document) -> Option<String> {
+    let re = regex::Regex::new(r"\bIGF\s+(?:19|20)\d\d\b").ok()?;
+    let title = doc.meta.title.as_deref().map(norm).unwrap_or_default();
+    front_texts(doc).find(|t| {
+        let n = norm(t);
+        re.is_match(t)
+            && n != title
+            && !title.contains(&n)
+            && t.split_whitespace().count() > 2
+            && t.split_whitespace().count() <= 14
+    })
+}
+
+/// `en-GB` → (`en`, `GB`); anything typst would reject → (`en`, none).
+pub fn lang_region(tag: Option<&str>) -> (String, Option<String>) {
+    let Some(tag) = tag else {
+        return ("en".into(), None);
+    };
+    let mut parts = tag.trim().split(['-', '_']);
+    let lang = parts.next().unwrap_or_default().to_ascii_lowercase();
+    if !(2..=3).contains(&lang.len()) || !lang.chars().all(|c| c.is_ascii_alphabetic()) {
+        return ("en".into(), None);
+    }
+    let region = parts
+        .find(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()))
+        .map(|p| p.to_ascii_uppercase());
+    (lang, region)
+}
+
+/// The IGF year: "IGF 2020" in the title, subtitle or the text before the
+/// first heading, else the year of the document date.
+pub fn igf_year(doc: &Document) -> Option<String> {
+    let from_date = || {
+        doc.meta
+            .date
+            .as_deref()
+            .and_then(FixedDate::parse)
+            .map(|d| d.year.to_string())
+    };
+    let Ok(re) = regex::Regex::new(r"\bIGF\s+((?:19|20)\d\d)\b") else {
+        return from_date();
+    };
+    let mut texts: Vec<String> = doc.meta.title.iter().cloned().collect();
+    texts.extend(doc.meta.subtitle.iter().cloned());
+    texts.extend(
+        doc.blocks
+            .iter()
+            .take_while(|b| !matches!(b, Block::Heading { .. }))
+            .take(20)
+            .map(Block::plain_text),
+    );
+    texts
+        .iter()
+        .find_map(|t| re.captures(t).map(|c| c[1].to_string()))
+        .or_else(from_date)
+}
+
+/// The `/data.json` value for the report.
+pub fn report_data(doc: &Document, opts: &ReportOptions) -> Value {
+    let depths = heading_depths(doc);
+    let mut drop = source_toc_blocks(doc);
+    drop.extend(front_matter_blocks(doc));
+    drop.sort_unstable();
+    let toc_title = drop
+        .first()
+        .and_then(|&i| match &doc.blocks[i] {
+            Block::Heading { text, .. } => Some(text.trim().to_string()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "Contents".into());
+    let mut doc_value = serde_json::to_value(doc).unwrap_or(Value::Null);
+    if let Some(blocks) = doc_value.get_mut("blocks").and_then(Value::as_array_mut) {
+        let kept: Vec<Value> = std::mem::take(blocks)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !drop.contains(i))
+            .map(|(i, mut b)| {
+                if let (Some(d), Some(obj)) = (depths.get(i).copied().flatten(), b.as_object_mut())
+                {
+                    obj.insert("depth".into(), json!(d));
+                }
+                b
+            })
+            .collect();
+        *blocks = kept;
+    }
+    // The date printed on the draft's title page beats file metadata (a
+    // PDF's creation date is often the export date).
+    let date = printed_date(doc)
+        .or_else(|| doc.meta.date.as_deref().and_then(FixedDate::parse))
+        .map(|d| json!({"iso": d.iso(), "display": d.display(), "year": d.year}));
+    // A title-page line such as "IGF 2020 Best Practice Forum output report"
+    // becomes the cover subtitle when the model has none.
+    if doc.meta.subtitle.is_none()
+        && let Some(sub) = printed_subtitle(doc)
+        && let Some(meta) = doc_value.get_mut("meta").and_then(Value::as_object_mut)
+    {
+        meta.insert("subtitle".into(), json!(sub));
+    }
+    let (lang, region) = lang_region(doc.meta.language.as_deref());
+    json!({
+        "schema": DATA_SCHEMA,
+        "kind": "report",
+        "generator": format!("bpfpress {}", env!("CARGO_PKG_VERSION")),
+        "paper": opts.paper.typst_name(),
+        "standard": opts.standard.map(|s| s.name()),
+        "lang": lang,
+        "region": region,
+        "date": date,
+        "igf_year": igf_year(doc),
+        "toc_title": toc_title,
+        "doc": doc_value,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Format, Location};
+
+    fn heading(level: u8, text: &str) -> Block {
+        Block::Heading {
+            loc: Location::Line(1),
+            level,
+            label: None,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn depths_never_skip() {
+        let mut d = Document::new("x.md", Format::Markdown);
+        d.blocks = [2, 4, 4, 3, 1, 3, 6]
+            .iter()
+            .map(|&l| heading(l, "h"))
+            .collect();
+        let got: Vec<u8> = heading_depths(&d).into_iter().flatten().collect();
+        assert_eq!(got, vec![1, 2, 2, 2, 1, 2, 3]);
+    }
+
+    #[test]
+    fn dates_parse_and_display() {
+        assert_eq!(
+            FixedDate::parse("2020-09").unwrap().display(),
+            "September 2020"
+        );
+        assert_eq!(
+            FixedDate::parse("2020-09-15").unwrap().display(),
+            "15 September 2020"
+        );
+        assert!(FixedDate::parse("2020-02-31").is_none());
+        assert!(FixedDate::parse("Sept 2020").is_none());
+        let d = FixedDate::from_unix(1_600_128_000).unwrap(); // 2020-09-15
+        assert_eq!(d.iso(), "2020-09-15");
+        assert_eq!(FixedDate::from_unix(0).unwrap().iso(), "1970-01-01");
+    }
+
+    #[test]
+    fn language_tags() {
+        assert_eq!(lang_region(Some("en-GB")), ("en".into(), Some("GB".into())));
+        assert_eq!(lang_region(Some("fr")), ("fr".into(), None));
+        assert_eq!(lang_region(Some("x#y")), ("en".into(), None));
+        assert_eq!(lang_region(None), ("en".into(), None));
+    }
+
+    #[test]
+    fn title_page_repeats_are_dropped_other_front_text_kept() {
+        let mut d = Document::new("x.pdf", Format::Pdf);
+        d.meta.title = Some("Reviewing past BPFs: a “BPF on BPFs”".into());
+        d.meta.authors = vec!["Markus Kummer".into(), "Wim Degezelle".into()];
+        d.meta.date = Some("2026-11-22".into());
+        let p = |t: &str| Block::Paragraph {
+            loc: Location::Page(1),
+            inlines: vec![crate::model::Inline::text(t)],
+        };
+        d.blocks = vec![
+            p("IGF 2020"),
+            p("Reviewing past BPFs :"),
+            p("a “BPF on BPFs”"),
+            p("Markus Kummer"),
+            p("September 2020"),
+            p("A foreword that is real text."),
+            p("Table of Contents"),
+            heading(1, "Acknowledgements"),
+            p("Markus Kummer"),
+        ];
+        assert_eq!(front_matter_blocks(&d), vec![0, 1, 2, 3, 4, 6]);
+        assert_eq!(
+            printed_date(&d).map(|d| d.display()).as_deref(),
+            Some("September 2020")
+        );
+        assert_eq!(printed_subtitle(&d), None);
+        d.blocks
+            .insert(1, p("IGF 2020 Best Practice Forum output report"));
+        assert_eq!(
+            printed_subtitle(&d).as_deref(),
+            Some("IGF 2020 Best Practice Forum output report")
+        );
+        // The year on the cover comes from the text, not the file's date.
+        assert_eq!(igf_year(&d).as_deref(), Some("2020"));
+    }
+
+    #[test]
+    fn source_toc_is_dropped() {
+        let mut d = Document::new("x.md", Format::Markdown);
+        d.blocks = vec![
+            heading(1, "Acknowledgements"),
+            heading(1, "Table of contents"),
+            Block::Paragraph {
+                loc: Location::Line(3),
+                inlines: vec![crate::model::Inline::text("A. Introduction\t3")],
+            },
+            heading(1, "Introduction"),
+        ];
+        assert_eq!(source_toc_blocks(&d), vec![1, 2]);
+    }
+}

@@ -1,0 +1,422 @@
+//! Render: a [`Document`] (and per-output data) in, a PDF out, with typst
+//! embedded.
+//!
+//! Takes the model and [`ReportOptions`]; gives PDF bytes or a
+//! [`RenderError`] naming the template file, line and message. Knows the
+//! model, nothing of the readers.
+//!
+//! The parts:
+//! - [`world`]: the one typst `World` (bundled fonts loaded once, template
+//!   folder sandbox, virtual `/data.json`, fixed `today()`);
+//! - [`data`]: the JSON the templates receive (documented in
+//!   `docs/templates.md`);
+//! - [`Engine`]: compiles a template against data and exports PDF; one per
+//!   run, shared by every document (fonts, library and template sources are
+//!   loaded once; typst memoises across compiles; call
+//!   [`Engine::after_document`] in long batches to bound memory);
+//! - [`pool`]: a rayon pool with stacks large enough for typst's layout.
+
+pub mod data;
+pub mod diag;
+pub mod world;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use typst::diag::{Severity, SourceDiagnostic, Warned};
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use crate::model::Document;
+pub use diag::Diagnostic;
+pub use world::{Shared, Templates};
+
+/// The virtual path of the data file every template receives.
+pub const DATA_PATH: &str = "/data.json";
+
+/// A failure of the render stage.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template folder {path}: {reason}")]
+    TemplateDir { path: String, reason: String },
+    #[error("{}", diag::list("template failed to compile", diagnostics))]
+    Compile { diagnostics: Vec<Diagnostic> },
+    #[error("{}", diag::list(&format!("cannot export the PDF{}", standard.map(|s| format!(" as {s}")).unwrap_or_default()), diagnostics))]
+    Export {
+        standard: Option<Standard>,
+        diagnostics: Vec<Diagnostic>,
+    },
+    #[error("{0}")]
+    Data(String),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("typst failed internally ({0}); please report this with the draft")]
+    Panic(String),
+}
+
+/// PDF standards the render stage can enforce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Standard {
+    /// PDF/UA-1 (accessibility): needs a title, alt text, no skipped heading levels.
+    PdfUa1,
+    /// PDF/A-2b (archival): needs a document date.
+    PdfA2b,
+}
+
+impl Standard {
+    pub fn name(self) -> &'static str {
+        match self {
+            Standard::PdfUa1 => "pdf-ua-1",
+            Standard::PdfA2b => "pdf-a-2b",
+        }
+    }
+    fn typst(self) -> PdfStandard {
+        match self {
+            Standard::PdfUa1 => PdfStandard::Ua_1,
+            Standard::PdfA2b => PdfStandard::A_2b,
+        }
+    }
+}
+
+impl std::fmt::Display for Standard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Standard::PdfUa1 => "PDF/UA-1",
+            Standard::PdfA2b => "PDF/A-2b",
+        })
+    }
+}
+
+impl std::str::FromStr for Standard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "pdf-ua-1" | "ua-1" | "pdfua1" => Ok(Standard::PdfUa1),
+            "pdf-a-2b" | "a-2b" | "pdfa2b" => Ok(Standard::PdfA2b),
+            _ => Err(format!(
+                "unknown standard '{s}' (supported: pdf-ua-1, pdf-a-2b)"
+            )),
+        }
+    }
+}
+
+/// Paper size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Paper {
+    #[default]
+    A4,
+    Letter,
+}
+
+impl Paper {
+    /// The typst paper name.
+    pub fn typst_name(self) -> &'static str {
+        match self {
+            Paper::A4 => "a4",
+            Paper::Letter => "us-letter",
+        }
+    }
+}
+
+impl std::str::FromStr for Paper {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "a4" => Ok(Paper::A4),
+            "letter" | "us-letter" => Ok(Paper::Letter),
+            _ => Err(format!("unknown paper '{s}' (supported: a4, letter)")),
+        }
+    }
+}
+
+/// Options of the report PDF.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    pub paper: Paper,
+    pub standard: Option<Standard>,
+}
+
+/// A compiled document: typst's paged document plus its non-fatal warnings.
+pub struct Compiled {
+    pub document: PagedDocument,
+    pub warnings: Vec<Diagnostic>,
+    today: Option<Datetime>,
+}
+
+impl Compiled {
+    pub fn page_count(&self) -> usize {
+        self.document.pages().len()
+    }
+}
+
+/// One compile job: a main template, the data it receives and the date.
+pub struct Job<'a> {
+    /// Virtual path of the main template, e.g. `/report.typ`.
+    pub main: &'a str,
+    /// The JSON handed in as [`DATA_PATH`].
+    pub data: Vec<u8>,
+    /// The fixed date for `today()` and the PDF metadata.
+    pub today: Option<Datetime>,
+}
+
+/// The render engine: shared state for a run (fonts, library, templates).
+#[derive(Clone)]
+pub struct Engine {
+    shared: Arc<Shared>,
+}
+
+impl Engine {
+    /// An engine with the built-in templates (process-wide, built once).
+    pub fn builtin() -> Engine {
+        Engine {
+            shared: world::builtin_shared(),
+        }
+    }
+
+    /// An engine over a customised template folder (`--template-dir`).
+    pub fn with_template_dir(dir: &Path) -> Result<Engine, RenderError> {
+        let err = |reason: String| RenderError::TemplateDir {
+            path: dir.display().to_string(),
+            reason,
+        };
+        let templates = Templates::dir(dir).map_err(|e| err(e.to_string()))?;
+        let shared = Shared::new(templates).map_err(err)?;
+        Ok(Engine {
+            shared: Arc::new(shared),
+        })
+    }
+
+    /// An engine for `--template-dir` if given, else the built-in one.
+    pub fn new(template_dir: Option<&Path>) -> Result<Engine, RenderError> {
+        match template_dir {
+            Some(d) => Engine::with_template_dir(d),
+            None => Ok(Engine::builtin()),
+        }
+    }
+
+    /// Font families templates can use.
+    pub fn font_families(&self) -> Vec<String> {
+        self.shared.families()
+    }
+
+    /// Compile a job. Errors carry every diagnostic; font warnings
+    /// (unknown family, missing glyphs) count as errors, because typst
+    /// would otherwise fall back silently to another font.
+    pub fn compile(&self, job: &Job<'_>) -> Result<Compiled, RenderError> {
+        let main = world::file_id(job.main).map_err(RenderError::Data)?;
+        let data_id = world::file_id(DATA_PATH).map_err(RenderError::Data)?;
+        let mut files = HashMap::new();
+        files.insert(data_id, Bytes::new(job.data.clone()));
+        let world = world::BpfWorld::new(&self.shared, main, files, job.today);
+        let Warned { output, warnings } = catch(|| typst::compile::<PagedDocument>(&world))?;
+        let (fatal, warnings): (Vec<_>, Vec<_>) =
+            warnings.into_iter().partition(diag::is_font_warning);
+        match output {
+            Ok(document) if fatal.is_empty() => Ok(Compiled {
+                document,
+                warnings: diag::convert(&world, &warnings),
+                today: job.today,
+            }),
+            Ok(_) => Err(RenderError::Compile {
+                diagnostics: diag::convert(&world, &promote(fatal)),
+            }),
+            Err(errors) => {
+                let mut all: Vec<SourceDiagnostic> = errors.into_iter().collect();
+                all.extend(promote(fatal));
+                all.extend(warnings);
+                Err(RenderError::Compile {
+                    diagnostics: diag::convert(&world, &all),
+                })
+            }
+        }
+    }
+
+    /// Export a compiled document as PDF (tagged; deterministic: a fixed
+    /// identifier `ident`, the job's date as timestamp, a fixed creator).
+    pub fn pdf(
+        &self,
+        compiled: &Compiled,
+        ident: &str,
+        standard: Option<Standard>,
+    ) -> Result<Vec<u8>, RenderError> {
+        let standards = match standard {
+            Some(s) => PdfStandards::new(&[s.typst()]).map_err(|e| RenderError::Export {
+                standard,
+                diagnostics: vec![Diagnostic::plain(e.message().to_string())],
+            })?,
+            None => PdfStandards::default(),
+        };
+        let options = PdfOptions {
+            ident: Smart::Custom(ident.to_string()),
+            creator: Smart::Custom(Some(format!(
+                "bpfpress {} (typst 0.15)",
+                env!("CARGO_PKG_VERSION")
+            ))),
+            timestamp: compiled.today.map(Timestamp::new_utc),
+            page_ranges: None,
+            standards,
+            tagged: true,
+            pretty: false,
+        };
+        let main = world::file_id("/report.typ").map_err(RenderError::Data)?;
+        let world = world::BpfWorld::new(&self.shared, main, HashMap::new(), None);
+        catch(|| typst_pdf::pdf(&compiled.document, &options))?.map_err(|errors| {
+            RenderError::Export {
+                standard,
+                diagnostics: diag::convert(&world, &errors)
+                    .into_iter()
+                    .map(|d| diag::explain_export(d, standard))
+                    .collect(),
+            }
+        })
+    }
+
+    /// Bound typst's memoisation cache between documents of a long batch
+    /// (keeps entries used in the last 10 compiles).
+    pub fn after_document(&self) {
+        comemo::evict(10);
+    }
+}
+
+fn promote(warnings: Vec<SourceDiagnostic>) -> Vec<SourceDiagnostic> {
+    warnings
+        .into_iter()
+        .map(|mut d| {
+            d.severity = Severity::Error;
+            d.hint(
+                "bpfpress treats font warnings as errors: use a family that is bundled \
+                 (Noto Sans, Libertinus Serif, New Computer Modern, DejaVu Sans Mono) or put \
+                 the font file under fonts/ in the template folder",
+            );
+            d
+        })
+        .collect()
+}
+
+/// Run typst with a panic turned into an error.
+fn catch<T>(f: impl FnOnce() -> T) -> Result<T, RenderError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into());
+        RenderError::Panic(msg)
+    })
+}
+
+/// Stack size for threads that run typst: its layout recursion overflows
+/// rayon's default 2 MiB.
+pub const TYPST_STACK: usize = 64 << 20;
+
+/// A rayon pool fit for typst compiles (`threads` 0 = rayon's default).
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool, RenderError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .stack_size(TYPST_STACK)
+        .thread_name(|i| format!("bpfpress-render-{i}"))
+        .build()
+        .map_err(|e| RenderError::Panic(format!("cannot start render threads: {e}")))
+}
+
+/// A rendered PDF with what typst said about it.
+#[derive(Debug)]
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+    /// Non-fatal template warnings (already formatted with file and line).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The report PDF for `doc`, with `engine`'s templates (`/report.typ`).
+pub fn render_report(
+    engine: &Engine,
+    doc: &Document,
+    opts: &ReportOptions,
+) -> Result<Rendered, RenderError> {
+    let today = data::fixed_date(doc);
+    let data = data::report_data(doc, opts);
+    let bytes = serde_json::to_vec(&data).map_err(|e| RenderError::Data(e.to_string()))?;
+    let job = Job {
+        main: "/report.typ",
+        data: bytes,
+        today: today.as_ref().and_then(data::FixedDate::datetime),
+    };
+    let compiled = run_big_stack(|| engine.compile(&job))?;
+    // The PDF identifier depends on the title only (not on the path the
+    // draft was read from), so the same draft gives the same bytes anywhere.
+    let ident = format!(
+        "bpfpress-report:{}",
+        doc.meta.title.as_deref().unwrap_or("untitled")
+    );
+    let pdf = run_big_stack(|| engine.pdf(&compiled, &ident, opts.standard))?;
+    engine.after_document();
+    Ok(Rendered {
+        pdf,
+        pages: compiled.page_count(),
+        warnings: compiled.warnings,
+    })
+}
+
+/// Run `f` on a thread with [`TYPST_STACK`] (callers may sit on a small stack).
+fn run_big_stack<T: Send>(
+    f: impl FnOnce() -> Result<T, RenderError> + Send,
+) -> Result<T, RenderError> {
+    std::thread::scope(|s| {
+        let h = std::thread::Builder::new()
+            .name("bpfpress-render".into())
+            .stack_size(TYPST_STACK)
+            .spawn_scoped(s, f)
+            .map_err(|e| RenderError::Panic(format!("cannot start render thread: {e}")))?;
+        h.join()
+            .unwrap_or_else(|_| Err(RenderError::Panic("render thread panicked".into())))
+    })
+}
+
+/// Write the report as a plain typst project into `dir` (built-in templates,
+/// bundled fonts under `fonts/`, `data.json`): the equivalent source that
+/// the stock typst CLI compiles with
+/// `typst compile --root DIR --font-path DIR/fonts DIR/report.typ`.
+/// Used by the benchmark; handy to debug a template.
+pub fn write_typst_project(
+    doc: &Document,
+    opts: &ReportOptions,
+    dir: &Path,
+) -> std::io::Result<()> {
+    for (vpath, text) in world::BUILTIN_TEMPLATES {
+        let p = dir.join(vpath.trim_start_matches('/'));
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        crate::fsutil::write_atomic(&p, text.as_bytes())?;
+    }
+    for (path, bytes) in world::BUNDLED_FONTS {
+        let p = dir.join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        crate::fsutil::write_atomic(&p, bytes)?;
+    }
+    let data = serde_json::to_vec(&data::report_data(doc, opts)).map_err(std::io::Error::other)?;
+    crate::fsutil::write_atomic(&dir.join(DATA_PATH.trim_start_matches('/')), &data)
+}
+
+/// Render the report and write it atomically to `out`.
+pub fn render_report_to(
+    engine: &Engine,
+    doc: &Document,
+    opts: &ReportOptions,
+    out: &Path,
+) -> Result<Rendered, RenderError> {
+    let r = render_report(engine, doc, opts)?;
+    crate::fsutil::write_atomic(out, &r.pdf).map_err(|source| RenderError::Write {
+        path: out.display().to_string(),
+        source,
+    })?;
+    Ok(r)
+}

@@ -1,0 +1,443 @@
+//! Element detection on crafted drafts (`fixtures/drafts/*.md`) and on
+//! hand-built documents, with exact verdicts and evidence locations.
+//!
+//! Elements: 1 issue and policy challenges, 2 methodology and activities,
+//! 3 case studies / best practices (1-3 key); 4 regional specificities,
+//! 5 policy measures and initiatives, 6 what worked well, 7 unintended
+//! consequences, 8 unresolved issues, 9 insights, 10 next steps.
+
+mod check_support;
+
+use Verdict::{Missing, Present, Weak};
+use bpfpress::check::{CheckOptions, Checklist, Verdict, Via, check};
+use bpfpress::model::{Block, Document, Format, Inline, List, ListItem, Location};
+use check_support::{check_doc, check_draft, heading, para};
+
+fn verdicts(r: &bpfpress::check::CheckReport) -> Vec<Verdict> {
+    r.elements.iter().map(|e| e.verdict).collect()
+}
+
+/// The first evidence of element `id`: (via, location, heading path).
+fn first_evidence(r: &bpfpress::check::CheckReport, id: u32) -> (Via, Location, Vec<String>) {
+    let e = r.element(id).unwrap();
+    let ev = e
+        .evidence
+        .first()
+        .unwrap_or_else(|| panic!("element {id} has no evidence"));
+    (ev.via, ev.loc, ev.heading_path.clone())
+}
+
+fn heading_at(r: &bpfpress::check::CheckReport, id: u32, line: u32, path: &[&str]) {
+    let (via, loc, p) = first_evidence(r, id);
+    assert_eq!(via, Via::Heading, "element {id}");
+    assert_eq!(loc, Location::Line(line), "element {id}");
+    assert_eq!(p, path, "element {id}");
+}
+
+#[test]
+fn complete_draft_has_all_ten_elements_under_their_headings() {
+    let r = check_draft("complete.md");
+    assert_eq!(verdicts(&r), vec![Present; 10]);
+    for (id, line, h) in [
+        (1, 9, "Introduction and policy challenges"),
+        (2, 13, "Methodology and BPF activities"),
+        (3, 17, "Case studies"),
+        (4, 27, "Regional perspectives"),
+        (
+            5,
+            31,
+            "Existing policy measures and private sector initiatives",
+        ),
+        (6, 35, "What worked well"),
+        (7, 39, "Unintended consequences"),
+        (8, 43, "Unresolved issues"),
+        (9, 47, "Lessons learned"),
+        (10, 51, "Next steps"),
+    ] {
+        heading_at(&r, id, line, &[h]);
+    }
+    // The case-studies section includes its two subsections' words.
+    let ev = &r.element(3).unwrap().evidence[0];
+    assert!(ev.section_words.unwrap() >= 80, "{ev:?}");
+    assert!(r.summary.passed && r.summary.key_elements_present);
+    assert!(r.element(1).unwrap().confidence >= 0.9);
+}
+
+#[test]
+fn draft_without_methodology_misses_key_element_2() {
+    let r = check_draft("no-methodology.md");
+    let mut want = vec![Present; 10];
+    want[1] = Missing;
+    assert_eq!(verdicts(&r), want);
+    let e2 = r.element(2).unwrap();
+    assert!(e2.evidence.is_empty());
+    assert_eq!(e2.confidence, 0.9);
+    assert!(!r.summary.key_elements_present && !r.summary.passed);
+}
+
+#[test]
+fn thin_draft_gets_weak_and_missing_where_thinned() {
+    let r = check_draft("thin.md");
+    // 3: heading kept, section cut to one sentence → weak.
+    // 4: section removed, one paragraph about Africa remains → weak via cue.
+    // 7: section removed entirely → missing.
+    assert_eq!(
+        verdicts(&r),
+        vec![
+            Present, Present, Weak, Weak, Present, Present, Missing, Present, Present, Present
+        ]
+    );
+    heading_at(&r, 3, 17, &["Case studies"]);
+    assert_eq!(r.element(3).unwrap().evidence[0].section_words, Some(14));
+    let (via, loc, path) = first_evidence(&r, 4);
+    assert_eq!((via, loc), (Via::Cue, Location::Line(29)));
+    assert_eq!(path, ["What worked well"]);
+    assert_eq!(r.element(4).unwrap().evidence[0].matched, "Africa");
+    assert!(r.element(7).unwrap().evidence.is_empty());
+    assert!(!r.summary.passed, "a key element is only weak");
+}
+
+#[test]
+fn unusual_heading_wordings_are_recognised() {
+    let r = check_draft("unusual-headings.md");
+    // 6 and 7 are not in this draft at all.
+    assert_eq!(
+        verdicts(&r),
+        vec![
+            Present, Present, Present, Present, Present, Missing, Missing, Present, Present,
+            Present
+        ]
+    );
+    heading_at(&r, 1, 7, &["Background"]);
+    heading_at(&r, 2, 11, &["Methodology & community input"]);
+    heading_at(&r, 3, 15, &["Case studies"]);
+    heading_at(&r, 4, 19, &["Regional perspectives"]);
+    heading_at(&r, 5, 23, &["Policy options"]);
+    heading_at(
+        &r,
+        8,
+        27,
+        &["Areas to develop further stakeholder conversation"],
+    );
+    heading_at(&r, 9, 31, &["Lessons learned"]);
+    // One section serves two elements.
+    heading_at(&r, 10, 35, &["Conclusions and recommendations"]);
+    assert!(
+        r.element(9)
+            .unwrap()
+            .evidence
+            .iter()
+            .any(|e| e.loc == Location::Line(35))
+    );
+}
+
+#[test]
+fn numbered_nested_headings_give_full_heading_paths() {
+    let r = check_draft("numbered-headings.md");
+    let want = [
+        Present, Present, Present, Missing, Missing, Missing, Missing, Missing, Missing, Present,
+    ];
+    assert_eq!(verdicts(&r), want);
+    heading_at(&r, 1, 7, &["1. The issue at stake"]);
+    heading_at(
+        &r,
+        2,
+        13,
+        &["2. How the forum worked", "2.1 Approach and methodology"],
+    );
+    heading_at(
+        &r,
+        3,
+        17,
+        &[
+            "2. How the forum worked",
+            "2.2 Good practices from the field",
+        ],
+    );
+    heading_at(&r, 10, 21, &["3. Recommendations"]);
+}
+
+#[test]
+fn explicit_key_headings_are_never_missing_even_when_empty() {
+    let r = check_draft("key-headings-thin.md");
+    for id in 1..=3 {
+        let e = r.element(id).unwrap();
+        assert_eq!(e.verdict, Weak, "element {id}: {}", e.reason);
+        assert!(e.reason.contains("needs 50"), "{}", e.reason);
+    }
+    heading_at(&r, 1, 7, &["Policy challenges"]);
+    heading_at(&r, 2, 11, &["Methodology"]);
+    heading_at(&r, 3, 15, &["Case studies"]);
+}
+
+#[test]
+fn cue_language_without_headings() {
+    let r = check_draft("cues-only.md");
+    let e1 = r.element(1).unwrap();
+    assert_eq!((e1.verdict, e1.cue_paragraphs), (Weak, 1));
+    let e2 = r.element(2).unwrap();
+    assert_eq!(
+        (e2.verdict, e2.cue_paragraphs, e2.cue_sections),
+        (Present, 3, 2)
+    );
+    let locs: Vec<_> = e2.evidence.iter().map(|e| e.loc).collect();
+    assert_eq!(
+        locs,
+        [Location::Line(11), Location::Line(13), Location::Line(23)]
+    );
+    assert!(e2.evidence.iter().all(|e| e.via == Via::Cue));
+    assert_eq!(e2.evidence[2].heading_path, ["Part two"]);
+    let e3 = r.element(3).unwrap();
+    assert_eq!(
+        (e3.verdict, e3.cue_paragraphs, e3.cue_sections),
+        (Present, 3, 1)
+    );
+    assert!(
+        e3.confidence < 0.9,
+        "cue-only evidence is less certain than a heading"
+    );
+    assert!(e3.evidence[0].excerpt.starts_with("For example"));
+}
+
+#[test]
+fn spread_threshold_from_a_custom_checklist() {
+    // Same draft, but the checklist asks for cue paragraphs over two sections.
+    let text =
+        bpfpress::check::DEFAULT_CHECKLIST.replace("present_sections = 1", "present_sections = 2");
+    let cl = Checklist::from_toml(&text, "spread.toml").unwrap();
+    let r = check(
+        &check_support::load("cues-only.md"),
+        &cl,
+        &CheckOptions::default(),
+    );
+    assert_eq!(
+        r.element(2).unwrap().verdict,
+        Present,
+        "3 paragraphs over 2 sections"
+    );
+    assert_eq!(
+        r.element(3).unwrap().verdict,
+        Weak,
+        "3 paragraphs in 1 section"
+    );
+}
+
+fn filler(words: usize) -> String {
+    // Neutral words that hit no cue of any element.
+    let w = [
+        "the", "forum", "wrote", "about", "this", "topic", "at", "length", "here",
+    ];
+    (0..words)
+        .map(|i| w[i % w.len()])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn doc_with_heading(h: &str) -> Document {
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.blocks.push(heading(1, 1, h));
+    d.blocks.push(para(3, &filler(60)));
+    d.finish();
+    d
+}
+
+#[test]
+fn real_report_heading_wordings_map_to_their_elements() {
+    // Wordings seen in real BPF reports (issue 3) → elements they serve.
+    let cases: &[(&str, &[u32])] = &[
+        ("Methodology & community input", &[2]),
+        ("Approach and methodology", &[2]),
+        ("Case studies", &[3]),
+        ("Policy options", &[5]),
+        ("Lessons learned", &[9]),
+        ("Regional perspectives", &[4]),
+        ("Areas to develop further stakeholder conversation", &[8]),
+        ("Next steps", &[10]),
+        ("Conclusions and recommendations", &[9, 10]),
+        ("Recommendations", &[10]),
+        ("IV. Unintended consequences of policy interventions", &[7]),
+        ("What worked well", &[6]),
+        ("Introduction", &[1]),
+    ];
+    for (h, ids) in cases {
+        let r = check_doc(&doc_with_heading(h));
+        let present: Vec<u32> = r
+            .elements
+            .iter()
+            .filter(|e| e.verdict == Present)
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(&present, ids, "heading {h:?}");
+        for id in *ids {
+            heading_at(&r, *id, 1, &[h]);
+        }
+    }
+    // A heading that names no element gives nothing.
+    let r = check_doc(&doc_with_heading("Annex 2: list of participants"));
+    assert!(r.elements.iter().all(|e| e.verdict == Missing));
+}
+
+#[test]
+fn best_practice_forum_in_a_heading_is_not_a_case_study() {
+    let r = check_doc(&doc_with_heading("IGF Best Practice Forums"));
+    assert_eq!(r.element(3).unwrap().verdict, Missing);
+}
+
+#[test]
+fn a_quoted_list_of_the_elements_is_not_substance() {
+    // Reports (like the 2020 BPF on BPFs) quote the list of ten elements;
+    // that enumeration alone must not make elements weak or present.
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.blocks.push(heading(1, 1, "Modalities"));
+    let items = [
+        "Regional specificities observed (e.g. Internet industry development)",
+        "Existing policy measures and private sector initiatives, impediments",
+        "What worked well, identifying common effective practices",
+        "Unintended consequences of policy interventions, good and bad",
+        "Unresolved issues where further multistakeholder cooperation is needed",
+        "Insights gained as a result of the experience",
+    ];
+    d.blocks.push(Block::List {
+        loc: Location::Line(3),
+        list: List {
+            ordered: true,
+            ..List::default()
+        },
+    });
+    let Some(Block::List { list, .. }) = d.blocks.last_mut() else {
+        unreachable!()
+    };
+    list.items = items
+        .iter()
+        .map(|t| ListItem {
+            inlines: vec![Inline::text(*t)],
+            children: vec![],
+        })
+        .collect();
+    d.finish();
+    let r = check_doc(&d);
+    for id in 4..=9 {
+        let e = r.element(id).unwrap();
+        assert_eq!(e.verdict, Missing, "element {id}");
+        assert_eq!(
+            e.confidence, 0.7,
+            "discounted mention lowers the confidence"
+        );
+        assert!(e.reason.contains("enumeration"), "{}", e.reason);
+    }
+}
+
+#[test]
+fn short_lines_do_not_count_as_cue_paragraphs() {
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.blocks.push(para(1, "Methodology 4"));
+    d.blocks.push(para(2, "Survey results 7"));
+    d.finish();
+    assert_eq!(check_doc(&d).element(2).unwrap().verdict, Missing);
+}
+
+#[test]
+fn pdf_pages_are_evidence_locations() {
+    let mut d = Document::new("t.pdf", Format::Pdf);
+    d.blocks.push(Block::Heading {
+        loc: Location::Page(4),
+        level: 1,
+        label: Some("C.".into()),
+        text: "Case studies".into(),
+    });
+    d.blocks.push(Block::Paragraph {
+        loc: Location::Page(4),
+        inlines: vec![Inline::text(filler(70))],
+    });
+    d.finish();
+    let r = check_doc(&d);
+    let e = r.element(3).unwrap();
+    assert_eq!(e.verdict, Present);
+    assert_eq!(e.evidence[0].loc, Location::Page(4));
+    assert_eq!(e.evidence[0].heading_path, ["C. Case studies"]);
+    assert_eq!(e.where_(), "C. Case studies (p. 4)");
+}
+
+#[test]
+fn list_items_count_one_by_one() {
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.blocks.push(heading(1, 1, "Observations from the year"));
+    let items = [
+        "The forum ran a survey among network operators in twenty countries during the spring.",
+        "Twelve interviews with regulators added detail that the written answers did not give.",
+        "A call for contributions stayed open for ten weeks and brought in forty written inputs.",
+    ];
+    d.blocks.push(Block::List {
+        loc: Location::Line(3),
+        list: List::default(),
+    });
+    if let Some(Block::List { list, .. }) = d.blocks.last_mut() {
+        list.items = items
+            .iter()
+            .map(|t| ListItem {
+                inlines: vec![Inline::text(*t)],
+                children: vec![],
+            })
+            .collect();
+    }
+    d.finish();
+    let e = check_doc(&d).element(2).unwrap().clone();
+    assert_eq!(
+        (e.verdict, e.cue_paragraphs, e.cue_sections),
+        (Present, 3, 1)
+    );
+    assert!(
+        e.evidence
+            .iter()
+            .all(|ev| ev.loc == Location::Line(3) && ev.blocks == (1..2))
+    );
+    assert!(e.evidence[1].excerpt.starts_with("Twelve interviews"));
+}
+
+#[test]
+fn non_ascii_checklist_and_text_are_matched_as_written() {
+    // A French checklist: patterns with accents are matched on the text as
+    // written (no ASCII folding).
+    let cl = Checklist::from_toml(
+        "name = 'Éléments'\n[[element]]\nid = 1\nkey = true\nwording = 'Méthodologie'\nheadings = ['^méthodologie$']\ncues = ['réglementation']\n",
+        "fr.toml",
+    )
+    .unwrap();
+    assert!(!cl.ascii_patterns);
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.blocks.push(heading(1, 1, "Méthodologie"));
+    d.blocks.push(para(3, &filler(60)));
+    d.finish();
+    let r = check(&d, &cl, &CheckOptions::default());
+    assert_eq!(r.element(1).unwrap().verdict, Present);
+    assert_eq!(r.element(1).unwrap().evidence[0].matched, "méthodologie");
+
+    // Built-in (ASCII) patterns still find cues next to curly quotes and
+    // accented words, and report the original text.
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.blocks.push(para(
+        1,
+        "The forum’s “methodology” combined a café-style survey with résumé interviews across many countries in the year.",
+    ));
+    d.finish();
+    let e = check_doc(&d).element(2).unwrap().clone();
+    assert_eq!(e.cue_paragraphs, 1);
+    assert_eq!(e.evidence[0].matched, "methodolog");
+    assert!(e.evidence[0].excerpt.contains("The forum’s “methodology”"));
+}
+
+#[test]
+fn empty_document_is_all_missing_without_panicking() {
+    let d = Document::new("empty.md", Format::Markdown);
+    let r = check_doc(&d);
+    assert!(
+        r.elements
+            .iter()
+            .all(|e| e.verdict == Missing && e.evidence.is_empty())
+    );
+    assert!(r.finding("missing-title").is_some());
+    assert!(!r.summary.passed);
+    let json = serde_json::to_string(&r).unwrap();
+    let back: bpfpress::check::CheckReport = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, r, "the JSON shape round-trips");
+}
