@@ -61,7 +61,9 @@ fn run(cmd: &str, args: &[&str]) -> Result<(), String> {
     if st.success() {
         Ok(())
     } else {
-        let name = Path::new(cmd).file_name().map_or(cmd.into(), |n| n.to_string_lossy());
+        let name = Path::new(cmd)
+            .file_name()
+            .map_or(cmd.into(), |n| n.to_string_lossy());
         Err(format!("{name} exited with {st}"))
     }
 }
