@@ -21,19 +21,25 @@ use std::time::{Duration, Instant};
 
 const MODEL: &str = "fixtures/render/bpf-on-bpfs-2020.model.json";
 const MARKDOWN: &str = "fixtures/report/bpf-on-bpfs-2020.md";
+const DOCX: &str = "fixtures/report/bpf-on-bpfs-2020.pandoc.docx";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The input: the Markdown fixture through our reader when it is there and
-/// yields headings, else the pandoc-made model JSON.
+/// yields headings, else the pandoc DOCX through the DOCX reader, else the
+/// pandoc-made model JSON.
 fn input() -> (PathBuf, &'static str) {
-    let md = root().join(MARKDOWN);
-    match read_path(&md, &Limits::default()) {
-        Ok(d) if d.headings().count() > 10 => (md, "markdown reader"),
-        _ => (root().join(MODEL), "model JSON"),
+    for (file, how) in [(MARKDOWN, "markdown reader"), (DOCX, "DOCX reader")] {
+        let p = root().join(file);
+        if let Ok(d) = read_path(&p, &Limits::default())
+            && d.headings().count() > 10
+        {
+            return (p, how);
+        }
     }
+    (root().join(MODEL), "model JSON")
 }
 
 fn ingest(path: &Path) -> Document {

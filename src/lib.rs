@@ -15,6 +15,7 @@
 pub mod check;
 pub mod fsutil;
 pub mod ingest;
+pub mod letters;
 pub mod mail;
 pub mod model;
 pub mod outline;

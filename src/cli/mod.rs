@@ -6,6 +6,7 @@
 
 mod check;
 mod ingest;
+mod letters;
 mod render;
 mod takeaways;
 
@@ -37,6 +38,7 @@ enum Command {
     Check(check::Args),
     Render(render::Args),
     Takeaways(takeaways::Args),
+    Letters(Box<letters::Args>),
 }
 
 pub fn run() -> ExitCode {
@@ -57,5 +59,6 @@ pub fn run() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Render(a) => render::run(a),
         Command::Takeaways(a) => takeaways::run(a),
+        Command::Letters(a) => letters::run(*a),
     }
 }

@@ -199,6 +199,34 @@ impl Engine {
         }
     }
 
+    /// An engine for `--template-dir` (if given) with the fonts of
+    /// `font_dirs` (`--font-dir`) added to the bundled ones.
+    pub fn with_fonts(
+        template_dir: Option<&Path>,
+        font_dirs: &[std::path::PathBuf],
+    ) -> Result<Engine, RenderError> {
+        if font_dirs.is_empty() {
+            return Engine::new(template_dir);
+        }
+        let templates = match template_dir {
+            Some(d) => Templates::dir(d).map_err(|e| RenderError::TemplateDir {
+                path: d.display().to_string(),
+                reason: e.to_string(),
+            })?,
+            None => Templates::Builtin,
+        };
+        // The message names the font folder or file itself.
+        let shared = Shared::with_font_dirs(templates, font_dirs).map_err(RenderError::Data)?;
+        Ok(Engine {
+            shared: Arc::new(shared),
+        })
+    }
+
+    /// Whether a loaded font has a glyph for `c`.
+    pub fn covers(&self, c: char) -> bool {
+        self.shared.covers(c)
+    }
+
     /// Font families templates can use.
     pub fn font_families(&self) -> Vec<String> {
         self.shared.families()
@@ -208,10 +236,27 @@ impl Engine {
     /// (unknown family, missing glyphs) count as errors, because typst
     /// would otherwise fall back silently to another font.
     pub fn compile(&self, job: &Job<'_>) -> Result<Compiled, RenderError> {
+        self.compile_with(job, &[])
+    }
+
+    /// Compile a job with more virtual files besides [`DATA_PATH`], e.g. a
+    /// `/shared.json` that stays the same across a batch (so typst's
+    /// memoisation reuses what is derived from it).
+    pub fn compile_with(
+        &self,
+        job: &Job<'_>,
+        extra: &[(&str, Bytes)],
+    ) -> Result<Compiled, RenderError> {
         let main = world::file_id(job.main).map_err(RenderError::Data)?;
         let data_id = world::file_id(DATA_PATH).map_err(RenderError::Data)?;
         let mut files = HashMap::new();
         files.insert(data_id, Bytes::new(job.data.clone()));
+        for (path, bytes) in extra {
+            files.insert(
+                world::file_id(path).map_err(RenderError::Data)?,
+                bytes.clone(),
+            );
+        }
         let world = world::BpfWorld::new(&self.shared, main, files, job.today);
         let Warned { output, warnings } = catch(|| typst::compile::<PagedDocument>(&world))?;
         let (fatal, warnings): (Vec<_>, Vec<_>) =

@@ -43,6 +43,27 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "/takeaways.typ",
         include_str!("../../templates/takeaways.typ"),
     ),
+    (
+        "/lib/letterhead.typ",
+        include_str!("../../templates/lib/letterhead.typ"),
+    ),
+    ("/letter.typ", include_str!("../../templates/letter.typ")),
+    (
+        "/press-release.typ",
+        include_str!("../../templates/press-release.typ"),
+    ),
+    (
+        "/letters/en.toml",
+        include_str!("../../templates/letters/en.toml"),
+    ),
+    (
+        "/letters/fr.toml",
+        include_str!("../../templates/letters/fr.toml"),
+    ),
+    (
+        "/letters/es.toml",
+        include_str!("../../templates/letters/es.toml"),
+    ),
 ];
 
 /// Fonts bundled under `templates/fonts/` and compiled into the binary:
@@ -63,6 +84,19 @@ pub const BUNDLED_FONTS: &[(&str, &[u8])] = &[
     (
         "fonts/noto-sans/NotoSans-BoldItalic.ttf",
         include_bytes!("../../templates/fonts/noto-sans/NotoSans-BoldItalic.ttf"),
+    ),
+    // Names in letters and the press release: Arabic, and CJK (plus more).
+    (
+        "fonts/noto-sans-arabic/NotoSansArabic-Regular.ttf",
+        include_bytes!("../../templates/fonts/noto-sans-arabic/NotoSansArabic-Regular.ttf"),
+    ),
+    (
+        "fonts/noto-sans-arabic/NotoSansArabic-Bold.ttf",
+        include_bytes!("../../templates/fonts/noto-sans-arabic/NotoSansArabic-Bold.ttf"),
+    ),
+    (
+        "fonts/droid-sans-fallback/DroidSansFallbackFull.ttf",
+        include_bytes!("../../templates/fonts/droid-sans-fallback/DroidSansFallbackFull.ttf"),
     ),
 ];
 
@@ -109,9 +143,18 @@ impl Shared {
     /// Load the library and fonts. With a template folder on disk, also
     /// the fonts under its `fonts/` (sandboxed like every other file).
     pub fn new(templates: Templates) -> Result<Shared, String> {
+        Shared::with_font_dirs(templates, &[])
+    }
+
+    /// Like [`Shared::new`], plus every font under each of `font_dirs`
+    /// (`--font-dir`: the user's own folders, read as given).
+    pub fn with_font_dirs(templates: Templates, font_dirs: &[PathBuf]) -> Result<Shared, String> {
         let mut fonts: Vec<Font> = EMBEDDED_FONTS.clone();
         if let Templates::Dir(root) = &templates {
             fonts.extend(dir_fonts(root)?);
+        }
+        for d in font_dirs {
+            fonts.extend(user_fonts(d)?);
         }
         let book = FontBook::from_fonts(&fonts);
         Ok(Shared {
@@ -133,6 +176,14 @@ impl Shared {
             .collect();
         v.dedup();
         v
+    }
+
+    /// Whether any loaded font has a glyph for `c` (typst falls back to
+    /// any font of the book, so this is what can print).
+    pub fn covers(&self, c: char) -> bool {
+        self.fonts
+            .iter()
+            .any(|f| f.info().coverage.contains(c as u32))
     }
 
     fn template_bytes(&self, id: FileId) -> FileResult<Bytes> {
@@ -199,6 +250,46 @@ fn dir_fonts(root: &Path) -> Result<Vec<Font>, String> {
             out.extend(Font::iter(Bytes::new(data)));
             if out.len() == before {
                 return Err(format!("template font {shown} is not a readable font file"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Fonts under a user's `--font-dir` (recursively; `.ttf`, `.otf`, `.ttc`, `.otc`).
+fn user_fonts(dir: &Path) -> Result<Vec<Font>, String> {
+    if !dir.is_dir() {
+        return Err(format!("font folder {}: not a directory", dir.display()));
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries =
+            std::fs::read_dir(&d).map_err(|e| format!("font folder {}: {e}", d.display()))?;
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let path = e.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let ext = path
+                .extension()
+                .and_then(|x| x.to_str())
+                .map(str::to_ascii_lowercase);
+            if !matches!(ext.as_deref(), Some("ttf" | "otf" | "ttc" | "otc")) {
+                continue;
+            }
+            let data =
+                std::fs::read(&path).map_err(|err| format!("font {}: {err}", path.display()))?;
+            let before = out.len();
+            out.extend(Font::iter(Bytes::new(data)));
+            if out.len() == before {
+                return Err(format!(
+                    "font {} is not a readable font file",
+                    path.display()
+                ));
             }
         }
     }
