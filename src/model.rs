@@ -248,6 +248,10 @@ impl Block {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct List {
     pub ordered: bool,
+    /// Number of the first item of an ordered list when it is not 1
+    /// (Markdown `3.`, DOCX `w:start`); absent means 1 or unordered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<u64>,
     pub items: Vec<ListItem>,
 }
 
@@ -425,10 +429,12 @@ mod tests {
     fn plain_text_of_nested_list() {
         let list = List {
             ordered: false,
+            start: None,
             items: vec![ListItem {
                 inlines: vec![Inline::text("one")],
                 children: vec![List {
                     ordered: true,
+                    start: None,
                     items: vec![ListItem {
                         inlines: vec![Inline::text("one.a")],
                         children: vec![],

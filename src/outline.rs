@@ -1,8 +1,10 @@
 //! The human outline of an ingested [`Document`] printed by `bpfpress ingest`:
 //! metadata, the headings tree with locations and the content under each
-//! heading, then totals.
+//! heading (paragraphs, lists, tables, images, footnote references, and the
+//! comments and tracked changes whose location falls in the section), then
+//! totals and the reader's warnings.
 
-use crate::model::{Block, Document, NoteKind, RevisionKind};
+use crate::model::{Block, Document, Inline, Location, NoteKind, RevisionKind};
 use std::fmt::Write;
 
 /// Counts of body content.
@@ -12,6 +14,10 @@ pub struct Counts {
     pub lists: usize,
     pub tables: usize,
     pub images: usize,
+    /// Footnote / endnote references.
+    pub notes: usize,
+    pub comments: usize,
+    pub revisions: usize,
 }
 
 impl Counts {
@@ -23,6 +29,11 @@ impl Counts {
             Block::Image { .. } => self.images += 1,
             Block::Heading { .. } => {}
         }
+        self.notes += b
+            .inlines()
+            .iter()
+            .filter(|i| matches!(i, Inline::NoteRef { .. }))
+            .count();
     }
 
     fn describe(&self) -> String {
@@ -32,6 +43,9 @@ impl Counts {
             (self.lists, "list", "lists"),
             (self.tables, "table", "tables"),
             (self.images, "image", "images"),
+            (self.notes, "note ref", "note refs"),
+            (self.comments, "comment", "comments"),
+            (self.revisions, "revision", "revisions"),
         ] {
             if n > 0 {
                 parts.push(format!("{n} {}", if n == 1 { one } else { many }));
@@ -100,6 +114,30 @@ pub fn outline(doc: &Document) -> String {
                 None => before.add(other),
             },
         }
+    }
+    // Comments and revisions go to the section their location falls in.
+    let heading_locs: Vec<Location> = doc.headings().map(|(_, b)| b.loc()).collect();
+    let mut attribute = |loc: Option<Location>, comment: bool| {
+        let idx = loc.and_then(|l| {
+            heading_locs
+                .iter()
+                .rposition(|h| std::mem::discriminant(h) == std::mem::discriminant(&l) && *h <= l)
+        });
+        let c = match idx {
+            Some(i) => &mut rows[i].2,
+            None => &mut before,
+        };
+        if comment {
+            c.comments += 1;
+        } else {
+            c.revisions += 1;
+        }
+    };
+    for c in &doc.comments {
+        attribute(c.loc, true);
+    }
+    for r in &doc.revisions {
+        attribute(Some(r.loc), false);
     }
     if rows.is_empty() {
         out.push_str("(no headings found)\n");

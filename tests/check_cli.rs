@@ -1,10 +1,7 @@
 //! `bpfpress check` through the binary: exit codes, output formats, batches.
 //!
 //! The real report and the review fixture are read with the DOCX and PDF
-//! readers (on main). Tests on the crafted Markdown drafts are marked
-//! `#[ignore = "needs the Markdown reader …"]`: written and passing against a
-//! trial merge of the `md` branch, waiting for that reader to land on main;
-//! remove the attribute after `git merge main`.
+//! readers; the crafted drafts with the Markdown reader.
 
 mod check_support;
 
@@ -269,7 +266,6 @@ fn markdown_format_for_the_real_report() {
 }
 
 #[test]
-#[ignore = "needs the Markdown reader (md branch); enable after `git merge main`"]
 fn complete_draft_exits_0_and_thin_draft_exits_1() {
     let o = bpfpress(&["check", "fixtures/drafts/complete.md"]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
@@ -295,7 +291,6 @@ fn complete_draft_exits_0_and_thin_draft_exits_1() {
 }
 
 #[test]
-#[ignore = "needs the Markdown reader (md branch); enable after `git merge main`"]
 fn batch_checks_the_rest_when_one_file_is_unreadable() {
     let dir = tempfile::tempdir().unwrap();
     for f in ["complete.md", "thin.md", "no-methodology.md"] {
@@ -331,7 +326,6 @@ fn batch_checks_the_rest_when_one_file_is_unreadable() {
 }
 
 #[test]
-#[ignore = "needs the Markdown reader (md branch); enable after `git merge main`"]
 fn markdown_output_written_atomically_to_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("check.md");

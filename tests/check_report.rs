@@ -2,11 +2,8 @@
 //! enhance future BPF work: a "BPF on BPFs"* (IGF 2020) — ingested from each
 //! fixture format gives the same verdicts.
 //!
-//! The DOCX and PDF readers are on main; the Markdown reader is not yet, so
-//! the `.md` tests are marked `#[ignore]` (remove the attribute after `git
-//! merge main` brings it; they passed against a trial merge of the `md`
-//! branch). The PDF reader does not yet emit links, so the PDF empty-link
-//! test is ignored too, with the reason.
+//! The PDF reader does not yet emit links, so the PDF empty-link test is
+//! ignored, with the reason.
 //!
 //! Expected verdicts, decided by reading the report. It is a review of the
 //! BPF *process*, not a BPF on a policy topic, so not all ten elements apply:
@@ -141,7 +138,6 @@ fn real_report_from_libreoffice_pdf() {
 }
 
 #[test]
-#[ignore = "needs the Markdown reader (md branch, not yet on main)"]
 fn real_report_from_markdown() {
     assert_real_report("md");
 }
@@ -166,7 +162,6 @@ fn empty_links_of_the_real_report_are_found_in_the_docx() {
 }
 
 #[test]
-#[ignore = "needs the Markdown reader (md branch, not yet on main)"]
 fn empty_links_of_the_real_report_are_found_in_the_markdown() {
     assert_empty_links("md");
 }

@@ -312,6 +312,7 @@ fn degenerate_blocks_render_under_pdf_ua() {
             loc: Location::Line(5),
             list: List {
                 ordered: true,
+                start: None,
                 items: vec![],
             },
         },
@@ -319,6 +320,7 @@ fn degenerate_blocks_render_under_pdf_ua() {
             loc: Location::Line(6),
             list: List {
                 ordered: false,
+                start: None,
                 items: vec![ListItem {
                     inlines: vec![],
                     children: vec![],

@@ -294,11 +294,10 @@ fn source_date_epoch_fixes_the_pdf_date() {
 }
 
 /// Every fixture format through our readers, rendered under PDF/UA-1 and
-/// checked by qpdf. A reader that has not landed yet (Unsupported) is
-/// reported and skipped; any other failure fails the test.
+/// checked by qpdf. Any reader failure fails the test.
 #[test]
 fn every_fixture_format_renders_under_pdf_ua() {
-    use bpfpress::ingest::{IngestErrorKind, Limits, read_path};
+    use bpfpress::ingest::{Limits, read_path};
     let opts = ReportOptions {
         standard: Some(Standard::PdfUa1),
         ..Default::default()
@@ -310,17 +309,11 @@ fn every_fixture_format_renders_under_pdf_ua() {
         "bpf-on-bpfs-2020.lo.docx",
         "bpf-on-bpfs-2020.lo.pdf",
     ] {
-        let doc = match read_path(
+        let doc = read_path(
             &fixture(&format!("fixtures/report/{name}")),
             &Limits::default(),
-        ) {
-            Ok(d) => d,
-            Err(e) if matches!(e.kind, IngestErrorKind::Unsupported(_)) => {
-                eprintln!("{name}: reader not available yet ({e}); skipped");
-                continue;
-            }
-            Err(e) => panic!("{e}"),
-        };
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let r = render_to_file(&doc, &opts, &format!("{name}.pdf"));
         let (ok, out) = tool("qpdf", &["--check"], &r.path);
         assert!(ok, "{name}: {out}");
@@ -340,7 +333,7 @@ fn every_fixture_format_renders_under_pdf_ua() {
         }
         rendered += 1;
     }
-    eprintln!("{rendered} fixture formats rendered");
+    assert_eq!(rendered, 4, "every fixture format must render");
 }
 
 /// Titles of the PDF outline (bookmarks), depth-first.

@@ -24,11 +24,16 @@ pub struct Args {
 
 pub fn run(args: Args) -> ExitCode {
     let limits = Limits::default();
-    let results: Vec<_> = args
-        .files
-        .par_iter()
-        .map(|p| read_path(p, &limits))
-        .collect();
+    // One file needs no thread pool: starting rayon's workers costs more than
+    // reading a typical draft (see BENCHMARKS.md, ingest).
+    let results: Vec<_> = if args.files.len() == 1 {
+        args.files.iter().map(|p| read_path(p, &limits)).collect()
+    } else {
+        args.files
+            .par_iter()
+            .map(|p| read_path(p, &limits))
+            .collect()
+    };
     let mut failed = false;
     let mut docs = Vec::new();
     for r in results {

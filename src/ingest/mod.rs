@@ -146,6 +146,11 @@ pub fn detect(bytes: &[u8]) -> Detected {
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         return Detected::Ole;
     }
+    // UTF-16 text (with a byte-order mark) is full of NUL bytes; the
+    // Markdown reader decodes it.
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Detected::Format(Format::Markdown);
+    }
     let head = &bytes[..bytes.len().min(4096)];
     let binary = head
         .iter()
@@ -297,6 +302,10 @@ mod tests {
         assert_eq!(
             detect(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0]),
             Detected::Ole
+        );
+        assert_eq!(
+            detect(&[0xFF, 0xFE, b'#', 0, b' ', 0]),
+            Detected::Format(Format::Markdown)
         );
         assert_eq!(
             detect(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0]),

@@ -1210,6 +1210,7 @@ fn anchor_target(anchor: &str) -> String {
 fn build_list(items: &[PendingItem], i: &mut usize, level: usize) -> List {
     let mut list = List {
         ordered: items[*i].ordered,
+        start: None,
         items: Vec::new(),
     };
     while *i < items.len() && items[*i].level >= level {

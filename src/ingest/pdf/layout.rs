@@ -904,6 +904,7 @@ impl OpenList {
                 indent,
                 List {
                     ordered,
+                    start: None,
                     items: Vec::new(),
                 },
             ));
@@ -1060,6 +1061,7 @@ fn flow(all: &[Vec<L>], body: f32, note_ids: &HashSet<String>) -> Vec<Block> {
                     indent,
                     List {
                         ordered: ord,
+                        start: None,
                         items: Vec::new(),
                     },
                 )],
