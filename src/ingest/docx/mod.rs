@@ -40,7 +40,7 @@
 //!   `cp:keywords` (split on `,` or `;`) plus `dc:subject`; language from
 //!   `dc:language`. **Date**: a Date paragraph, else a short paragraph before
 //!   the first heading that reads as a date, else `dcterms:created`;
-//!   normalised by [`normalise_date`] (`September 2020` → `2020-09`, full
+//!   normalised by [`normalise_date`](super::dates::normalise_date) (`September 2020` → `2020-09`, full
 //!   dates → `YYYY-MM-DD`; text that is no recognisable date is kept as is).
 //! - **Notes**: footnote ids as in `word/footnotes.xml`; endnote ids are
 //!   prefixed `e` (`e3`) so both kinds share one id space.
@@ -67,6 +67,7 @@ pub mod package;
 pub mod parts;
 pub mod prepass;
 
+use super::dates::normalise_date;
 use super::{IngestErrorKind, Limits};
 use crate::model::{Comment, Document, Format, NoteKind};
 use docx_rs::{CommentChild, ParagraphChild, RunChild};
@@ -334,108 +335,4 @@ fn comment_text(children: &[CommentChild]) -> String {
         }
     }
     paras.join("\n")
-}
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
-fn month(word: &str) -> Option<u32> {
-    let w = word.trim_end_matches('.').to_lowercase();
-    if w.len() < 3 {
-        return None;
-    }
-    MONTHS
-        .iter()
-        .position(|m| m.starts_with(&w))
-        .map(|i| i as u32 + 1)
-}
-
-/// Normalise a date as found in a draft. `September 2020` → `2020-09`;
-/// `22 September 2020`, `September 22, 2020`, `2020-09-22`,
-/// `2020-09-22T10:00:00Z` and `22.09.2020` / `22/09/2020` (day first) →
-/// `2020-09-22`; `2020-09` stays. Anything else → `None`.
-pub fn normalise_date(s: &str) -> Option<String> {
-    let s = s.trim();
-    let valid = |y: u32, m: u32, d: u32| {
-        (1000..=9999).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d)
-    };
-    // ISO forms.
-    let iso: Vec<&str> = s.get(..10).unwrap_or(s).split('-').collect();
-    if let [y, m, d] = iso.as_slice()
-        && y.len() == 4
-        && let (Ok(y), Ok(m), Ok(d)) = (y.parse(), m.parse(), d.parse())
-        && valid(y, m, d)
-    {
-        return Some(format!("{y:04}-{m:02}-{d:02}"));
-    }
-    if let [y, m] = s.split('-').collect::<Vec<_>>().as_slice()
-        && y.len() == 4
-        && let (Ok(y), Ok(m)) = (y.parse::<u32>(), m.parse::<u32>())
-        && valid(y, m, 1)
-    {
-        return Some(format!("{y:04}-{m:02}"));
-    }
-    // Day-first numeric: 22.09.2020, 22/09/2020.
-    let num: Vec<&str> = s.split(['.', '/']).collect();
-    if let [d, m, y] = num.as_slice()
-        && y.len() == 4
-        && let (Ok(d), Ok(m), Ok(y)) = (d.parse(), m.parse(), y.parse())
-        && valid(y, m, d)
-    {
-        return Some(format!("{y:04}-{m:02}-{d:02}"));
-    }
-    // Words: "September 2020", "22 September 2020", "September 22, 2020".
-    let words: Vec<&str> = s
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|w| !w.is_empty())
-        .collect();
-    let year = |w: &str| {
-        w.parse::<u32>()
-            .ok()
-            .filter(|y| (1000..=9999).contains(y) && w.len() == 4)
-    };
-    let day = |w: &str| {
-        w.trim_end_matches(|c: char| c.is_alphabetic() || c == '.')
-            .parse::<u32>()
-            .ok()
-            .filter(|d| (1..=31).contains(d))
-    };
-    match words.as_slice() {
-        [m, y] => Some(format!("{:04}-{:02}", year(y)?, month(m)?)),
-        [d, m, y] if day(d).is_some() => {
-            Some(format!("{:04}-{:02}-{:02}", year(y)?, month(m)?, day(d)?))
-        }
-        [m, d, y] => Some(format!("{:04}-{:02}-{:02}", year(y)?, month(m)?, day(d)?)),
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::normalise_date as n;
-
-    #[test]
-    fn dates_normalise() {
-        assert_eq!(n("September 2020").as_deref(), Some("2020-09"));
-        assert_eq!(n("22 September 2020").as_deref(), Some("2020-09-22"));
-        assert_eq!(n("Sept. 22, 2020").as_deref(), Some("2020-09-22"));
-        assert_eq!(n("2026-11-22T01:50:59Z").as_deref(), Some("2026-11-22"));
-        assert_eq!(n("22.09.2020").as_deref(), Some("2020-09-22"));
-        assert_eq!(n("2020-09").as_deref(), Some("2020-09"));
-        assert_eq!(n("Markus Kummer"), None);
-        assert_eq!(n("May 2020 draft"), None);
-        assert_eq!(n("Best Practice Forum"), None);
-    }
 }

@@ -18,7 +18,6 @@
 //!    [`Document::warnings`].
 
 pub mod convert;
-pub mod dates;
 pub mod decode;
 pub mod frontmatter;
 pub mod labels;

@@ -609,29 +609,12 @@ fn mark_font_headings(all: &mut [Vec<L>], body: f32) -> usize {
 /// is larger than body text becomes the subtitle when none is declared.
 fn cover_meta(all: &[Vec<L>], body: f32, meta: &mut crate::model::Metadata) {
     let Some(page) = all.first() else { return };
-    let months = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
     for l in page
         .iter()
         .filter(|l| !matches!(l.role, Role::Furniture | Role::Note))
     {
         if let Some(c) = MONTH_DATE.captures(&l.line.main_text()) {
-            let m = months
-                .iter()
-                .position(|m| c[2].eq_ignore_ascii_case(m))
-                .map_or(1, |i| i + 1);
+            let m = crate::ingest::dates::month(&c[2]).unwrap_or(1);
             let day = c
                 .get(1)
                 .or(c.get(3))
