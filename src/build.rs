@@ -812,25 +812,7 @@ fn build_letters(
     }
 
     progress.step("press-release.pdf");
-    let sent: Vec<&str> = if manifest.dry_run {
-        manifest
-            .entries
-            .iter()
-            .filter(|e| e.status == Status::Generated)
-            .map(|e| e.organisation.as_str())
-            .collect()
-    } else {
-        manifest.sent_to().collect()
-    };
-    let institutions: Vec<Institution> = rs
-        .list
-        .iter()
-        .filter(|r| sent.contains(&r.organisation.as_str()))
-        .map(|r| Institution {
-            organisation: r.organisation.clone(),
-            country: r.country.clone(),
-        })
-        .collect();
+    let institutions = Institution::sent_to(&manifest, &rs.list);
     let contact = Contact {
         name: signatory_name,
         role: signatory_role,

@@ -397,6 +397,36 @@ pub struct Institution {
     pub country: Option<String>,
 }
 
+impl Institution {
+    /// The institutions a press release names, in recipients-file order:
+    /// those the mailing was delivered to or, on a dry run, those a letter
+    /// was made for.
+    pub fn sent_to(
+        manifest: &crate::mail::campaign::Manifest,
+        recipients: &[Recipient],
+    ) -> Vec<Institution> {
+        use crate::mail::campaign::Status;
+        let sent: Vec<&str> = if manifest.dry_run {
+            manifest
+                .entries
+                .iter()
+                .filter(|e| e.status == Status::Generated)
+                .map(|e| e.organisation.as_str())
+                .collect()
+        } else {
+            manifest.sent_to().collect()
+        };
+        recipients
+            .iter()
+            .filter(|r| sent.contains(&r.organisation.as_str()))
+            .map(|r| Institution {
+                organisation: r.organisation.clone(),
+                country: r.country.clone(),
+            })
+            .collect()
+    }
+}
+
 #[derive(Serialize)]
 struct PressData<'a> {
     bpf: &'a str,

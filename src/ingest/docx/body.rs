@@ -292,38 +292,13 @@ fn format_number(n: u32, format: &str) -> String {
         let c = (base + ((n - 1) % 26) as u8) as char;
         c.to_string().repeat(((n - 1) / 26 + 1) as usize)
     }
-    fn roman(mut n: u32) -> String {
-        const T: [(u32, &str); 13] = [
-            (1000, "M"),
-            (900, "CM"),
-            (500, "D"),
-            (400, "CD"),
-            (100, "C"),
-            (90, "XC"),
-            (50, "L"),
-            (40, "XL"),
-            (10, "X"),
-            (9, "IX"),
-            (5, "V"),
-            (4, "IV"),
-            (1, "I"),
-        ];
-        let mut s = String::new();
-        for (v, r) in T {
-            while n >= v {
-                s.push_str(r);
-                n -= v;
-            }
-        }
-        s
-    }
     // Absurd values (a hostile w:start) fall back to digits instead of
     // building huge labels.
     match format {
         "lowerLetter" if n <= 780 => letters(n, b'a'),
         "upperLetter" if n <= 780 => letters(n, b'A'),
-        "lowerRoman" if n < 4000 => roman(n).to_lowercase(),
-        "upperRoman" if n < 4000 => roman(n),
+        "lowerRoman" if n < 4000 => crate::ingest::markdown::labels::to_roman(n).to_lowercase(),
+        "upperRoman" if n < 4000 => crate::ingest::markdown::labels::to_roman(n),
         "decimalZero" => format!("{n:02}"),
         _ => n.to_string(),
     }

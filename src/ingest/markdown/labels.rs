@@ -83,7 +83,8 @@ pub fn roman(s: &str) -> Option<u32> {
     (to_roman(total) == s.to_ascii_uppercase()).then_some(total)
 }
 
-fn to_roman(mut n: u32) -> String {
+/// Upper-case roman numeral of `n` (1-3999); also used for Word numbering.
+pub(crate) fn to_roman(mut n: u32) -> String {
     const T: [(u32, &str); 13] = [
         (1000, "M"),
         (900, "CM"),
