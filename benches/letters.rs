@@ -15,14 +15,13 @@ use bpfpress::letters::{LetterRenderer, LetterSetup};
 use bpfpress::mail::recipients::{self, LoadOptions};
 use bpfpress::mail::{Attachment, Campaign, CampaignInfo, Mailbox, RunOptions, Status};
 use bpfpress::render::{Engine, Paper};
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{root, write_recipients};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Peak resident set (VmHWM) of this process, in MiB.
 fn peak_mib() -> f64 {
@@ -58,39 +57,6 @@ fn env_usize(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// `n` recipients made from the 21 fixture rows (all scripts), each
-/// organisation and email made unique by its number.
-fn write_recipients(dir: &Path, n: usize) -> PathBuf {
-    let src = std::fs::read_to_string(root().join("fixtures/recipients/institutions.csv")).unwrap();
-    let mut rdr = csv::Reader::from_reader(src.as_bytes());
-    let headers = rdr.headers().unwrap().clone();
-    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
-    let org = headers.iter().position(|h| h == "organisation").unwrap();
-    let email = headers.iter().position(|h| h == "email").unwrap();
-    let path = dir.join("recipients.csv");
-    let mut w = csv::Writer::from_path(&path).unwrap();
-    w.write_record(&headers).unwrap();
-    for i in 0..n {
-        let r = &rows[i % rows.len()];
-        let fields: Vec<String> = r
-            .iter()
-            .enumerate()
-            .map(|(k, f)| {
-                if k == org {
-                    format!("{f} {}", i + 1)
-                } else if k == email {
-                    format!("r{}.{f}", i + 1)
-                } else {
-                    f.to_owned()
-                }
-            })
-            .collect();
-        w.write_record(&fields).unwrap();
-    }
-    w.flush().unwrap();
-    path
 }
 
 fn setup() -> LetterSetup {

@@ -14,14 +14,13 @@ use bpfpress::mail::{
     Status, TlsMode,
 };
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{root, write_recipients};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Peak resident set (VmHWM) of this process, in MiB.
 fn peak_mib() -> f64 {
@@ -35,39 +34,6 @@ fn peak_mib() -> f64 {
         })
         .map(|kb| kb / 1024.0)
         .unwrap_or(f64::NAN)
-}
-
-/// `n` recipients made from the fixture rows, each organisation and email
-/// made unique by its number.
-fn write_recipients(dir: &Path, n: usize) -> PathBuf {
-    let src = std::fs::read_to_string(root().join("fixtures/recipients/institutions.csv")).unwrap();
-    let mut rdr = csv::Reader::from_reader(src.as_bytes());
-    let headers = rdr.headers().unwrap().clone();
-    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
-    let org = headers.iter().position(|h| h == "organisation").unwrap();
-    let email = headers.iter().position(|h| h == "email").unwrap();
-    let path = dir.join("recipients.csv");
-    let mut w = csv::Writer::from_path(&path).unwrap();
-    w.write_record(&headers).unwrap();
-    for i in 0..n {
-        let r = &rows[i % rows.len()];
-        let fields: Vec<String> = r
-            .iter()
-            .enumerate()
-            .map(|(k, f)| {
-                if k == org {
-                    format!("{f} {}", i + 1)
-                } else if k == email {
-                    format!("r{}.{f}", i + 1)
-                } else {
-                    f.to_owned()
-                }
-            })
-            .collect();
-        w.write_record(&fields).unwrap();
-    }
-    w.flush().unwrap();
-    path
 }
 
 fn campaign() -> Campaign {
