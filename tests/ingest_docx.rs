@@ -787,20 +787,48 @@ fn zip_bomb_is_refused_with_bounded_work() {
 #[test]
 fn zip_bomb_with_lying_sizes_stops_at_the_cap() {
     // Small declared size checks pass, so the cap on what is actually read
-    // must stop it: many 1 MiB-compressible parts add up past the total cap.
+    // must stop it: parts the reader reads (styles, comments, notes, core
+    // properties), each under the per-part cap, add up past the total cap.
     let bad = Bad::new();
     let limits = Limits {
-        max_part_bytes: 2 << 20,
-        max_total_bytes: 8 << 20,
+        max_part_bytes: 1 << 20,
+        max_total_bytes: 4 << 20,
         ..Limits::default()
     };
+    // Text that does not compress past the ratio cap.
+    let mut seed = 7u32;
+    let noise: String = (0..(1 << 20) - 16)
+        .map(|_| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from(b'a' + (seed >> 16) as u8 % 26)
+        })
+        .collect();
+    let big = format!("<x>{noise}</x>");
+    let rel = |id: &str, kind: &str, target: &str| {
+        format!(
+            r#"<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{target}"/>"#
+        )
+    };
+    let rels = format!(
+        r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}{}</Relationships>"#,
+        rel("rId1", "styles", "styles.xml"),
+        rel("rId2", "comments", "comments.xml")
+    );
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
-    for i in 0..20 {
-        w.start_file(format!("word/media/blob{i}.bin"), opts)
-            .unwrap();
-        w.write_all(&vec![b'x'; 1 << 20]).unwrap();
+    let parts = [
+        ("word/document.xml", body("<w:p/>")),
+        ("word/_rels/document.xml.rels", rels),
+        ("word/styles.xml", big.clone()),
+        ("word/comments.xml", big.clone()),
+        ("word/footnotes.xml", big.clone()),
+        ("word/endnotes.xml", big.clone()),
+        ("docProps/core.xml", big),
+    ];
+    for (name, text) in parts {
+        w.start_file(name, opts).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
     }
     let bytes = w.finish().unwrap().into_inner();
     let p = bad.file("many.docx", &bytes);
@@ -810,6 +838,37 @@ fn zip_bomb_with_lying_sizes_stops_at_the_cap() {
         "{err}"
     );
     assert!(err.to_string().contains("decompressed package"), "{err}");
+}
+
+#[test]
+fn parts_the_reader_does_not_use_are_never_decompressed() {
+    // 20 MiB of media (and a corrupt image) in a draft cost nothing: only
+    // the parts the model needs are read, so the total cap is not reached.
+    let bad = Bad::new();
+    let limits = Limits {
+        max_part_bytes: 2 << 20,
+        max_total_bytes: 8 << 20,
+        ..Limits::default()
+    };
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    w.start_file("word/document.xml", opts).unwrap();
+    w.write_all(body("<w:p><w:r><w:t>Still read</w:t></w:r></w:p>").as_bytes())
+        .unwrap();
+    for i in 0..20 {
+        w.start_file(format!("word/media/blob{i}.bin"), opts)
+            .unwrap();
+        w.write_all(&vec![b'x'; 1 << 20]).unwrap();
+    }
+    let mut bytes = w.finish().unwrap().into_inner();
+    // Damage the last blob's data: its CRC no longer matches.
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0xff;
+    let p = bad.file("media.docx", &bytes);
+    let doc = read_path(&p, &limits).unwrap();
+    assert_eq!(doc.blocks.len(), 1);
+    assert_eq!(doc.blocks[0].plain_text(), "Still read");
 }
 
 #[test]

@@ -45,18 +45,18 @@ pub fn run(args: Args) -> ExitCode {
             }
         }
     }
-    let mut out = std::io::stdout().lock();
+    // Stdout is line-buffered: unbuffered, pretty JSON costs one write(2)
+    // per line (thousands for a report).
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let written = if args.json {
         let v = if args.files.len() == 1 {
-            docs.first().map(serde_json::to_value)
+            docs.first()
+                .map(|d| serde_json::to_writer_pretty(&mut out, d))
         } else {
-            Some(serde_json::to_value(&docs))
+            Some(serde_json::to_writer_pretty(&mut out, &docs))
         };
         match v {
-            Some(Ok(v)) => serde_json::to_writer_pretty(&mut out, &v)
-                .map_err(std::io::Error::from)
-                .and_then(|_| writeln!(out)),
-            Some(Err(e)) => Err(std::io::Error::other(e)),
+            Some(r) => r.map_err(std::io::Error::from).and_then(|_| writeln!(out)),
             None => Ok(()),
         }
     } else {
@@ -66,7 +66,8 @@ pub fn run(args: Args) -> ExitCode {
             }
             write!(out, "{}", bpfpress::outline::outline(d))
         })
-    };
+    }
+    .and_then(|_| out.flush());
     if let Err(e) = written
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {

@@ -238,7 +238,7 @@ fn load(path: &Path, limits: &Limits) -> Result<Vec<u8>, IngestErrorKind> {
 }
 
 /// Stack for parser threads: third-party parsers recurse on nesting.
-const PARSER_STACK: usize = 256 << 20;
+pub(crate) const PARSER_STACK: usize = 256 << 20;
 
 /// Run `f` on its own large-stack thread, turning a panic into
 /// [`IngestErrorKind::Panic`] and an overrun of `timeout` into
@@ -261,19 +261,21 @@ where
     }
     match rx.recv_timeout(timeout) {
         Ok(Ok(r)) => r,
-        Ok(Err(payload)) => {
-            let msg = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic".into());
-            Err(IngestErrorKind::Panic(msg))
-        }
+        Ok(Err(payload)) => Err(IngestErrorKind::Panic(panic_message(&*payload))),
         Err(mpsc::RecvTimeoutError::Timeout) => Err(IngestErrorKind::Timeout(timeout)),
         Err(mpsc::RecvTimeoutError::Disconnected) => Err(IngestErrorKind::Panic(
             "parser thread ended without a result".into(),
         )),
     }
+}
+
+/// The message a panic carried.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
 }
 
 /// Keep third-party parser panics (which we catch) off stderr, while real

@@ -1,6 +1,7 @@
 //! The body: docx-rs's parsed document tree (with the prepass markers) in,
 //! model blocks, comment anchors, revisions and title-page metadata out.
 
+use super::parts::Numbering;
 use super::prepass::{Piece, Prepass, pieces};
 use crate::model::{
     Block, Inline, List, ListItem, Location, Revision, RevisionKind, TableCell, TableRow,
@@ -112,7 +113,12 @@ fn own_kind(id: &str, name: &str, outline: Option<usize>) -> Option<StyleKind> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(docx: &Docx, rels: &'a HashMap<String, String>, pre: &'a Prepass) -> Self {
+    pub fn new(
+        docx: &Docx,
+        numbering: &Numbering,
+        rels: &'a HashMap<String, String>,
+        pre: &'a Prepass,
+    ) -> Self {
         struct Raw {
             own: Option<StyleKind>,
             based_on: Option<String>,
@@ -156,29 +162,19 @@ impl<'a> Ctx<'a> {
             );
         }
         let mut levels = HashMap::new();
-        let mut nums = HashMap::new();
-        let n = &docx.numberings;
-        for num in &n.numberings {
-            let overrides = num
-                .level_overrides
-                .iter()
-                .filter_map(|o| o.override_start.map(|s| (o.level, s as u32)))
-                .collect();
-            nums.insert(num.id, (num.abstract_num_id, overrides));
-            let Some(abs) = n.abstract_nums.iter().find(|a| a.id == num.abstract_num_id) else {
-                continue;
-            };
-            for l in &abs.levels {
+        for (id, (abs, _)) in &numbering.nums {
+            for (l, level) in numbering.levels.get(abs).into_iter().flatten() {
                 levels.insert(
-                    (num.id, l.level),
+                    (*id, *l),
                     LevelInfo {
-                        format: l.format.val.clone(),
-                        text: ser(&l.text).as_str().unwrap_or_default().to_string(),
-                        start: ser(&l.start).as_u64().unwrap_or(1) as u32,
+                        format: level.format.clone(),
+                        text: level.text.clone(),
+                        start: level.start,
                     },
                 );
             }
         }
+        let nums = numbering.nums.clone();
         Ctx {
             styles,
             levels,

@@ -1,40 +1,52 @@
-//! The zip package: validated and read into memory before any XML parser
-//! sees it.
+//! The zip package: validated, and its XML parts read on demand, before
+//! any XML parser sees them.
 //!
-//! Takes the raw bytes of a `.docx`; gives the XML parts (`*.xml`, `*.rels`)
-//! as UTF-8 strings, after these checks:
+//! Takes the raw bytes of a `.docx`; gives the XML parts the reader asks
+//! for as UTF-8 strings, after these checks:
 //! - the archive opens (truncated or damaged zips are rejected here);
 //! - at most [`Limits::max_entries`] entries;
-//! - every entry is read fully through `take()` (so the zip crate's CRC
-//!   check runs on each one), with per-part ([`Limits::max_part_bytes`]) and
+//! - each part read is read fully through `take()` (so the zip crate's CRC
+//!   check runs on it), with per-part ([`Limits::max_part_bytes`]) and
 //!   total ([`Limits::max_total_bytes`]) caps on the decompressed size and a
 //!   cap on the compression ratio of parts over 1 MiB ([`Limits::max_ratio`]);
-//! - every XML part passes [`check_xml`]: well-formed, no `DOCTYPE` (so no
-//!   entity-expansion bombs and no external entities), nesting at most
-//!   [`Limits::max_xml_depth`] deep.
+//! - the caller runs every part through [`check_xml`] (or a reader with the
+//!   same checks): well-formed, no `DOCTYPE` (so no entity-expansion bombs
+//!   and no external entities), nesting at most [`Limits::max_xml_depth`]
+//!   deep.
 //!
-//! Binary parts (images, embedded objects) are read and CRC-checked but not
-//! kept. [`Package::rebuild`] writes the parts docx-rs needs into a fresh,
-//! stored (uncompressed) zip, so docx-rs never meets a bad CRC (it would
-//! `unwrap()` one) nor an oversized part. A byte-order mark before the XML
-//! declaration is dropped (docx-rs's XML reader fails on it).
+//! Parts nobody reads (images, themes, embedded objects) are never
+//! decompressed. [`Package::rebuild`] writes the parts docx-rs needs into
+//! a fresh, stored (uncompressed) zip, so docx-rs never meets a bad CRC (it
+//! would `unwrap()` one) nor an oversized part. A byte-order mark before
+//! the XML declaration is dropped (docx-rs's XML reader fails on it).
 
 use super::super::{IngestErrorKind, Limits, human_bytes};
 use quick_xml::events::Event;
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
 
-/// The XML parts of a validated package, by part name.
-pub struct Package {
+/// A validated zip package and the XML parts read from it so far.
+///
+/// Parts are read on demand ([`Package::load`]): the reader needs the main
+/// document, its relationships, styles, numbering, comments, notes and core
+/// properties, and nothing else. Images, themes, fonts and embedded objects
+/// are never decompressed, so a picture-heavy draft costs no more to read
+/// than its text (and a corrupt image does not stop it).
+pub struct Package<'a> {
+    zip: zip::ZipArchive<Cursor<&'a [u8]>>,
+    limits: Limits,
+    /// Decompressed bytes read so far (capped by `max_total_bytes`).
+    total: u64,
     pub parts: BTreeMap<String, String>,
 }
 
 const RATIO_FLOOR: u64 = 1 << 20;
 
-impl Package {
-    /// Open and validate a package.
-    pub fn open(bytes: &[u8], limits: &Limits) -> Result<Package, IngestErrorKind> {
-        let mut zip =
+impl<'a> Package<'a> {
+    /// Open a package: the zip directory must be readable and hold at most
+    /// [`Limits::max_entries`] entries.
+    pub fn open(bytes: &'a [u8], limits: &Limits) -> Result<Package<'a>, IngestErrorKind> {
+        let zip =
             zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| IngestErrorKind::Corrupt {
                 place: Some("zip container".into()),
                 reason: format!(
@@ -48,145 +60,129 @@ impl Package {
                 limit: format!("{} entries", limits.max_entries),
             });
         }
-        let mut parts = BTreeMap::new();
-        let mut total: u64 = 0;
-        for i in 0..zip.len() {
-            let mut entry = zip.by_index(i).map_err(|e| IngestErrorKind::Corrupt {
-                place: Some(format!("zip entry #{}", i + 1)),
-                reason: format!("cannot be opened ({e})"),
-            })?;
-            let name = entry
-                .name()
-                .map(|n| n.into_owned())
-                .unwrap_or_else(|_| format!("zip entry #{}", i + 1));
-            if entry.is_dir() {
-                continue;
-            }
-            if entry.encrypted() {
-                return Err(IngestErrorKind::Encrypted(format!(
-                    "zip entry {name} is encrypted; remove the password and save again"
-                )));
-            }
-            let declared = entry.size();
-            let packed = entry.compressed_size().max(1);
-            if declared > limits.max_part_bytes {
-                return Err(too_large(&name, declared, limits.max_part_bytes));
-            }
-            if declared > RATIO_FLOOR && declared / packed > limits.max_ratio {
-                return Err(IngestErrorKind::TooLarge {
-                    what: format!(
-                        "{name}: compression ratio {}:1 (a zip bomb?)",
-                        declared / packed
-                    ),
-                    limit: format!("{}:1", limits.max_ratio),
-                });
-            }
-            let keep = is_xml_part(&name);
-            let mut buf = Vec::new();
-            let read = {
-                let mut limited = (&mut entry).take(limits.max_part_bytes + 1);
-                if keep {
-                    limited.read_to_end(&mut buf).map(|n| n as u64)
-                } else {
-                    std::io::copy(&mut limited, &mut std::io::sink())
-                }
-            }
-            .map_err(|e| IngestErrorKind::Corrupt {
-                place: Some(name.clone()),
-                reason: format!("cannot be decompressed ({e}); the zip is damaged"),
-            })?;
-            if read > limits.max_part_bytes {
-                return Err(too_large(&name, read, limits.max_part_bytes));
-            }
-            total += read;
-            if total > limits.max_total_bytes {
-                return Err(IngestErrorKind::TooLarge {
-                    what: format!("the decompressed package (at least {})", human_bytes(total)),
-                    limit: human_bytes(limits.max_total_bytes),
-                });
-            }
-            if keep {
-                let text = String::from_utf8(buf).map_err(|e| IngestErrorKind::Corrupt {
-                    place: Some(name.clone()),
-                    reason: format!(
-                        "is not UTF-8 text (invalid byte at offset {}); re-save the document in Word",
-                        e.utf8_error().valid_up_to()
-                    ),
-                })?;
-                // A byte-order mark is allowed before the XML declaration;
-                // docx-rs's XML reader chokes on it, so drop it here.
-                let text = match text.strip_prefix('\u{feff}') {
-                    Some(rest) => rest.to_string(),
-                    None => text,
-                };
-                parts.insert(name, text);
-            }
-        }
-        Ok(Package { parts })
+        Ok(Package {
+            zip,
+            limits: limits.clone(),
+            total: 0,
+            parts: BTreeMap::new(),
+        })
     }
 
-    /// The part with this name, if present.
+    /// Whether the package has an entry with this name.
+    pub fn has(&self, name: &str) -> bool {
+        self.parts.contains_key(name) || self.zip.index_for_name(name).is_some()
+    }
+
+    /// Read the XML part `name` (once) and return it; `None` when the
+    /// package has no such entry. The entry is read through `take()` with
+    /// the per-part and total caps, its CRC checked and its text required
+    /// to be UTF-8 (a leading byte-order mark is dropped).
+    pub fn load(&mut self, name: &str) -> Result<Option<&str>, IngestErrorKind> {
+        if !self.parts.contains_key(name) {
+            let Some(text) = self.read(name)? else {
+                return Ok(None);
+            };
+            self.parts.insert(name.to_string(), text);
+        }
+        Ok(self.parts.get(name).map(String::as_str))
+    }
+
+    fn read(&mut self, name: &str) -> Result<Option<String>, IngestErrorKind> {
+        let limits = &self.limits;
+        let mut entry = match self.zip.by_name(name) {
+            Ok(e) => e,
+            Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+            Err(e) => {
+                return Err(IngestErrorKind::Corrupt {
+                    place: Some(name.to_string()),
+                    reason: format!("cannot be opened ({e})"),
+                });
+            }
+        };
+        if entry.is_dir() {
+            return Ok(None);
+        }
+        if entry.encrypted() {
+            return Err(IngestErrorKind::Encrypted(format!(
+                "zip entry {name} is encrypted; remove the password and save again"
+            )));
+        }
+        let declared = entry.size();
+        let packed = entry.compressed_size().max(1);
+        if declared > limits.max_part_bytes {
+            return Err(too_large(name, declared, limits.max_part_bytes));
+        }
+        if declared > RATIO_FLOOR && declared / packed > limits.max_ratio {
+            return Err(IngestErrorKind::TooLarge {
+                what: format!(
+                    "{name}: compression ratio {}:1 (a zip bomb?)",
+                    declared / packed
+                ),
+                limit: format!("{}:1", limits.max_ratio),
+            });
+        }
+        let mut buf = Vec::with_capacity(declared.min(limits.max_part_bytes) as usize);
+        let read = (&mut entry)
+            .take(limits.max_part_bytes + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| IngestErrorKind::Corrupt {
+                place: Some(name.to_string()),
+                reason: format!("cannot be decompressed ({e}); the zip is damaged"),
+            })? as u64;
+        if read > limits.max_part_bytes {
+            return Err(too_large(name, read, limits.max_part_bytes));
+        }
+        self.total += read;
+        if self.total > limits.max_total_bytes {
+            return Err(IngestErrorKind::TooLarge {
+                what: format!(
+                    "the decompressed package (at least {})",
+                    human_bytes(self.total)
+                ),
+                limit: human_bytes(limits.max_total_bytes),
+            });
+        }
+        let mut text = String::from_utf8(buf).map_err(|e| IngestErrorKind::Corrupt {
+            place: Some(name.to_string()),
+            reason: format!(
+                "is not UTF-8 text (invalid byte at offset {}); re-save the document in Word",
+                e.utf8_error().valid_up_to()
+            ),
+        })?;
+        // A byte-order mark is allowed before the XML declaration; docx-rs's
+        // XML reader chokes on it, so drop it here.
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
+        Ok(Some(text))
+    }
+
+    /// The part with this name, if loaded.
     pub fn part(&self, name: &str) -> Option<&str> {
         self.parts.get(name).map(String::as_str)
     }
 
-    /// Write the parts named in `wanted`, plus `replace` (a part name and
-    /// its new content), into a stored zip for docx-rs.
-    pub fn rebuild(
-        &self,
-        replace: (&str, &str),
-        wanted: &std::collections::HashSet<String>,
-    ) -> Result<Vec<u8>, IngestErrorKind> {
+    /// A stored (uncompressed) zip for docx-rs holding `parts` (name and
+    /// content). docx-rs refuses a package without `[Content_Types].xml`;
+    /// Word always writes one, other tools sometimes do not, so an empty
+    /// stand-in is added when it is missing.
+    pub fn rebuild(parts: &[(&str, &str)]) -> Result<Vec<u8>, IngestErrorKind> {
         let internal = |e: &dyn std::fmt::Display| IngestErrorKind::Corrupt {
             place: None,
             reason: format!("internal error while preparing the package: {e}"),
         };
-        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let size: usize = parts.iter().map(|(n, t)| n.len() + t.len() + 128).sum();
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(size + 1024)));
         let opts = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored)
             .large_file(false);
-        let parts = self
-            .parts
-            .iter()
-            .filter(|(name, _)| name.as_str() != replace.0)
-            .map(|(n, t)| (n.as_str(), t.as_str()))
-            .chain(std::iter::once(replace));
-        for (name, data) in parts {
-            if name != replace.0 && !wanted.contains(name) {
-                continue;
-            }
+        const CONTENT_TYPES: &str = "[Content_Types].xml";
+        let stand_in = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#;
+        let missing = !parts.iter().any(|(n, _)| *n == CONTENT_TYPES);
+        let extra = missing.then_some((CONTENT_TYPES, stand_in));
+        for (name, data) in parts.iter().copied().chain(extra) {
             w.start_file(name, opts).map_err(|e| internal(&e))?;
             w.write_all(data.as_bytes()).map_err(|e| internal(&e))?;
-        }
-        // docx-rs refuses a package without these; Word always writes them,
-        // other tools sometimes do not. Empty stand-ins change nothing else.
-        let main_rels = match replace.0.rsplit_once('/') {
-            Some((dir, file)) => format!("{dir}/_rels/{file}.rels"),
-            None => format!("_rels/{}.rels", replace.0),
-        };
-        let stand_ins = [
-            (
-                "[Content_Types].xml".to_string(),
-                r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#.to_string(),
-            ),
-            (
-                "_rels/.rels".to_string(),
-                format!(
-                    r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="{}"/></Relationships>"#,
-                    replace.0
-                ),
-            ),
-            (
-                main_rels,
-                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>"#.to_string(),
-            ),
-        ];
-        for (name, body) in stand_ins {
-            if !self.parts.contains_key(&name) && name != replace.0 {
-                w.start_file(name.as_str(), opts)
-                    .map_err(|e| internal(&e))?;
-                w.write_all(body.as_bytes()).map_err(|e| internal(&e))?;
-            }
         }
         let cur = w.finish().map_err(|e| internal(&e))?;
         Ok(cur.into_inner())
@@ -234,11 +230,6 @@ fn too_large(name: &str, size: u64, limit: u64) -> IngestErrorKind {
         what: format!("{name} decompresses to {}, which", human_bytes(size)),
         limit: human_bytes(limit),
     }
-}
-
-fn is_xml_part(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(".xml") || lower.ends_with(".rels")
 }
 
 /// `part line N` for a byte offset in an XML part.

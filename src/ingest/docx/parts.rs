@@ -1,6 +1,10 @@
 //! Small quick-xml readers for the parts docx-rs 0.4.22 does not read:
 //! footnotes, endnotes, core properties, and the relationship targets of
-//! the main document (kept exactly as written, for hyperlinks).
+//! the main document (kept exactly as written, for hyperlinks); and for
+//! numbering, of which the model needs three facts per list level where
+//! docx-rs builds whole paragraph and run properties (LibreOffice writes
+//! ~200 KB of numbering definitions for a report, which cost docx-rs more
+//! than the document itself).
 //!
 //! Each takes the text of an already validated part ([`super::package`]);
 //! nesting depth is capped again here because these readers keep a stack.
@@ -88,16 +92,44 @@ pub fn relationships(
     text: &str,
     max_depth: usize,
 ) -> Result<HashMap<String, String>, IngestErrorKind> {
-    let mut map = HashMap::new();
+    Ok(relationship_list(part, text, max_depth)?
+        .into_iter()
+        .map(|r| (r.id, r.target))
+        .collect())
+}
+
+/// One `Relationship` of a `.rels` part, attributes as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relationship {
+    pub id: String,
+    /// The `Type` URI.
+    pub kind: String,
+    pub target: String,
+    /// `TargetMode`, when given (`External` for web links).
+    pub mode: Option<String>,
+}
+
+/// The relationships of a `.rels` part, in document order.
+pub fn relationship_list(
+    part: &str,
+    text: &str,
+    max_depth: usize,
+) -> Result<Vec<Relationship>, IngestErrorKind> {
+    let mut list = Vec::new();
     walk(part, text, max_depth, |ev, _| {
         if let Event::Start(e) | Event::Empty(e) = ev
             && e.local_name().as_ref() == "Relationship"
             && let Some(id) = attr(e, "Id")
         {
-            map.insert(id, attr(e, "Target").unwrap_or_default());
+            list.push(Relationship {
+                id,
+                kind: attr(e, "Type").unwrap_or_default(),
+                target: attr(e, "Target").unwrap_or_default(),
+                mode: attr(e, "TargetMode"),
+            });
         }
     })?;
-    Ok(map)
+    Ok(list)
 }
 
 /// Footnotes (`kind` Footnote, ids as in the source) or endnotes (ids
@@ -155,6 +187,133 @@ pub fn notes(
         }
     })?;
     Ok(notes)
+}
+
+/// One list level of an abstract numbering definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumLevel {
+    /// `w:numFmt` (`decimal`, `lowerLetter`, `bullet`, ...).
+    pub format: String,
+    /// `w:lvlText` (`%1.`).
+    pub text: String,
+    /// `w:start` (0 when absent, as in the schema).
+    pub start: u32,
+}
+
+/// A `w:num`: its abstract numbering id and start overrides (level, start).
+pub type NumRef = (usize, Vec<(usize, u32)>);
+
+/// What `word/numbering.xml` says about lists.
+#[derive(Debug, Default, PartialEq)]
+pub struct Numbering {
+    /// `w:num` id → its abstract numbering id and start overrides
+    /// (level, start). A later `w:num` with the same id replaces an earlier.
+    pub nums: HashMap<usize, NumRef>,
+    /// Abstract numbering id → level number → the level. The first
+    /// definition of an abstract id counts; within it, a later `w:lvl` with
+    /// the same `w:ilvl` replaces an earlier.
+    pub levels: HashMap<usize, HashMap<usize, NumLevel>>,
+}
+
+/// Read a numbering part. Values that are not numbers make their element
+/// count as absent instead of failing the document.
+pub fn numbering(part: &str, text: &str, max_depth: usize) -> Result<Numbering, IngestErrorKind> {
+    let mut r = NumberingReader::default();
+    walk(part, text, max_depth, |ev, stack| match ev {
+        Event::Start(e) => r.start(e, stack.len()),
+        Event::Empty(e) => {
+            r.start(e, stack.len() + 1);
+            r.end(e.local_name().as_ref(), stack.len() + 1);
+        }
+        Event::End(e) => r.end(e.local_name().as_ref(), stack.len()),
+        _ => {}
+    })?;
+    Ok(r.out)
+}
+
+#[derive(Default)]
+struct NumberingReader {
+    out: Numbering,
+    /// Abstract ids seen: only the first definition of one counts.
+    seen: std::collections::HashSet<usize>,
+    /// The abstract numbering being read, if it counts.
+    abs: Option<usize>,
+    lvl: Option<(usize, NumLevel)>,
+    /// The `w:num` being read: its id and what it says.
+    num: Option<(usize, NumRef)>,
+    override_level: Option<usize>,
+}
+
+fn number<T: std::str::FromStr>(e: &BytesStart<'_>, name: &str) -> Option<T> {
+    attr(e, name).and_then(|v| v.trim().parse().ok())
+}
+
+impl NumberingReader {
+    /// An element starts at `depth` (the root is 1).
+    fn start(&mut self, e: &BytesStart<'_>, depth: usize) {
+        match (e.local_name().as_ref(), depth) {
+            ("abstractNum", 2) => {
+                self.abs = number(e, "abstractNumId").filter(|id| self.seen.insert(*id));
+            }
+            ("lvl", 3) if self.abs.is_some() => {
+                let level = NumLevel {
+                    format: "decimal".into(),
+                    text: String::new(),
+                    start: 0,
+                };
+                self.lvl = Some((number(e, "ilvl").unwrap_or(0), level));
+            }
+            ("start", 4) => {
+                if let (Some((_, l)), Some(v)) = (self.lvl.as_mut(), number(e, "val")) {
+                    l.start = v;
+                }
+            }
+            ("numFmt", 4) => {
+                if let (Some((_, l)), Some(v)) = (self.lvl.as_mut(), attr(e, "val")) {
+                    l.format = v;
+                }
+            }
+            ("lvlText", 4) => {
+                if let (Some((_, l)), Some(v)) = (self.lvl.as_mut(), attr(e, "val")) {
+                    l.text = v;
+                }
+            }
+            ("num", 2) => self.num = number(e, "numId").map(|id| (id, (0, Vec::new()))),
+            ("abstractNumId", 3) => {
+                if let (Some((_, n)), Some(v)) = (self.num.as_mut(), number(e, "val")) {
+                    n.0 = v;
+                }
+            }
+            ("lvlOverride", 3) => self.override_level = number(e, "ilvl"),
+            ("startOverride", 4) => {
+                if let (Some((_, n)), Some(l), Some(v)) =
+                    (self.num.as_mut(), self.override_level, number(e, "val"))
+                {
+                    n.1.push((l, v));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An element ends at `depth`.
+    fn end(&mut self, local: &str, depth: usize) {
+        match (local, depth) {
+            ("lvl", 3) => {
+                if let (Some(a), Some((l, level))) = (self.abs, self.lvl.take()) {
+                    self.out.levels.entry(a).or_default().insert(l, level);
+                }
+            }
+            ("abstractNum", 2) => self.abs = None,
+            ("num", 2) => {
+                if let Some((id, n)) = self.num.take() {
+                    self.out.nums.insert(id, n);
+                }
+            }
+            ("lvlOverride", 3) => self.override_level = None,
+            _ => {}
+        }
+    }
 }
 
 /// Trim each line and drop empty lines.
@@ -233,5 +392,39 @@ mod tests {
         let r = relationships("word/_rels/document.xml.rels", rels, 32).unwrap();
         assert_eq!(r["rId1"], "");
         assert_eq!(r["rId2"], "https://a.b/?x=1&y=2");
+    }
+
+    #[test]
+    fn numbering_levels_overrides_and_bad_values() {
+        let xml = r#"<w:numbering xmlns:w="w">
+  <w:abstractNum w:abstractNumId="3">
+    <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperLetter"/><w:lvlText w:val="%1."/>
+      <w:pPr><w:ind w:left="720"/></w:pPr></w:lvl>
+    <w:lvl w:ilvl="1"><w:numFmt w:val="lowerRoman"/><w:lvlText w:val="%2)"/></w:lvl>
+    <w:lvl w:ilvl="2"/>
+  </w:abstractNum>
+  <w:abstractNum w:abstractNumId="3"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/></w:lvl></w:abstractNum>
+  <w:abstractNum w:abstractNumId="x"><w:lvl w:ilvl="0"/></w:abstractNum>
+  <w:num w:numId="7"><w:abstractNumId w:val="3"/>
+    <w:lvlOverride w:ilvl="1"><w:startOverride w:val="4"/></w:lvlOverride></w:num>
+  <w:num w:numId="8"><w:abstractNumId w:val="bad"/></w:num>
+</w:numbering>"#;
+        let n = numbering("word/numbering.xml", xml, 64).unwrap();
+        assert_eq!(n.nums[&7], (3, vec![(1, 4)]));
+        // A bad abstract id reads as 0, as absent.
+        assert_eq!(n.nums[&8], (0, vec![]));
+        let abs = &n.levels[&3];
+        // The first definition of abstract 3 counts, not the bullet one.
+        assert_eq!(
+            abs[&0],
+            NumLevel {
+                format: "upperLetter".into(),
+                text: "%1.".into(),
+                start: 1
+            }
+        );
+        assert_eq!((abs[&1].format.as_str(), abs[&1].start), ("lowerRoman", 0));
+        assert_eq!(abs[&2].format, "decimal");
+        assert_eq!(n.levels.len(), 1);
     }
 }

@@ -44,6 +44,45 @@ pub struct Prepass {
     pub links: Vec<String>,
     /// Heavy elements left for docx-rs (see [`super::package::is_heavy`]).
     pub heavy: usize,
+    /// Where [`Prepass::xml`] may be cut into parts that parse alone.
+    pub cuts: Cuts,
+}
+
+/// The places where the rewritten document can be cut between two
+/// top-level blocks of `w:body`, so that halves of it parse in parallel
+/// (see [`Cuts::halves`]).
+#[derive(Debug, Default)]
+pub struct Cuts {
+    /// Qualified names of the root element and of the body (`w:document`,
+    /// `w:body`), to close a first half.
+    root: String,
+    body: String,
+    /// Offset just after the body's start tag: the head a second half
+    /// starts with (XML declaration, root and body start tags).
+    body_start: usize,
+    /// Offsets of the start tags of the body's paragraphs, tables and SDTs.
+    blocks: Vec<usize>,
+}
+
+impl Cuts {
+    /// Cut `xml` at the block boundary nearest to byte `at`: the first
+    /// half is closed with the body and root end tags, the second starts
+    /// with the document's head. `None` when there is no boundary inside.
+    pub fn halves(&self, xml: &str, at: usize) -> Option<(String, String)> {
+        let i = self.blocks.partition_point(|&b| b < at);
+        let cut = [i.checked_sub(1), Some(i)]
+            .into_iter()
+            .flatten()
+            .filter_map(|j| self.blocks.get(j).copied())
+            .filter(|&b| b > self.body_start && b < xml.len())
+            .min_by_key(|&b| b.abs_diff(at))?;
+        if self.root.is_empty() || self.body.is_empty() || !xml.is_char_boundary(cut) {
+            return None;
+        }
+        let first = format!("{}</{}></{}>", &xml[..cut], self.body, self.root);
+        let second = format!("{}{}", &xml[..self.body_start], &xml[cut..]);
+        Some((first, second))
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -109,6 +148,7 @@ pub fn run(
     let mut rows: Vec<bool> = Vec::new();
     // Open SDTs: is it a table of contents?
     let mut sdts: Vec<bool> = Vec::new();
+    let mut body_open = false;
     loop {
         let start = r.buffer_position() as usize;
         let ev = r
@@ -155,6 +195,11 @@ pub fn run(
                     continue;
                 }
                 out.heavy += usize::from(super::package::is_heavy(&name));
+                let before = out.xml.len();
+                let top = body_open && (if is_start { depth == 3 } else { depth == 2 });
+                if top && matches!(name.as_str(), "p" | "tbl" | "sdt") {
+                    out.cuts.blocks.push(before);
+                }
                 match name.as_str() {
                     "footnoteReference" | "endnoteReference" => {
                         let kind = if name.as_str() == "footnoteReference" {
@@ -266,6 +311,13 @@ pub fn run(
                     }
                     _ => out.xml.push_str(raw),
                 }
+                if is_start && depth == 1 {
+                    out.cuts.root = e.name().as_ref().to_string();
+                } else if is_start && depth == 2 && name == "body" && out.cuts.body.is_empty() {
+                    out.cuts.body = e.name().as_ref().to_string();
+                    out.cuts.body_start = out.xml.len();
+                    body_open = true;
+                }
             }
             Event::End(ref e) => {
                 let name = e.local_name().as_ref().to_string();
@@ -282,6 +334,9 @@ pub fn run(
                     continue;
                 }
                 depth = depth.saturating_sub(1);
+                if depth == 1 && name == "body" {
+                    body_open = false;
+                }
                 match name.as_str() {
                     "AlternateContent" | "Choice" => {}
                     "p" => {
