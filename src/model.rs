@@ -87,9 +87,17 @@ impl Document {
 
 /// Count whitespace-separated words that contain at least one letter or digit.
 pub fn count_words(s: &str) -> usize {
-    s.split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count()
+    // One pass, no allocation: a word counts at its first letter or digit.
+    let (mut words, mut counted) = (0, false);
+    for c in s.chars() {
+        if c.is_whitespace() {
+            counted = false;
+        } else if !counted && c.is_alphanumeric() {
+            words += 1;
+            counted = true;
+        }
+    }
+    words
 }
 
 /// Source format, detected from the content (magic bytes), not the extension.

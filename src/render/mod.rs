@@ -258,6 +258,7 @@ impl Engine {
             );
         }
         let world = world::BpfWorld::new(&self.shared, main, files, job.today);
+        big_stack_global_pool();
         let Warned { output, warnings } = catch(|| typst::compile::<PagedDocument>(&world))?;
         let (fatal, warnings): (Vec<_>, Vec<_>) =
             warnings.into_iter().partition(diag::is_font_warning);
@@ -358,6 +359,22 @@ fn catch<T>(f: impl FnOnce() -> T) -> Result<T, RenderError> {
 /// Stack size for threads that run typst: its layout recursion overflows
 /// rayon's default 2 MiB.
 pub const TYPST_STACK: usize = 64 << 20;
+
+/// Give rayon's global pool [`TYPST_STACK`]-sized stacks, once, before
+/// typst first uses it. typst lays out runs of pages in parallel on
+/// whatever pool it is called from; called from a plain thread (one-shot
+/// `render`, `takeaways`), that is the global pool, whose default 2 MiB
+/// stacks typst's layout recursion can overflow. If something built the
+/// global pool earlier, it is left as it is (bpfpress itself does not).
+fn big_stack_global_pool() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .stack_size(TYPST_STACK)
+            .thread_name(|i| format!("bpfpress-typst-{i}"))
+            .build_global();
+    });
+}
 
 /// A rayon pool fit for typst compiles (`threads` 0 = rayon's default).
 pub fn pool(threads: usize) -> Result<rayon::ThreadPool, RenderError> {

@@ -12,9 +12,7 @@ use docx_rs::{
     Paragraph, ParagraphChild, Run, RunChild, StructuredDataTagChild, Table, TableCellContent,
     TableChild, TableRowChild,
 };
-use regex::Regex;
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 /// What a paragraph style makes of a paragraph.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,22 +62,45 @@ fn ser<T: serde::Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
-static HEADING_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^(heading|überschrift|titre|título|titolo|kop|rubrik|overskrift|otsikko|nagłówek|nadpis|заголовок|cabeçalho|encabezado)\s*([1-9])$",
-    )
-    .expect("static regex")
-});
-static HEADING_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(heading|berschrift|titre|ttulo|titolo|kop|rubrik|overskrift)([1-9])$")
-        .expect("static regex")
-});
-static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^\s*((?:[A-Z]|[a-z]|[IVXLCDM]+|[ivxlcdm]+|\d+(?:\.\d+)*)[.)]|\d+(?:\.\d+)+)\s+(\S.*?)\s*$",
-    )
-    .expect("static regex")
-});
+/// Heading style names (lower case) in the languages Word is used in for
+/// BPF drafts: `Heading 1`, `Überschrift 2`, `Titre 3`, `Заголовок 1` ...
+const HEADING_NAMES: [&str; 14] = [
+    "heading",
+    "überschrift",
+    "titre",
+    "título",
+    "titolo",
+    "kop",
+    "rubrik",
+    "overskrift",
+    "otsikko",
+    "nagłówek",
+    "nadpis",
+    "заголовок",
+    "cabeçalho",
+    "encabezado",
+];
+/// Heading style ids (lower case): Word derives them from the name with
+/// non-ASCII letters dropped (`berschrift1`, `ttulo2`).
+const HEADING_IDS: [&str; 8] = [
+    "heading",
+    "berschrift",
+    "titre",
+    "ttulo",
+    "titolo",
+    "kop",
+    "rubrik",
+    "overskrift",
+];
+
+/// The level of a heading style name or id `s` (lower case): one of
+/// `words`, then (for names, after optional spaces) a digit 1-9.
+fn heading_level(s: &str, words: &[&str], spaces: bool) -> Option<u8> {
+    let digit = s.chars().last().filter(|c| ('1'..='9').contains(c))?;
+    let word = &s[..s.len() - 1];
+    let word = if spaces { word.trim_end() } else { word };
+    words.contains(&word).then(|| digit as u8 - b'0')
+}
 
 /// The kind a style's own name, id and outline level give, if any.
 fn own_kind(id: &str, name: &str, outline: Option<usize>) -> Option<StyleKind> {
@@ -104,10 +125,8 @@ fn own_kind(id: &str, name: &str, outline: Option<usize>) -> Option<StyleKind> {
     {
         return Some(StyleKind::Toc);
     }
-    let level = HEADING_NAME
-        .captures(&n)
-        .or_else(|| HEADING_ID.captures(&i))
-        .and_then(|c| c[2].parse::<u8>().ok())
+    let level = heading_level(&n, &HEADING_NAMES, true)
+        .or_else(|| heading_level(&i, &HEADING_IDS, false))
         .or_else(|| outline.filter(|v| *v < 9).map(|v| v as u8 + 1));
     level.map(|l| StyleKind::Heading(l.min(6)))
 }
@@ -301,10 +320,36 @@ fn format_number(n: u32, format: &str) -> String {
 }
 
 /// Split a leading numbering label (`C.`, `a.`, `2.1`, `IV.`) off heading text.
+///
+/// The label is the text up to the first space: a letter, a roman numeral
+/// or dotted ASCII numbers followed by `.` or `)` (`C.`, `iv)`, `2.1.`),
+/// or dotted numbers without it (`2.1`); the rest must be one line.
 pub fn split_label(text: &str) -> (Option<String>, String) {
-    match LABEL.captures(text) {
-        Some(c) => (Some(c[1].to_string()), c[2].to_string()),
-        None => (None, text.trim().to_string()),
+    let t = text.trim_start();
+    if let Some((head, rest)) = t.split_once(char::is_whitespace) {
+        let rest = rest.trim();
+        if !rest.is_empty() && !rest.contains('\n') && is_label(head) {
+            return (Some(head.to_string()), rest.to_string());
+        }
+    }
+    (None, text.trim().to_string())
+}
+
+fn is_label(head: &str) -> bool {
+    let dotted = |s: &str| {
+        !s.is_empty()
+            && s.split('.')
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    match head.strip_suffix(['.', ')']) {
+        Some(token) => {
+            let all = |set: &str| !token.is_empty() && token.chars().all(|c| set.contains(c));
+            (token.len() == 1 && token.bytes().all(|b| b.is_ascii_alphabetic()))
+                || all("IVXLCDM")
+                || all("ivxlcdm")
+                || dotted(token)
+        }
+        None => head.contains('.') && dotted(head),
     }
 }
 
@@ -354,9 +399,20 @@ impl<'a> Walker<'a> {
     }
 
     pub fn walk(mut self, children: &[DocumentChild]) -> Body {
+        self.feed(children);
+        self.finish()
+    }
+
+    /// Walk the next top-level children of the body (a document may come
+    /// in parts: see `docx::read`).
+    pub fn feed(&mut self, children: &[DocumentChild]) {
         for child in children {
             self.document_child(child);
         }
+    }
+
+    /// End of the body: close what is open and give the result.
+    pub fn finish(mut self) -> Body {
         self.flush_stash();
         self.flush_list();
         self.out
@@ -1231,6 +1287,23 @@ mod tests {
             split_label("2020 in review"),
             (None, "2020 in review".into())
         );
+        let label = |t: &str| split_label(t).0;
+        assert_eq!(label("2.1. Scope").as_deref(), Some("2.1."));
+        assert_eq!(label("  iv) Annex ").as_deref(), Some("iv)"));
+        assert_eq!(label("3. Findings").as_deref(), Some("3."));
+        assert_eq!(label("A.B Findings"), None);
+        assert_eq!(label("2..1 Findings"), None);
+        assert_eq!(label("IVX. Findings").as_deref(), Some("IVX."));
+        assert_eq!(label("C."), None);
+        assert_eq!(label("C. Two\nlines"), None);
+        assert_eq!(split_label(" C.  Scope  ").1, "Scope");
+        assert_eq!(heading_level("heading 2", &HEADING_NAMES, true), Some(2));
+        assert_eq!(heading_level("überschrift3", &HEADING_NAMES, true), Some(3));
+        assert_eq!(heading_level("заголовок 1", &HEADING_NAMES, true), Some(1));
+        assert_eq!(heading_level("berschrift2", &HEADING_IDS, false), Some(2));
+        assert_eq!(heading_level("heading 2", &HEADING_IDS, false), None);
+        assert_eq!(heading_level("heading 0", &HEADING_NAMES, true), None);
+        assert_eq!(heading_level("subheading 1", &HEADING_NAMES, true), None);
         assert_eq!(format_number(3, "upperLetter"), "C");
         assert_eq!(format_number(4, "upperRoman"), "IV");
         assert_eq!(format_number(28, "lowerLetter"), "bb");

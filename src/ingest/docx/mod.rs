@@ -76,6 +76,7 @@ use super::{IngestErrorKind, Limits};
 use crate::model::{Comment, Document, Format, NoteKind};
 use docx_rs::{CommentChild, ParagraphChild, RunChild};
 use std::collections::HashMap;
+use std::sync::mpsc;
 
 /// Relationship types (by their last path segment) of the parts docx-rs
 /// parses for us: styles and comments. Everything else it would read
@@ -88,7 +89,6 @@ const DOCX_RS_TYPES: [&str; 3] = ["/styles", "/comments", "/commentsExtended"];
 /// parsed on one thread; above it, in two halves on two threads.
 const SPLIT_MIN: usize = 48 << 10;
 
-const CONTENT_TYPES: &str = "[Content_Types].xml";
 const CORE: &str = "docProps/core.xml";
 
 /// Read a DOCX draft from its bytes. `source` names it in the model.
@@ -96,7 +96,49 @@ pub fn read_docx(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document
     read(bytes, source, limits, SPLIT_MIN)
 }
 
+/// What the reader takes from the package's relationships before it reads
+/// any other part.
+struct Plan {
+    /// The main document part and its relationships part.
+    main: String,
+    rels_name: String,
+    /// Root relationships naming only the main document, for docx-rs.
+    root_rels: String,
+    /// The parts docx-rs reads (styles, comments) and a relationships part
+    /// naming only them.
+    docx_rs_parts: Vec<String>,
+    docx_rs_rels: String,
+    numbering: Option<String>,
+    notes: [String; 2],
+}
+
+/// Everything but the main document, read on a second thread while the
+/// first rewrites the main document (see [`side`]). Styles and numbering
+/// are sent ahead on their own ([`Styles`]).
+struct Side {
+    notes: Vec<crate::model::Note>,
+    core: parts::CoreProps,
+    /// The second half of the body, when the main document was cut.
+    second: Option<Vec<docx_rs::DocumentChild>>,
+}
+
+/// docx-rs's reading of styles and comments (with an empty body), and
+/// the numbering: what the walk over the body needs.
+type Styles = (docx_rs::Docx, parts::Numbering);
+
+/// A main document with an empty body: what docx-rs parses styles and
+/// comments with.
+const EMPTY_DOCUMENT: &str = r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>"#;
+
 /// [`read_docx`], cutting main documents of at least `split_min` bytes.
+///
+/// Two threads share the work. This one reads the main document, rewrites
+/// it ([`prepass`]), parses its first half with docx-rs and walks it; the
+/// other ([`side`]) reads numbering, notes and core properties, has docx-rs
+/// parse styles and comments (sent over as soon as they are ready), and
+/// then parses the second half, which this thread walks last. Small
+/// documents (under `split_min`) are read on this thread alone, the side
+/// work first. See `docs/ingest-speed.md`.
 fn read(
     bytes: &[u8],
     source: &str,
@@ -105,155 +147,50 @@ fn read(
 ) -> Result<Document, IngestErrorKind> {
     let depth = limits.max_xml_depth;
     let mut pkg = package::Package::open(bytes, limits)?;
-    let root_rels = match pkg.load("_rels/.rels")? {
-        Some(t) => parts::relationship_list("_rels/.rels", t, depth)?,
-        None => Vec::new(),
-    };
-    let Some(main) = main_document_path(&pkg, &root_rels) else {
-        return Err(IngestErrorKind::UnknownFormat(
-            "a zip archive without word/document.xml, so not a Word (.docx) document".into(),
-        ));
-    };
-    let rels_name = rels_path_for(&main);
-    let rel_list = match pkg.load(&rels_name)? {
-        Some(t) => parts::relationship_list(&rels_name, t, depth)?,
-        None => Vec::new(),
-    };
-    let rels: HashMap<String, String> = rel_list
-        .iter()
-        .map(|r| (r.id.clone(), r.target.clone()))
-        .collect();
-    let dir = main.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-    let for_docx_rs: Vec<&parts::Relationship> = rel_list
-        .iter()
-        .filter(|r| DOCX_RS_TYPES.iter().any(|t| r.kind.ends_with(t)))
-        .filter(|r| {
-            !r.mode
-                .as_deref()
-                .is_some_and(|m| m.eq_ignore_ascii_case("external"))
-        })
-        .collect();
-    let mut docx_rs_parts: Vec<String> = for_docx_rs
-        .iter()
-        .map(|r| resolve_target(&dir, &r.target))
-        .collect();
-    docx_rs_parts.sort();
-    docx_rs_parts.dedup();
-    let note_parts = ["footnotes.xml", "endnotes.xml"].map(|f| join(&dir, f));
-    let numbering_part = rel_list
-        .iter()
-        .find(|r| r.kind.ends_with("/numbering"))
-        .map(|r| resolve_target(&dir, &r.target));
-    let numbering = match numbering_part {
-        Some(name) => match pkg.load(&name)? {
-            Some(text) => parts::numbering(&name, text, depth)?,
-            None => parts::Numbering::default(),
-        },
-        None => parts::Numbering::default(),
-    };
-
-    // Read and check every part used; count docx-rs's heavy elements.
-    let mut heavy = 0;
-    let mut extra_bytes = 0;
-    let wanted = docx_rs_parts
-        .iter()
-        .map(String::as_str)
-        .chain(note_parts.iter().map(String::as_str))
-        .chain([CORE, CONTENT_TYPES]);
-    for name in wanted {
-        if let Some(text) = pkg.load(name)? {
-            let n = package::check_xml(name, text, depth)?;
-            if docx_rs_parts.iter().any(|p| p == name) {
-                heavy += n;
-                extra_bytes += text.len();
-            }
-        }
-    }
-    if heavy > package::MAX_HEAVY_ELEMENTS {
-        return Err(package::too_many_elements(heavy));
-    }
-    // Keep one copy of the main document at a time: the original goes once
-    // the prepass has rewritten it.
-    pkg.load(&main)?;
-    let main_text = pkg.parts.remove(&main).unwrap_or_default();
-    let mut pre = prepass::run(&main, &main_text, depth, &rels)?;
-    drop(main_text);
-    if heavy + pre.heavy > package::MAX_HEAVY_ELEMENTS {
-        return Err(package::too_many_elements(heavy + pre.heavy));
-    }
-
-    // The package docx-rs gets: its parts, and relationships that name only
-    // them (the root ones name only the main document).
-    let root_rels_xml = rels_xml(&[parts::Relationship {
-        id: "rId1".into(),
-        kind: "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
-            .into(),
-        target: main.clone(),
-        mode: None,
-    }]);
-    let owned: Vec<parts::Relationship> = for_docx_rs.into_iter().cloned().collect();
-    let main_rels_xml = rels_xml(&owned);
-    let empty_rels_xml = rels_xml(&[]);
-    let mut common: Vec<(&str, &str)> = vec![("_rels/.rels", &root_rels_xml)];
-    if let Some(ct) = pkg.part(CONTENT_TYPES) {
-        common.push((CONTENT_TYPES, ct));
-    }
-    let docx = {
-        // docx-rs also parses the parts above (styles, numbering), so the
-        // first half of the body is shortened by their (weighted) size.
-        let extra = extra_bytes * 5 / 4;
-        let at = (pre.xml.len() + extra) / 2;
-        let halves = (pre.xml.len() >= split_min && at >= extra + pre.xml.len() / 8)
-            .then(|| pre.cuts.halves(&pre.xml, at - extra))
-            .flatten();
-        let with_parts = |doc: &str, rels: &str| -> Result<Vec<u8>, IngestErrorKind> {
-            let mut list = common.clone();
-            list.push((main.as_str(), doc));
-            list.push((rels_name.as_str(), rels));
-            list.extend(
-                docx_rs_parts
-                    .iter()
-                    .filter_map(|n| pkg.part(n).map(|t| (n.as_str(), t))),
-            );
-            package::Package::rebuild(&list)
+    let (plan, rels) = plan(&mut pkg, depth)?;
+    let (heavy_tx, heavy_rx) = mpsc::channel();
+    let (zip_tx, zip_rx) = mpsc::channel();
+    let (styles_tx, styles_rx) = mpsc::channel();
+    let big = pkg.size(&plan.main).is_some_and(|n| n >= split_min as u64);
+    let (body, docx, side) = if big {
+        std::thread::scope(|s| {
+            let helper = std::thread::Builder::new()
+                .name("bpfpress-ingest".into())
+                .stack_size(super::PARSER_STACK)
+                .spawn_scoped(s, || {
+                    side(bytes, limits, &plan, heavy_tx, styles_tx, zip_rx)
+                })
+                .map_err(IngestErrorKind::Io)?;
+            let main = main_part(&mut pkg, &plan, &rels, depth, split_min, heavy_rx, zip_tx);
+            let join = || {
+                helper
+                    .join()
+                    .unwrap_or_else(|p| Err(IngestErrorKind::Panic(super::panic_message(&*p))))
+            };
+            assemble(main, styles_rx, &rels, join)
+        })?
+    } else {
+        drop(zip_tx);
+        let side = side(bytes, limits, &plan, heavy_tx, styles_tx, zip_rx);
+        let main = match side {
+            Ok(_) => main_part(
+                &mut pkg,
+                &plan,
+                &rels,
+                depth,
+                usize::MAX,
+                heavy_rx,
+                mpsc::channel().0,
+            ),
+            Err(_) => Err(side_failed()),
         };
-        match halves {
-            None => {
-                let zip = with_parts(&pre.xml, &main_rels_xml)?;
-                pre.xml = String::new();
-                parse_docx(&zip, &main)?
-            }
-            Some((first, second)) => {
-                pre.xml = String::new();
-                let zip_a = with_parts(&first, &main_rels_xml)?;
-                drop(first);
-                let mut list = common.clone();
-                list.push((main.as_str(), second.as_str()));
-                list.push((rels_name.as_str(), empty_rels_xml.as_str()));
-                let zip_b = package::Package::rebuild(&list)?;
-                drop(second);
-                parse_halves(&zip_a, &zip_b, &main)?
-            }
-        }
+        assemble(main, styles_rx, &rels, || side)?
     };
-
-    let ctx = body::Ctx::new(&docx, &numbering, &rels, &pre);
-    let body = body::Walker::new(&ctx).walk(&docx.document.children);
 
     let mut doc = Document::new(source, Format::Docx);
     doc.blocks = body.blocks;
     doc.revisions = body.revisions;
-
-    // Notes.
-    for (name, kind) in note_parts
-        .iter()
-        .zip([NoteKind::Footnote, NoteKind::Endnote])
-    {
-        if let Some(t) = pkg.part(name) {
-            doc.notes
-                .extend(parts::notes(name, t, kind, limits.max_xml_depth)?);
-        }
-    }
+    doc.notes = side.notes;
 
     // Comments.
     for c in docx.comments.inner() {
@@ -269,10 +206,7 @@ fn read(
     }
 
     // Metadata.
-    let core = match pkg.part(CORE) {
-        Some(t) => parts::core_props(CORE, t, depth)?,
-        None => parts::CoreProps::default(),
-    };
+    let core = side.core;
     let tp = body.title_page;
     let m = &mut doc.meta;
     m.title = tp.title.or(core.title);
@@ -312,12 +246,240 @@ fn read(
         .count();
     if unresolved > 0 {
         doc.warnings.push(format!(
-            "{unresolved} note reference(s) point to notes that {main}'s notes part does not define"
+            "{unresolved} note reference(s) point to notes that {}'s notes part does not define",
+            plan.main
         ));
     }
     doc.finish();
     Ok(doc)
 }
+
+/// Find the main document and the parts to read through the relationships.
+/// Returns the plan and the main document's relationship targets by id.
+fn plan(
+    pkg: &mut package::Package,
+    depth: usize,
+) -> Result<(Plan, HashMap<String, String>), IngestErrorKind> {
+    let root_rels = match pkg.load("_rels/.rels")? {
+        Some(t) => parts::relationship_list("_rels/.rels", t, depth)?,
+        None => Vec::new(),
+    };
+    let Some(main) = main_document_path(pkg, &root_rels) else {
+        return Err(IngestErrorKind::UnknownFormat(
+            "a zip archive without word/document.xml, so not a Word (.docx) document".into(),
+        ));
+    };
+    let rels_name = rels_path_for(&main);
+    let rel_list = match pkg.load(&rels_name)? {
+        Some(t) => parts::relationship_list(&rels_name, t, depth)?,
+        None => Vec::new(),
+    };
+    let rels = rel_list
+        .iter()
+        .map(|r| (r.id.clone(), r.target.clone()))
+        .collect();
+    let dir = main.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let internal = |r: &&parts::Relationship| {
+        !r.mode
+            .as_deref()
+            .is_some_and(|m| m.eq_ignore_ascii_case("external"))
+    };
+    let for_docx_rs: Vec<parts::Relationship> = rel_list
+        .iter()
+        .filter(|r| DOCX_RS_TYPES.iter().any(|t| r.kind.ends_with(t)))
+        .filter(internal)
+        .cloned()
+        .collect();
+    let mut docx_rs_parts: Vec<String> = for_docx_rs
+        .iter()
+        .map(|r| resolve_target(&dir, &r.target))
+        .collect();
+    docx_rs_parts.sort();
+    docx_rs_parts.dedup();
+    let numbering = rel_list
+        .iter()
+        .filter(internal)
+        .find(|r| r.kind.ends_with("/numbering"))
+        .map(|r| resolve_target(&dir, &r.target));
+    let plan = Plan {
+        root_rels: rels_xml(&[parts::Relationship {
+            id: "rId1".into(),
+            kind:
+                "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+                    .into(),
+            target: main.clone(),
+            mode: None,
+        }]),
+        docx_rs_rels: rels_xml(&for_docx_rs),
+        notes: ["footnotes.xml", "endnotes.xml"].map(|f| join(&dir, f)),
+        docx_rs_parts,
+        numbering,
+        main,
+        rels_name,
+    };
+    Ok((plan, rels))
+}
+
+/// The side work: numbering, notes, core properties, and docx-rs's
+/// reading of styles and comments; then the second half of the body if
+/// [`main_part`] sends one. Reports the number of heavy docx-rs elements
+/// in styles and comments on `heavy` once they are checked (the main
+/// thread caps the total before parsing).
+fn side(
+    bytes: &[u8],
+    limits: &Limits,
+    plan: &Plan,
+    heavy: mpsc::Sender<usize>,
+    styles: mpsc::Sender<Styles>,
+    second: mpsc::Receiver<Vec<u8>>,
+) -> Result<Side, IngestErrorKind> {
+    let depth = limits.max_xml_depth;
+    let mut pkg = package::Package::open(bytes, limits)?;
+    let mut n = 0;
+    for name in &plan.docx_rs_parts {
+        if let Some(text) = pkg.load(name)? {
+            n += package::check_xml(name, text, depth)?;
+        }
+    }
+    if n > package::MAX_HEAVY_ELEMENTS {
+        return Err(package::too_many_elements(n));
+    }
+    // The main thread may have stopped on an error already.
+    let _ = heavy.send(n);
+    let numbering = match &plan.numbering {
+        Some(name) => match pkg.load(name)? {
+            Some(text) => parts::numbering(name, text, depth)?,
+            None => parts::Numbering::default(),
+        },
+        None => parts::Numbering::default(),
+    };
+    let mut notes = Vec::new();
+    for (name, kind) in plan
+        .notes
+        .iter()
+        .zip([NoteKind::Footnote, NoteKind::Endnote])
+    {
+        if let Some(text) = pkg.load(name)? {
+            notes.extend(parts::notes(name, text, kind, depth)?);
+        }
+    }
+    let core = match pkg.load(CORE)? {
+        Some(text) => parts::core_props(CORE, text, depth)?,
+        None => parts::CoreProps::default(),
+    };
+    let mut list = vec![
+        ("_rels/.rels", plan.root_rels.as_str()),
+        (plan.main.as_str(), EMPTY_DOCUMENT),
+        (plan.rels_name.as_str(), plan.docx_rs_rels.as_str()),
+    ];
+    list.extend(
+        plan.docx_rs_parts
+            .iter()
+            .filter_map(|name| pkg.part(name).map(|t| (name.as_str(), t))),
+    );
+    let docx = parse_docx(&package::Package::rebuild(&list)?, &plan.main)?;
+    drop(list);
+    drop(pkg);
+    let _ = styles.send((docx, numbering));
+    let second = match second.recv() {
+        Ok(zip) => Some(parse_docx(&zip, &plan.main)?.document.children),
+        Err(_) => None,
+    };
+    Ok(Side {
+        notes,
+        core,
+        second,
+    })
+}
+
+/// The main document: read, rewritten by the [`prepass`], cut in two when
+/// it is at least `split_min` bytes (the second half goes to [`side`] on
+/// `second`), and its (first) half parsed by docx-rs. Returns the prepass
+/// facts (without the rewritten text) and the body's blocks.
+fn main_part(
+    pkg: &mut package::Package,
+    plan: &Plan,
+    rels: &HashMap<String, String>,
+    depth: usize,
+    split_min: usize,
+    side_heavy: mpsc::Receiver<usize>,
+    second: mpsc::Sender<Vec<u8>>,
+) -> Result<(prepass::Prepass, Vec<docx_rs::DocumentChild>), IngestErrorKind> {
+    // Keep one copy of the main document at a time: the original goes once
+    // the prepass has rewritten it.
+    pkg.load(&plan.main)?;
+    let text = pkg.parts.remove(&plan.main).unwrap_or_default();
+    let mut pre = prepass::run(&plan.main, &text, depth, rels)?;
+    drop(text);
+    let heavy = side_heavy.recv().map_err(|_| side_failed())? + pre.heavy;
+    if heavy > package::MAX_HEAVY_ELEMENTS {
+        return Err(package::too_many_elements(heavy));
+    }
+    let zip = |doc: &str| {
+        package::Package::rebuild(&[
+            ("_rels/.rels", plan.root_rels.as_str()),
+            (plan.main.as_str(), doc),
+            (plan.rels_name.as_str(), EMPTY_RELS),
+        ])
+    };
+    // The cut is a little before the middle: this thread also walks its
+    // half while the side thread parses the second.
+    let halves = (pre.xml.len() >= split_min)
+        .then(|| pre.cuts.halves(&pre.xml, pre.xml.len() * 9 / 20))
+        .flatten();
+    let first = match halves {
+        Some((first, rest)) => {
+            pre.xml = String::new();
+            // If the side thread has stopped on an error, it is reported.
+            let _ = second.send(zip(&rest)?);
+            zip(&first)?
+        }
+        None => {
+            let z = zip(&pre.xml)?;
+            pre.xml = String::new();
+            z
+        }
+    };
+    drop(second);
+    let docx = parse_docx(&first, &plan.main)?;
+    Ok((pre, docx.document.children))
+}
+
+/// Walk the body: the main thread's half as soon as the styles are there,
+/// then (after `join`, the side's result) the second half. On errors, the
+/// side's comes first: its parts precede the main document in the order
+/// errors were always reported in.
+fn assemble(
+    main: Result<(prepass::Prepass, Vec<docx_rs::DocumentChild>), IngestErrorKind>,
+    styles: mpsc::Receiver<Styles>,
+    rels: &HashMap<String, String>,
+    join: impl FnOnce() -> Result<Side, IngestErrorKind>,
+) -> Result<(body::Body, docx_rs::Docx, Side), IngestErrorKind> {
+    let (pre, first) = match main {
+        Ok(m) => m,
+        Err(e) => return Err(join().err().unwrap_or(e)),
+    };
+    let Ok((docx, numbering)) = styles.recv() else {
+        return Err(join().err().unwrap_or_else(side_failed));
+    };
+    let ctx = body::Ctx::new(&docx, &numbering, rels, &pre);
+    let mut walker = body::Walker::new(&ctx);
+    walker.feed(&first);
+    drop(first);
+    let side = join()?;
+    if let Some(second) = &side.second {
+        walker.feed(second);
+    }
+    let body = walker.finish();
+    Ok((body, docx, side))
+}
+
+/// Stands for an error of the side thread, which is reported instead.
+fn side_failed() -> IngestErrorKind {
+    IngestErrorKind::Panic("the side reader stopped".into())
+}
+
+const EMPTY_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>"#;
 
 /// The main document part: `word/document.xml`, or what `_rels/.rels`
 /// names as the office document when that part exists.
@@ -358,30 +520,6 @@ fn parse_docx(zip: &[u8], main: &str) -> Result<docx_rs::Docx, IngestErrorKind> 
         docx_rs::ReadDocxOptions::default().with_image_previews(false),
     )
     .map_err(|e| IngestErrorKind::corrupt(main, format!("Word XML could not be parsed: {e}")))
-}
-
-/// Parse two halves of one document at once (the second on its own
-/// thread, with the parser stack) and join their bodies. docx-rs spends
-/// most of a DOCX read building its tree, one block after another; two
-/// halves on two cores take a little over half the time.
-fn parse_halves(first: &[u8], second: &[u8], main: &str) -> Result<docx_rs::Docx, IngestErrorKind> {
-    std::thread::scope(|s| {
-        let other = std::thread::Builder::new()
-            .name("bpfpress-ingest".into())
-            .stack_size(super::PARSER_STACK)
-            .spawn_scoped(s, || parse_docx(second, main));
-        let a = parse_docx(first, main);
-        let b = match other {
-            Ok(h) => h
-                .join()
-                .unwrap_or_else(|p| Err(IngestErrorKind::Panic(super::panic_message(&*p)))),
-            // No thread to be had: parse it here.
-            Err(_) => parse_docx(second, main),
-        };
-        let mut a = a?;
-        a.document.children.extend(b?.document.children);
-        Ok(a)
-    })
 }
 
 fn rels_path_for(part: &str) -> String {

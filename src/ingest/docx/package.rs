@@ -68,6 +68,11 @@ impl<'a> Package<'a> {
         })
     }
 
+    /// The declared (uncompressed) size of an entry, if it exists.
+    pub fn size(&mut self, name: &str) -> Option<u64> {
+        self.zip.by_name(name).ok().map(|e| e.size())
+    }
+
     /// Whether the package has an entry with this name.
     pub fn has(&self, name: &str) -> bool {
         self.parts.contains_key(name) || self.zip.index_for_name(name).is_some()

@@ -100,10 +100,6 @@ struct Skip {
     has_picture: bool,
 }
 
-fn local(e: &BytesStart<'_>) -> String {
-    e.local_name().as_ref().to_string()
-}
-
 fn attr(e: &BytesStart<'_>, local_name: &str) -> Option<String> {
     e.attributes().flatten().find_map(|a| {
         (a.key.local_name().as_ref() == local_name)
@@ -178,9 +174,10 @@ pub fn run(
                         return Err(too_deep(part, text, start, max_depth));
                     }
                 }
-                let name = local(e);
+                let local_name = e.local_name();
+                let name: &str = local_name.as_ref();
                 if let Some(s) = skip.as_mut() {
-                    match name.as_str() {
+                    match name {
                         "docPr" if s.descr.is_none() => {
                             s.descr = non_empty(attr(e, "descr"));
                             s.title = non_empty(attr(e, "title"));
@@ -194,15 +191,15 @@ pub fn run(
                     }
                     continue;
                 }
-                out.heavy += usize::from(super::package::is_heavy(&name));
+                out.heavy += usize::from(super::package::is_heavy(name));
                 let before = out.xml.len();
                 let top = body_open && (if is_start { depth == 3 } else { depth == 2 });
-                if top && matches!(name.as_str(), "p" | "tbl" | "sdt") {
+                if top && matches!(name, "p" | "tbl" | "sdt") {
                     out.cuts.blocks.push(before);
                 }
-                match name.as_str() {
+                match name {
                     "footnoteReference" | "endnoteReference" => {
-                        let kind = if name.as_str() == "footnoteReference" {
+                        let kind = if name == "footnoteReference" {
                             'F'
                         } else {
                             'E'
@@ -226,7 +223,7 @@ pub fn run(
                                 kind: SkipKind::Image,
                                 descr: None,
                                 title: None,
-                                has_picture: name.as_str() == "drawing",
+                                has_picture: name == "drawing",
                             });
                         }
                     }
@@ -320,7 +317,8 @@ pub fn run(
                 }
             }
             Event::End(ref e) => {
-                let name = e.local_name().as_ref().to_string();
+                let local_name = e.local_name();
+                let name: &str = local_name.as_ref();
                 if let Some(s) = skip.as_ref() {
                     if depth == s.depth {
                         if s.kind == SkipKind::Image && s.has_picture {
@@ -337,7 +335,7 @@ pub fn run(
                 if depth == 1 && name == "body" {
                     body_open = false;
                 }
-                match name.as_str() {
+                match name {
                     "AlternateContent" | "Choice" => {}
                     "p" => {
                         if let Some(n) = paras.pop() {
@@ -373,9 +371,11 @@ pub fn run(
 }
 
 fn push_para_mark(xml: &mut String, n: u32) {
-    xml.push_str("<w:r>");
-    xml.push_str(&marker('P', &n.to_string()));
-    xml.push_str("</w:r>");
+    use std::fmt::Write;
+    let _ = write!(
+        xml,
+        "<w:r><w:t xml:space=\"preserve\">{MARK_OPEN}P{n}{MARK_CLOSE}</w:t></w:r>"
+    );
 }
 
 /// A piece of run text: plain text or a marker.
