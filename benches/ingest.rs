@@ -50,6 +50,45 @@ fn time<F: FnMut() -> Result<(), String>>(runs: usize, mut f: F) -> Result<Durat
     Ok(median(v))
 }
 
+/// Median and minimum wall times of `f` and `g`, measured interleaved
+/// (f, g, g, f, f, g, ...) after one warm-up each, so that both see the
+/// same machine: on a shared VM, load and clock drift over seconds would
+/// otherwise land on one tool's runs only. `Err` if any run fails.
+type Timed = Result<(Duration, Duration), String>;
+fn time_pair<F, G>(runs: usize, mut f: F, mut g: G) -> (Timed, Timed)
+where
+    F: FnMut() -> Result<(), String>,
+    G: FnMut() -> Result<(), String>,
+{
+    fn once(h: &mut dyn FnMut() -> Result<(), String>, v: &mut Result<Vec<Duration>, String>) {
+        if let Ok(times) = v {
+            let t = Instant::now();
+            match h() {
+                Ok(()) => times.push(t.elapsed()),
+                Err(e) => *v = Err(e),
+            }
+        }
+    }
+    let mut a: Result<Vec<Duration>, String> = f().map(|_| Vec::new());
+    let mut b: Result<Vec<Duration>, String> = g().map(|_| Vec::new());
+    for i in 0..runs {
+        if i % 2 == 0 {
+            once(&mut f, &mut a);
+            once(&mut g, &mut b);
+        } else {
+            once(&mut g, &mut b);
+            once(&mut f, &mut a);
+        }
+    }
+    let stats = |v: Result<Vec<Duration>, String>| {
+        v.map(|mut t| {
+            t.sort();
+            (t[t.len() / 2], t[0])
+        })
+    };
+    (stats(a), stats(b))
+}
+
 /// Run a command with output discarded; `Err` on spawn failure or non-zero exit.
 fn run(cmd: &str, args: &[&str]) -> Result<(), String> {
     let st = Command::new(cmd)
@@ -152,7 +191,7 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("## Ingest benchmark\n");
     println!(
-        "Machine: {cpu}, {cores} cores; {}. Median of {runs} runs after one warm-up; output to /dev/null.",
+        "Machine: {cpu}, {cores} cores; {}. {runs} runs after one warm-up; process-to-process runs of bpfpress and the stock tool interleaved; output to /dev/null.",
         version("uname", "-srm")
     );
     println!(
@@ -161,7 +200,7 @@ fn main() {
         version("pdftotext", "-v")
     );
     println!(
-        "| fixture | bpfpress in process | bpfpress process | stock tool | stock process | process speed-up |"
+        "| fixture | bpfpress in process | bpfpress process, median / min | stock tool | stock process, median / min | process speed-up (medians) |"
     );
     println!("| --- | ---: | ---: | --- | ---: | ---: |");
     for f in &fixtures {
@@ -175,15 +214,16 @@ fn main() {
                 .map(|_| ())
                 .map_err(|e| e.kind.to_string())
         });
-        let process = time(runs, || run(bin, &["ingest", "--json", &fs]));
         let (tool, pre, post) = stock(f).unwrap_or(("", vec![], vec![]));
-        let theirs = if installed(tool) {
-            let mut args: Vec<&str> = pre.clone();
-            args.push(&fs);
-            args.extend(post.iter().copied());
-            time(runs, || run(tool, &args))
+        let mut args: Vec<&str> = pre.clone();
+        args.push(&fs);
+        args.extend(post.iter().copied());
+        let ours = || run(bin, &["ingest", "--json", &fs]);
+        let (process, theirs) = if installed(tool) {
+            time_pair(runs, ours, || run(tool, &args))
         } else {
-            Err(format!("{tool} not installed (skipped)"))
+            let skipped = Err(format!("{tool} not installed (skipped)"));
+            (time_pair(runs, ours, || Ok(())).0, skipped)
         };
         let shown = format!(
             "`{tool} {}`",
@@ -193,12 +233,16 @@ fn main() {
                 .collect::<Vec<_>>()
                 .join(" ")
         );
+        let median = |r: &Timed| r.clone().map(|(m, _)| m);
+        let min = |r: &Timed| r.clone().map(|(_, m)| m);
         println!(
-            "| {name} | {} | {} | {shown} | {} | {} |",
+            "| {name} | {} | {} / {} | {shown} | {} / {} | {} |",
             cell(&inproc),
-            cell(&process),
-            cell(&theirs),
-            ratio(&process, &theirs)
+            cell(&median(&process)),
+            cell(&min(&process)),
+            cell(&median(&theirs)),
+            cell(&min(&theirs)),
+            ratio(&median(&process), &median(&theirs))
         );
     }
 

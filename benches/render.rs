@@ -118,12 +118,16 @@ fn main() {
         ms(median(warm))
     );
 
+    // 2. The same engine as a fresh process per document, and 3. the stock
+    //    typst CLI on the equivalent project (no ingest: it gets the
+    //    data.json ready-made). Runs alternate between the two so that both
+    //    see the same machine (a shared VM drifts over seconds).
     let tmp = tempfile::tempdir().unwrap();
-    // 2. The same engine as a fresh process per document.
     let bin = env!("CARGO_BIN_EXE_bpfpress");
     let out = tmp.path().join("cli.pdf");
-    let mut fresh = Vec::new();
-    for _ in 0..5 {
+    let project = tmp.path().join("project");
+    write_typst_project(&ingest(&path), &opts, &project).unwrap();
+    let ours = || {
         let t = Instant::now();
         let st = Command::new(bin)
             .arg("render")
@@ -132,50 +136,65 @@ fn main() {
             .arg(&out)
             .output()
             .unwrap();
-        fresh.push(t.elapsed());
         assert!(
             st.status.success(),
             "{}",
             String::from_utf8_lossy(&st.stderr)
         );
+        t.elapsed()
+    };
+    let cli = typst_cli();
+    let stock = |cli: &Path| {
+        let t = Instant::now();
+        let st = Command::new(cli)
+            .arg("compile")
+            .arg("--root")
+            .arg(&project)
+            .arg("--font-path")
+            .arg(project.join("fonts"))
+            .arg("--ignore-system-fonts")
+            .arg(project.join("report.typ"))
+            .arg(tmp.path().join("typst-cli.pdf"))
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+        t.elapsed()
+    };
+    let fresh_runs = 15;
+    let (mut fresh, mut theirs) = (Vec::new(), Vec::new());
+    ours();
+    if let Some(c) = &cli {
+        stock(c);
     }
+    for i in 0..fresh_runs {
+        if i % 2 == 0 {
+            fresh.push(ours());
+        }
+        if let Some(c) = &cli {
+            theirs.push(stock(c));
+        }
+        if i % 2 == 1 {
+            fresh.push(ours());
+        }
+    }
+    let min = |v: &[Duration]| v.iter().min().copied().unwrap_or_default();
     println!(
-        "bpfpress render, fresh process, median of 5: {}",
-        ms(median(fresh))
+        "bpfpress render, fresh process, median / min of {fresh_runs}: {} / {}",
+        ms(median(fresh.clone())),
+        ms(min(&fresh))
     );
-
-    // 3. The stock typst CLI on the equivalent project (no ingest: it gets
-    //    the data.json ready-made).
-    let project = tmp.path().join("project");
-    write_typst_project(&ingest(&path), &opts, &project).unwrap();
-    match typst_cli() {
-        Some(cli) => {
-            let version = Command::new(&cli).arg("--version").output().unwrap();
-            let mut times = Vec::new();
-            for _ in 0..5 {
-                let t = Instant::now();
-                let st = Command::new(&cli)
-                    .arg("compile")
-                    .arg("--root")
-                    .arg(&project)
-                    .arg("--font-path")
-                    .arg(project.join("fonts"))
-                    .arg("--ignore-system-fonts")
-                    .arg(project.join("report.typ"))
-                    .arg(tmp.path().join("typst-cli.pdf"))
-                    .output()
-                    .unwrap();
-                times.push(t.elapsed());
-                assert!(
-                    st.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&st.stderr)
-                );
-            }
+    match &cli {
+        Some(c) => {
+            let version = Command::new(c).arg("--version").output().unwrap();
             println!(
-                "stock {} compile, fresh process, median of 5: {}",
+                "stock {} compile, fresh process, median / min of {fresh_runs} (interleaved): {} / {}",
                 String::from_utf8_lossy(&version.stdout).trim(),
-                ms(median(times))
+                ms(median(theirs.clone())),
+                ms(min(&theirs))
             );
         }
         None => println!("stock typst CLI: not found (set TYPST_CLI); skipped"),

@@ -3,7 +3,7 @@
 use super::EXIT_INPUT;
 use bpfpress::ingest::{Limits, read_path};
 use bpfpress::model::Document;
-use bpfpress::render::{Engine, Paper, ReportOptions, Standard, render_report_to};
+use bpfpress::render::{Engine, Paper, RenderError, ReportOptions, Standard, render_report_to};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -51,14 +51,24 @@ pub(super) fn read_doc(path: &Path) -> Result<Document, String> {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let doc = match read_doc(&args.file) {
+    // The draft is read while the engine loads its fonts and templates: the
+    // two do not depend on each other, and a one-shot render pays for both.
+    let (doc, engine) = std::thread::scope(|s| {
+        let engine = s.spawn(|| Engine::new(args.template_dir.as_deref()));
+        let doc = read_doc(&args.file);
+        let engine = engine
+            .join()
+            .unwrap_or_else(|_| Err(RenderError::Panic("engine set-up panicked".into())));
+        (doc, engine)
+    });
+    let doc = match doc {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(EXIT_INPUT);
         }
     };
-    let engine = match Engine::new(args.template_dir.as_deref()) {
+    let engine = match engine {
         Ok(e) => e,
         Err(e) => {
             eprintln!("error: {e}");
