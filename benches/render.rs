@@ -127,15 +127,10 @@ fn main() {
     let out = tmp.path().join("cli.pdf");
     let project = tmp.path().join("project");
     write_typst_project(&ingest(&path), &opts, &project).unwrap();
-    let ours = || {
+    // Wall time of one successful run of `cmd`.
+    let timed = |cmd: &mut Command| {
         let t = Instant::now();
-        let st = Command::new(bin)
-            .arg("render")
-            .arg(&path)
-            .arg("-o")
-            .arg(&out)
-            .output()
-            .unwrap();
+        let st = cmd.output().unwrap();
         assert!(
             st.status.success(),
             "{}",
@@ -143,26 +138,28 @@ fn main() {
         );
         t.elapsed()
     };
+    let ours = || {
+        timed(
+            Command::new(bin)
+                .arg("render")
+                .arg(&path)
+                .arg("-o")
+                .arg(&out),
+        )
+    };
     let cli = typst_cli();
     let stock = |cli: &Path| {
-        let t = Instant::now();
-        let st = Command::new(cli)
-            .arg("compile")
-            .arg("--root")
-            .arg(&project)
-            .arg("--font-path")
-            .arg(project.join("fonts"))
-            .arg("--ignore-system-fonts")
-            .arg(project.join("report.typ"))
-            .arg(tmp.path().join("typst-cli.pdf"))
-            .output()
-            .unwrap();
-        assert!(
-            st.status.success(),
-            "{}",
-            String::from_utf8_lossy(&st.stderr)
-        );
-        t.elapsed()
+        timed(
+            Command::new(cli)
+                .arg("compile")
+                .arg("--root")
+                .arg(&project)
+                .arg("--font-path")
+                .arg(project.join("fonts"))
+                .arg("--ignore-system-fonts")
+                .arg(project.join("report.typ"))
+                .arg(tmp.path().join("typst-cli.pdf")),
+        )
     };
     let fresh_runs = 15;
     let (mut fresh, mut theirs) = (Vec::new(), Vec::new());
