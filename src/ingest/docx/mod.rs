@@ -15,12 +15,12 @@
 //!    footnote/endnote references, paragraph indices, images (with their
 //!    alt text) and `r:id`+`w:anchor` links as marker text, and notes header
 //!    rows, TOC content and the boundaries between top-level blocks.
-//! 3. docx-rs parses a rebuilt package: a stored zip holding only the parts
-//!    it is to read (main document, styles, numbering, comments) and
+//! 3. docx-rs parses rebuilt packages: stored zips holding only the parts
+//!    it is to read (styles and comments, the main document) and
 //!    relationships naming only those, image previews off. A main document
-//!    over [`SPLIT_MIN`] is cut at a block boundary into two documents that
-//!    parse on two threads; their bodies are joined in order (see
-//!    `docs/ingest-speed.md`).
+//!    over [`SPLIT_MIN`] is read on two threads, its body cut at block
+//!    boundaries into [`Chunks`] that both parse; the walk takes them in
+//!    order (see [`read`] and `docs/ingest-speed.md`).
 //! 4. [`body`] walks docx-rs's tree into blocks; [`parts`] reads footnotes,
 //!    endnotes, core properties and relationship targets with quick-xml.
 //!
@@ -76,7 +76,8 @@ use super::{IngestErrorKind, Limits};
 use crate::model::{Comment, Document, Format, NoteKind};
 use docx_rs::{CommentChild, ParagraphChild, RunChild};
 use std::collections::HashMap;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 
 /// Relationship types (by their last path segment) of the parts docx-rs
 /// parses for us: styles and comments. Everything else it would read
@@ -85,15 +86,20 @@ use std::sync::mpsc;
 /// docx-rs gets.
 const DOCX_RS_TYPES: [&str; 3] = ["/styles", "/comments", "/commentsExtended"];
 
-/// Below this size (bytes of rewritten main document) the document is
-/// parsed on one thread; above it, in two halves on two threads.
+/// Below this size (bytes of the main document) the document is read on
+/// one thread; above it, on two.
 const SPLIT_MIN: usize = 48 << 10;
+
+/// About how many bytes of rewritten main document go into one chunk for
+/// docx-rs (see [`Chunks`]); at most [`MAX_CHUNKS`] chunks.
+const CHUNK_BYTES: usize = 24 << 10;
+const MAX_CHUNKS: usize = 16;
 
 const CORE: &str = "docProps/core.xml";
 
 /// Read a DOCX draft from its bytes. `source` names it in the model.
 pub fn read_docx(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document, IngestErrorKind> {
-    read(bytes, source, limits, SPLIT_MIN)
+    read(bytes, source, limits, SPLIT_MIN, CHUNK_BYTES)
 }
 
 /// What the reader takes from the package's relationships before it reads
@@ -118,8 +124,68 @@ struct Plan {
 struct Side {
     notes: Vec<crate::model::Note>,
     core: parts::CoreProps,
-    /// The second half of the body, when the main document was cut.
-    second: Option<Vec<docx_rs::DocumentChild>>,
+}
+
+/// The body cut into documents ([`prepass::Cuts::pieces`]) that docx-rs
+/// parses one at a time, on whichever thread is free: both threads take
+/// the next unparsed chunk until none is left, so the work evens out
+/// however long the side thread's own work took. The main thread walks the
+/// results in order as they become ready.
+struct Chunks {
+    zips: Vec<Vec<u8>>,
+    next: AtomicUsize,
+    done: Mutex<Vec<Option<Parsed>>>,
+    ready: Condvar,
+}
+
+type Parsed = Result<Vec<docx_rs::DocumentChild>, IngestErrorKind>;
+
+impl Chunks {
+    fn new(zips: Vec<Vec<u8>>) -> Chunks {
+        let n = zips.len();
+        Chunks {
+            zips,
+            next: AtomicUsize::new(0),
+            done: Mutex::new((0..n).map(|_| None).collect()),
+            ready: Condvar::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.zips.len()
+    }
+
+    /// Parse chunks until none is left. A panic in docx-rs becomes the
+    /// chunk's error (the other thread may be waiting for it).
+    fn work(&self, main: &str) {
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(zip) = self.zips.get(i) else {
+                return;
+            };
+            let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                parse_docx(zip, main).map(|d| d.document.children)
+            }))
+            .unwrap_or_else(|p| Err(IngestErrorKind::Panic(super::panic_message(&*p))));
+            let mut done = self.done.lock().unwrap_or_else(PoisonError::into_inner);
+            done[i] = Some(parsed);
+            self.ready.notify_all();
+        }
+    }
+
+    /// Chunk `i`'s result, waiting until a thread has parsed it.
+    fn take(&self, i: usize) -> Parsed {
+        let mut done = self.done.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(parsed) = done.get_mut(i).and_then(Option::take) {
+                return parsed;
+            }
+            done = self
+                .ready
+                .wait(done)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
 }
 
 /// docx-rs's reading of styles and comments (with an empty body), and
@@ -130,27 +196,30 @@ type Styles = (docx_rs::Docx, parts::Numbering);
 /// comments with.
 const EMPTY_DOCUMENT: &str = r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>"#;
 
-/// [`read_docx`], cutting main documents of at least `split_min` bytes.
+/// [`read_docx`], with two threads for main documents of at least
+/// `split_min` bytes, their body cut into chunks of about `chunk_bytes`.
 ///
-/// Two threads share the work. This one reads the main document, rewrites
-/// it ([`prepass`]), parses its first half with docx-rs and walks it; the
-/// other ([`side`]) reads numbering, notes and core properties, has docx-rs
-/// parse styles and comments (sent over as soon as they are ready), and
-/// then parses the second half, which this thread walks last. Small
-/// documents (under `split_min`) are read on this thread alone, the side
-/// work first. See `docs/ingest-speed.md`.
+/// This thread reads the main document and rewrites it ([`prepass`]);
+/// meanwhile the other ([`side`]) reads numbering, notes and core
+/// properties and has docx-rs parse styles and comments (sent over as soon
+/// as they are ready). Then both parse the body's [`Chunks`], and this
+/// thread walks them in order; the side thread frees the walked ones.
+/// Small documents are read on this thread alone, the side work first.
+/// See `docs/ingest-speed.md`.
 fn read(
     bytes: &[u8],
     source: &str,
     limits: &Limits,
     split_min: usize,
+    chunk_bytes: usize,
 ) -> Result<Document, IngestErrorKind> {
     let depth = limits.max_xml_depth;
     let mut pkg = package::Package::open(bytes, limits)?;
     let (plan, rels) = plan(&mut pkg, depth)?;
     let (heavy_tx, heavy_rx) = mpsc::channel();
-    let (zip_tx, zip_rx) = mpsc::channel();
+    let (chunks_tx, chunks_rx) = mpsc::channel();
     let (styles_tx, styles_rx) = mpsc::channel();
+    let (trash_tx, trash_rx) = mpsc::channel();
     let big = pkg.size(&plan.main).is_some_and(|n| n >= split_min as u64);
     let (body, docx, side) = if big {
         std::thread::scope(|s| {
@@ -158,20 +227,35 @@ fn read(
                 .name("bpfpress-ingest".into())
                 .stack_size(super::PARSER_STACK)
                 .spawn_scoped(s, || {
-                    side(bytes, limits, &plan, heavy_tx, styles_tx, zip_rx)
+                    side(
+                        bytes, limits, &plan, heavy_tx, styles_tx, chunks_rx, trash_rx,
+                    )
                 })
                 .map_err(IngestErrorKind::Io)?;
-            let main = main_part(&mut pkg, &plan, &rels, depth, split_min, heavy_rx, zip_tx);
+            let main = main_part(
+                &mut pkg,
+                &plan,
+                &rels,
+                depth,
+                chunk_bytes,
+                heavy_rx,
+                chunks_tx,
+            );
             let join = || {
                 helper
                     .join()
                     .unwrap_or_else(|p| Err(IngestErrorKind::Panic(super::panic_message(&*p))))
             };
-            assemble(main, styles_rx, &rels, join)
+            assemble(main, styles_rx, &rels, trash_tx, join)
         })?
     } else {
-        drop(zip_tx);
-        let side = side(bytes, limits, &plan, heavy_tx, styles_tx, zip_rx);
+        drop(chunks_tx);
+        drop(trash_tx);
+        let side = side(
+            bytes, limits, &plan, heavy_tx, styles_tx, chunks_rx, trash_rx,
+        );
+        let (chunks_tx, _) = mpsc::channel();
+        let (trash_tx, _) = mpsc::channel();
         let main = match side {
             Ok(_) => main_part(
                 &mut pkg,
@@ -180,11 +264,11 @@ fn read(
                 depth,
                 usize::MAX,
                 heavy_rx,
-                mpsc::channel().0,
+                chunks_tx,
             ),
             Err(_) => Err(side_failed()),
         };
-        assemble(main, styles_rx, &rels, || side)?
+        assemble(main, styles_rx, &rels, trash_tx, || side)?
     };
 
     let mut doc = Document::new(source, Format::Docx);
@@ -321,8 +405,9 @@ fn plan(
 }
 
 /// The side work: numbering, notes, core properties, and docx-rs's
-/// reading of styles and comments; then the second half of the body if
-/// [`main_part`] sends one. Reports the number of heavy docx-rs elements
+/// reading of styles and comments; then chunks of the body if
+/// [`main_part`] shares them, then freeing walked chunks (`trash`) until
+/// the main thread closes it. Reports the number of heavy docx-rs elements
 /// in styles and comments on `heavy` once they are checked (the main
 /// thread caps the total before parsing).
 fn side(
@@ -331,7 +416,8 @@ fn side(
     plan: &Plan,
     heavy: mpsc::Sender<usize>,
     styles: mpsc::Sender<Styles>,
-    second: mpsc::Receiver<Vec<u8>>,
+    chunks: mpsc::Receiver<Arc<Chunks>>,
+    trash: mpsc::Receiver<Vec<docx_rs::DocumentChild>>,
 ) -> Result<Side, IngestErrorKind> {
     let depth = limits.max_xml_depth;
     let mut pkg = package::Package::open(bytes, limits)?;
@@ -381,30 +467,29 @@ fn side(
     drop(list);
     drop(pkg);
     let _ = styles.send((docx, numbering));
-    let second = match second.recv() {
-        Ok(zip) => Some(parse_docx(&zip, &plan.main)?.document.children),
-        Err(_) => None,
-    };
-    Ok(Side {
-        notes,
-        core,
-        second,
-    })
+    if let Ok(chunks) = chunks.recv() {
+        chunks.work(&plan.main);
+    }
+    // Free what the main thread has walked, while it finishes the model.
+    for walked in trash {
+        drop(walked);
+    }
+    Ok(Side { notes, core })
 }
 
-/// The main document: read, rewritten by the [`prepass`], cut in two when
-/// it is at least `split_min` bytes (the second half goes to [`side`] on
-/// `second`), and its (first) half parsed by docx-rs. Returns the prepass
-/// facts (without the rewritten text) and the body's blocks.
+/// The main document: read, rewritten by the [`prepass`], cut into
+/// [`Chunks`] of about `chunk_bytes` (shared with [`side`] on `share` when
+/// there are several), and parsed. Returns the prepass facts (without the rewritten text) and the
+/// chunks.
 fn main_part(
     pkg: &mut package::Package,
     plan: &Plan,
     rels: &HashMap<String, String>,
     depth: usize,
-    split_min: usize,
+    chunk_bytes: usize,
     side_heavy: mpsc::Receiver<usize>,
-    second: mpsc::Sender<Vec<u8>>,
-) -> Result<(prepass::Prepass, Vec<docx_rs::DocumentChild>), IngestErrorKind> {
+    share: mpsc::Sender<Arc<Chunks>>,
+) -> Result<(prepass::Prepass, Arc<Chunks>), IngestErrorKind> {
     // Keep one copy of the main document at a time: the original goes once
     // the prepass has rewritten it.
     pkg.load(&plan.main)?;
@@ -415,62 +500,72 @@ fn main_part(
     if heavy > package::MAX_HEAVY_ELEMENTS {
         return Err(package::too_many_elements(heavy));
     }
-    let zip = |doc: &str| {
-        package::Package::rebuild(&[
-            ("_rels/.rels", plan.root_rels.as_str()),
-            (plan.main.as_str(), doc),
-            (plan.rels_name.as_str(), EMPTY_RELS),
-        ])
-    };
-    // The cut is a little before the middle: this thread also walks its
-    // half while the side thread parses the second.
-    let halves = (pre.xml.len() >= split_min)
-        .then(|| pre.cuts.halves(&pre.xml, pre.xml.len() * 9 / 20))
-        .flatten();
-    let first = match halves {
-        Some((first, rest)) => {
-            pre.xml = String::new();
-            // If the side thread has stopped on an error, it is reported.
-            let _ = second.send(zip(&rest)?);
-            zip(&first)?
-        }
-        None => {
-            let z = zip(&pre.xml)?;
-            pre.xml = String::new();
-            z
-        }
-    };
-    drop(second);
-    let docx = parse_docx(&first, &plan.main)?;
-    Ok((pre, docx.document.children))
+    let n = (pre.xml.len() / chunk_bytes.max(1)).clamp(1, MAX_CHUNKS);
+    let pieces = pre.cuts.pieces(&pre.xml, n);
+    pre.xml = String::new();
+    let zips = pieces
+        .iter()
+        .map(|doc| {
+            package::Package::rebuild(&[
+                ("_rels/.rels", plan.root_rels.as_str()),
+                (plan.main.as_str(), doc),
+                (plan.rels_name.as_str(), EMPTY_RELS),
+            ])
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    drop(pieces);
+    let chunks = Arc::new(Chunks::new(zips));
+    if chunks.len() > 1 {
+        // If the side thread has stopped on an error, it is reported.
+        let _ = share.send(Arc::clone(&chunks));
+    }
+    drop(share);
+    chunks.work(&plan.main);
+    Ok((pre, chunks))
 }
 
-/// Walk the body: the main thread's half as soon as the styles are there,
-/// then (after `join`, the side's result) the second half. On errors, the
+/// Walk the body's chunks in order once the styles are there, handing
+/// each walked chunk to the side thread to free (`trash`). On errors, the
 /// side's comes first: its parts precede the main document in the order
 /// errors were always reported in.
 fn assemble(
-    main: Result<(prepass::Prepass, Vec<docx_rs::DocumentChild>), IngestErrorKind>,
+    main: Result<(prepass::Prepass, Arc<Chunks>), IngestErrorKind>,
     styles: mpsc::Receiver<Styles>,
     rels: &HashMap<String, String>,
+    trash: mpsc::Sender<Vec<docx_rs::DocumentChild>>,
     join: impl FnOnce() -> Result<Side, IngestErrorKind>,
 ) -> Result<(body::Body, docx_rs::Docx, Side), IngestErrorKind> {
-    let (pre, first) = match main {
+    // The side thread ends only once `trash` is closed: drop it before
+    // every join.
+    let (pre, chunks) = match main {
         Ok(m) => m,
-        Err(e) => return Err(join().err().unwrap_or(e)),
+        Err(e) => {
+            drop(trash);
+            return Err(join().err().unwrap_or(e));
+        }
     };
     let Ok((docx, numbering)) = styles.recv() else {
+        drop(trash);
         return Err(join().err().unwrap_or_else(side_failed));
     };
     let ctx = body::Ctx::new(&docx, &numbering, rels, &pre);
     let mut walker = body::Walker::new(&ctx);
-    walker.feed(&first);
-    drop(first);
-    let side = join()?;
-    if let Some(second) = &side.second {
-        walker.feed(second);
+    for i in 0..chunks.len() {
+        match chunks.take(i) {
+            Ok(children) => {
+                walker.feed(&children);
+                // A closed channel hands the chunk back: it is freed here.
+                let _ = trash.send(children);
+            }
+            Err(e) => {
+                drop(trash);
+                return Err(join().err().unwrap_or(e));
+            }
+        }
     }
+    drop(trash);
     let body = walker.finish();
+    let side = join()?;
     Ok((body, docx, side))
 }
 
@@ -613,10 +708,10 @@ fn comment_text(children: &[CommentChild]) -> String {
 mod tests {
     use super::*;
 
-    /// The model is the same whether the body is parsed whole or in two
-    /// halves on two threads, for the real-report fixtures.
+    /// The model is the same whether the body is parsed whole on one
+    /// thread or in chunks on two, for the real-report fixtures.
     #[test]
-    fn halves_give_the_same_model_as_one_parse() {
+    fn chunks_give_the_same_model_as_one_parse() {
         let root = env!("CARGO_MANIFEST_DIR");
         for f in [
             "fixtures/report/bpf-on-bpfs-2020.pandoc.docx",
@@ -625,12 +720,13 @@ mod tests {
         ] {
             let bytes = std::fs::read(format!("{root}/{f}")).unwrap();
             let limits = Limits::default();
-            let whole = read(&bytes, f, &limits, usize::MAX).unwrap();
-            // A split minimum of 1 byte cuts every document, small ones too.
-            let halves = read(&bytes, f, &limits, 1).unwrap();
+            let whole = read(&bytes, f, &limits, usize::MAX, usize::MAX).unwrap();
+            // Two threads for every document, small ones too, in chunks of
+            // about 2 KB (dozens of cuts).
+            let chunked = read(&bytes, f, &limits, 1, 2048).unwrap();
             assert_eq!(
                 serde_json::to_value(&whole).unwrap(),
-                serde_json::to_value(&halves).unwrap(),
+                serde_json::to_value(&chunked).unwrap(),
                 "{f}"
             );
             assert!(!whole.blocks.is_empty(), "{f}");
@@ -680,26 +776,29 @@ mod tests {
         let limits = Limits::default();
         // The cut falls in the middle of the body, inside the comment.
         let pre = prepass::run("word/document.xml", &doc, 64, &HashMap::new()).unwrap();
-        let (first, second) = pre.cuts.halves(&pre.xml, pre.xml.len() / 2).unwrap();
+        let pieces = pre.cuts.pieces(&pre.xml, 2);
+        let [first, second] = pieces.as_slice() else {
+            panic!("{} pieces", pieces.len())
+        };
         assert!(first.contains(">Para 5<") && !first.contains(">Para 35<"));
         assert!(second.contains(">Para 35<") && !second.contains(">Para 5<"));
         assert!(first.ends_with("</w:body></w:document>"));
         assert!(second.starts_with(r#"<?xml version="1.0"?><w:document"#));
-        let whole = read(&bytes, "c.docx", &limits, usize::MAX).unwrap();
-        let halves = read(&bytes, "c.docx", &limits, 1).unwrap();
+        let whole = read(&bytes, "c.docx", &limits, usize::MAX, usize::MAX).unwrap();
+        let chunked = read(&bytes, "c.docx", &limits, 1, pre.xml.len() / 2).unwrap();
         assert_eq!(
             serde_json::to_value(&whole).unwrap(),
-            serde_json::to_value(&halves).unwrap()
+            serde_json::to_value(&chunked).unwrap()
         );
-        assert_eq!(halves.comments.len(), 1);
-        let anchor = &halves.comments[0].anchor;
+        assert_eq!(chunked.comments.len(), 1);
+        let anchor = &chunked.comments[0].anchor;
         assert!(
             anchor.starts_with("Para 5") && anchor.ends_with("Para 35"),
             "{anchor}"
         );
-        assert_eq!(halves.blocks.len(), 40);
+        assert_eq!(chunked.blocks.len(), 40);
         assert_eq!(
-            halves.blocks[39].loc(),
+            chunked.blocks[39].loc(),
             crate::model::Location::Paragraph(40)
         );
     }

@@ -49,39 +49,61 @@ pub struct Prepass {
 }
 
 /// The places where the rewritten document can be cut between two
-/// top-level blocks of `w:body`, so that halves of it parse in parallel
-/// (see [`Cuts::halves`]).
+/// top-level blocks of `w:body`, so that its pieces parse in parallel
+/// (see [`Cuts::pieces`]).
 #[derive(Debug, Default)]
 pub struct Cuts {
     /// Qualified names of the root element and of the body (`w:document`,
-    /// `w:body`), to close a first half.
+    /// `w:body`), to close every piece but the last.
     root: String,
     body: String,
-    /// Offset just after the body's start tag: the head a second half
-    /// starts with (XML declaration, root and body start tags).
+    /// Offset just after the body's start tag: the head every piece but the
+    /// first starts with (XML declaration, root and body start tags).
     body_start: usize,
     /// Offsets of the start tags of the body's paragraphs, tables and SDTs.
     blocks: Vec<usize>,
 }
 
 impl Cuts {
-    /// Cut `xml` at the block boundary nearest to byte `at`: the first
-    /// half is closed with the body and root end tags, the second starts
-    /// with the document's head. `None` when there is no boundary inside.
-    pub fn halves(&self, xml: &str, at: usize) -> Option<(String, String)> {
-        let i = self.blocks.partition_point(|&b| b < at);
-        let cut = [i.checked_sub(1), Some(i)]
-            .into_iter()
-            .flatten()
-            .filter_map(|j| self.blocks.get(j).copied())
-            .filter(|&b| b > self.body_start && b < xml.len())
-            .min_by_key(|&b| b.abs_diff(at))?;
-        if self.root.is_empty() || self.body.is_empty() || !xml.is_char_boundary(cut) {
-            return None;
+    /// Cut `xml` into at most `n` documents of about equal size, at the
+    /// block boundaries nearest to the even cut points. Every piece but the
+    /// last is closed with the body and root end tags; every piece but the
+    /// first starts with the document's head (XML declaration, root and
+    /// body start tags). One piece (the whole text) when there is no
+    /// boundary to cut at.
+    pub fn pieces(&self, xml: &str, n: usize) -> Vec<String> {
+        let usable = !self.root.is_empty() && !self.body.is_empty();
+        let mut cuts: Vec<usize> = Vec::new();
+        for k in 1..n.max(1) {
+            if !usable {
+                break;
+            }
+            let at = xml.len() * k / n;
+            let i = self.blocks.partition_point(|&b| b < at);
+            let nearest = [i.checked_sub(1), Some(i)]
+                .into_iter()
+                .flatten()
+                .filter_map(|j| self.blocks.get(j).copied())
+                .filter(|&b| b > self.body_start && b < xml.len() && xml.is_char_boundary(b))
+                .min_by_key(|&b| b.abs_diff(at));
+            if let Some(c) = nearest
+                && cuts.last().is_none_or(|&last| c > last)
+            {
+                cuts.push(c);
+            }
         }
-        let first = format!("{}</{}></{}>", &xml[..cut], self.body, self.root);
-        let second = format!("{}{}", &xml[..self.body_start], &xml[cut..]);
-        Some((first, second))
+        let close = format!("</{}></{}>", self.body, self.root);
+        let head = &xml[..self.body_start.min(xml.len())];
+        let mut out = Vec::with_capacity(cuts.len() + 1);
+        let mut from = 0;
+        for &c in &cuts {
+            let start = if from == 0 { "" } else { head };
+            out.push(format!("{start}{}{close}", &xml[from..c]));
+            from = c;
+        }
+        let start = if from == 0 { "" } else { head };
+        out.push(format!("{start}{}", &xml[from..]));
+        out
     }
 }
 
