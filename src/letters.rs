@@ -17,6 +17,7 @@
 //! naming the recipient, the field and the character (typst itself would
 //! only warn and print an empty box).
 
+use crate::ingest::dates::MONTHS;
 use crate::mail::recipients::{Language, Recipient};
 use crate::mail::{CampaignDate, LetterMaker};
 use crate::render::{Engine, Job, Paper, RenderError};
@@ -128,20 +129,6 @@ impl<'a> RecipientData<'a> {
 /// The date written out in a language: "1 December 2020", "1er décembre
 /// 2020", "1 de diciembre de 2020".
 pub fn long_date(d: CampaignDate, lang: Language) -> String {
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     const FR: [&str; 12] = [
         "janvier",
         "février",
@@ -172,7 +159,7 @@ pub fn long_date(d: CampaignDate, lang: Language) -> String {
     ];
     let m = (d.month.clamp(1, 12) - 1) as usize;
     match lang {
-        Language::En => format!("{} {} {}", d.day, EN[m], d.year),
+        Language::En => format!("{} {} {}", d.day, MONTHS[m], d.year),
         Language::Fr if d.day == 1 => format!("1er {} {}", FR[m], d.year),
         Language::Fr => format!("{} {} {}", d.day, FR[m], d.year),
         Language::Es => format!("{} de {} de {}", d.day, ES[m], d.year),

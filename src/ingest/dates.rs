@@ -4,20 +4,22 @@
 //! is. One normaliser for every reader, so a date means the same whatever
 //! format the draft came in.
 
-/// English month names, lower case.
+/// English month names, as printed ("September"). The one list for every
+/// stage: readers match them case-insensitively, the report cover and the
+/// English letters print them.
 pub const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// The month number (1-12) of an English month name or its abbreviation
@@ -27,9 +29,10 @@ pub fn month(word: &str) -> Option<u32> {
     if w.len() < 3 {
         return None;
     }
+    // The names are ASCII, so any byte length of `w` is a char boundary.
     MONTHS
         .iter()
-        .position(|m| m.starts_with(&w) && (w.len() >= 3))
+        .position(|m| m.len() >= w.len() && m[..w.len()].eq_ignore_ascii_case(&w))
         .map(|i| i as u32 + 1)
 }
 

@@ -9,25 +9,11 @@ use serde_json::{Value, json};
 use typst::foundations::Datetime;
 
 use super::ReportOptions;
+use crate::ingest::dates::MONTHS;
 use crate::model::{Block, Document};
 
 /// Version of the data contract. Bump when a field changes meaning.
 pub const DATA_SCHEMA: u32 = 1;
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// A calendar date, possibly without a day or month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
