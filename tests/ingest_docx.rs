@@ -841,6 +841,56 @@ fn zip_bomb_with_lying_sizes_stops_at_the_cap() {
 }
 
 #[test]
+fn the_total_cap_covers_the_parts_both_threads_read() {
+    // A large main document is read on two threads, each reading its own
+    // parts; the decompressed total is one cap for the whole package. Each
+    // thread's share stays under the cap, the sum does not.
+    let bad = Bad::new();
+    let limits = Limits {
+        max_part_bytes: 1 << 20,
+        max_total_bytes: 3 << 20,
+        ..Limits::default()
+    };
+    let part = (1 << 20) - 16;
+    let text = "x".repeat(part - 200);
+    let doc = body(&format!("<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"));
+    assert!(doc.len() <= part);
+    let big = format!("<x>{}</x>", "x".repeat(part - 7));
+    let rel = |id: &str, kind: &str, target: &str| {
+        format!(
+            r#"<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{target}"/>"#
+        )
+    };
+    let rels = format!(
+        r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}{}</Relationships>"#,
+        rel("rId1", "styles", "styles.xml"),
+        rel("rId2", "comments", "comments.xml")
+    );
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let parts = [
+        ("word/document.xml", doc),
+        ("word/_rels/document.xml.rels", rels),
+        ("word/styles.xml", big.clone()),
+        ("word/comments.xml", big.clone()),
+        ("word/footnotes.xml", big),
+    ];
+    for (name, text) in parts {
+        w.start_file(name, opts).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+    }
+    let bytes = w.finish().unwrap().into_inner();
+    let p = bad.file("shared-cap.docx", &bytes);
+    let err = read_path(&p, &limits).unwrap_err();
+    assert!(
+        matches!(err.kind, IngestErrorKind::TooLarge { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("decompressed package"), "{err}");
+}
+
+#[test]
 fn parts_the_reader_does_not_use_are_never_decompressed() {
     // 20 MiB of media (and a corrupt image) in a draft cost nothing: only
     // the parts the model needs are read, so the total cap is not reached.

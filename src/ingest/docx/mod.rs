@@ -221,6 +221,7 @@ fn read(
     let (styles_tx, styles_rx) = mpsc::channel();
     let (trash_tx, trash_rx) = mpsc::channel();
     let big = pkg.size(&plan.main).is_some_and(|n| n >= split_min as u64);
+    let side_pkg = pkg.sibling();
     let (body, docx, side) = if big {
         std::thread::scope(|s| {
             let helper = std::thread::Builder::new()
@@ -228,7 +229,7 @@ fn read(
                 .stack_size(super::PARSER_STACK)
                 .spawn_scoped(s, || {
                     side(
-                        bytes, limits, &plan, heavy_tx, styles_tx, chunks_rx, trash_rx,
+                        side_pkg, depth, &plan, heavy_tx, styles_tx, chunks_rx, trash_rx,
                     )
                 })
                 .map_err(IngestErrorKind::Io)?;
@@ -252,7 +253,7 @@ fn read(
         drop(chunks_tx);
         drop(trash_tx);
         let side = side(
-            bytes, limits, &plan, heavy_tx, styles_tx, chunks_rx, trash_rx,
+            side_pkg, depth, &plan, heavy_tx, styles_tx, chunks_rx, trash_rx,
         );
         let (chunks_tx, _) = mpsc::channel();
         let (trash_tx, _) = mpsc::channel();
@@ -411,16 +412,14 @@ fn plan(
 /// in styles and comments on `heavy` once they are checked (the main
 /// thread caps the total before parsing).
 fn side(
-    bytes: &[u8],
-    limits: &Limits,
+    mut pkg: package::Package,
+    depth: usize,
     plan: &Plan,
     heavy: mpsc::Sender<usize>,
     styles: mpsc::Sender<Styles>,
     chunks: mpsc::Receiver<Arc<Chunks>>,
     trash: mpsc::Receiver<Vec<docx_rs::DocumentChild>>,
 ) -> Result<Side, IngestErrorKind> {
-    let depth = limits.max_xml_depth;
-    let mut pkg = package::Package::open(bytes, limits)?;
     let mut n = 0;
     for name in &plan.docx_rs_parts {
         if let Some(text) = pkg.load(name)? {
