@@ -398,13 +398,8 @@ impl<'a> Walker<'a> {
         }
     }
 
-    pub fn walk(mut self, children: &[DocumentChild]) -> Body {
-        self.feed(children);
-        self.finish()
-    }
-
-    /// Walk the next top-level children of the body (a document may come
-    /// in parts: see `docx::read`).
+    /// Walk the next top-level children of the body, in document order (a
+    /// body may come in chunks: see `docx::read`); then [`Walker::finish`].
     pub fn feed(&mut self, children: &[DocumentChild]) {
         for child in children {
             self.document_child(child);
