@@ -287,17 +287,9 @@ pub struct Walker<'a> {
 }
 
 /// Paragraph index from the prepass marker (last run of the paragraph).
+/// The paragraph's 1-based index, from the id the prepass gave it.
 fn para_index(p: &Paragraph) -> Option<u32> {
-    p.children.iter().rev().find_map(|c| match c {
-        ParagraphChild::Run(r) => r.children.iter().find_map(|rc| match rc {
-            RunChild::Text(t) => pieces(&t.text).into_iter().find_map(|pc| match pc {
-                Piece::Para(n) => Some(n),
-                _ => None,
-            }),
-            _ => None,
-        }),
-        _ => None,
-    })
+    p.id.strip_prefix(super::prepass::PARA_ID)?.parse().ok()
 }
 
 fn format_number(n: u32, format: &str) -> String {

@@ -12,15 +12,18 @@
 //!    unvalidated reaches docx-rs, which `unwrap()`s CRC errors and overflows
 //!    its stack on deeply nested tables.
 //! 2. [`prepass`]: one quick-xml pass over the main document that marks
-//!    footnote/endnote references, paragraph indices, images (with their
-//!    alt text) and `r:id`+`w:anchor` links as marker text, and notes header
-//!    rows, TOC content and the boundaries between top-level blocks.
-//! 3. docx-rs parses rebuilt packages: stored zips holding only the parts
-//!    it is to read (styles and comments, the main document) and
-//!    relationships naming only those, image previews off. A main document
-//!    over [`SPLIT_MIN`] is read on two threads, its body cut at block
-//!    boundaries into [`Chunks`] that both parse; the walk takes them in
-//!    order (see [`read`] and `docs/ingest-speed.md`).
+//!    footnote/endnote references, images (with their alt text) and
+//!    `r:id`+`w:anchor` links as marker text, gives every paragraph its
+//!    index as id, notes header rows, TOC content and the boundaries between
+//!    top-level blocks, and leaves out markup the walk does not read
+//!    ([`tidy`]).
+//! 3. docx-rs parses styles and comments from a rebuilt package (a stored
+//!    zip holding only those parts and relationships naming only them,
+//!    image previews off), and the rewritten body with
+//!    `Document::from_xml`. A main document over [`TUNING`]`.split_min` is
+//!    read on two threads, its body cut at block boundaries into [`Chunks`]
+//!    that both parse; the walk takes them in order (see [`read`] and
+//!    `docs/ingest-speed.md`).
 //! 4. [`body`] walks docx-rs's tree into blocks; [`parts`] reads footnotes,
 //!    endnotes, core properties and relationship targets with quick-xml.
 //!
@@ -70,6 +73,7 @@ pub mod body;
 pub mod package;
 pub mod parts;
 pub mod prepass;
+mod tidy;
 
 use super::dates::normalise_date;
 use super::{IngestErrorKind, Limits};
@@ -86,20 +90,33 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 /// docx-rs gets.
 const DOCX_RS_TYPES: [&str; 3] = ["/styles", "/comments", "/commentsExtended"];
 
-/// Below this size (bytes of the main document) the document is read on
-/// one thread; above it, on two.
-const SPLIT_MIN: usize = 48 << 10;
+/// How [`read`] divides the work; tests vary it to check that the model
+/// does not depend on it.
+#[derive(Debug, Clone, Copy)]
+struct Tuning {
+    /// Below this size (bytes of the main document) the document is read
+    /// on one thread; above it, on two.
+    split_min: usize,
+    /// About how many bytes of rewritten main document go into one chunk
+    /// for docx-rs (see [`Chunks`]); at most [`MAX_CHUNKS`] chunks.
+    chunk_bytes: usize,
+    /// Whether the prepass leaves out what the walk does not read
+    /// ([`tidy`]).
+    tidy: bool,
+}
 
-/// About how many bytes of rewritten main document go into one chunk for
-/// docx-rs (see [`Chunks`]); at most [`MAX_CHUNKS`] chunks.
-const CHUNK_BYTES: usize = 24 << 10;
+const TUNING: Tuning = Tuning {
+    split_min: 48 << 10,
+    chunk_bytes: 24 << 10,
+    tidy: true,
+};
 const MAX_CHUNKS: usize = 16;
 
 const CORE: &str = "docProps/core.xml";
 
 /// Read a DOCX draft from its bytes. `source` names it in the model.
 pub fn read_docx(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document, IngestErrorKind> {
-    read(bytes, source, limits, SPLIT_MIN, CHUNK_BYTES)
+    read(bytes, source, limits, TUNING)
 }
 
 /// What the reader takes from the package's relationships before it reads
@@ -130,9 +147,14 @@ struct Side {
 /// parses one at a time, on whichever thread is free: both threads take
 /// the next unparsed chunk until none is left, so the work evens out
 /// however long the side thread's own work took. The main thread walks the
-/// results in order as they become ready.
+/// results in order as they become ready, between chunks of its own.
+///
+/// A chunk is parsed with docx-rs's `Document::from_xml`, the call its
+/// `read_docx` makes for the main document part: a chunk's package would
+/// hold nothing else (no relationships, no comments), so building a zip
+/// for it and having docx-rs unpack it again only cost time.
 struct Chunks {
-    zips: Vec<Vec<u8>>,
+    xml: Vec<String>,
     next: AtomicUsize,
     done: Mutex<Vec<Option<Parsed>>>,
     ready: Condvar,
@@ -141,10 +163,10 @@ struct Chunks {
 type Parsed = Result<Vec<docx_rs::DocumentChild>, IngestErrorKind>;
 
 impl Chunks {
-    fn new(zips: Vec<Vec<u8>>) -> Chunks {
-        let n = zips.len();
+    fn new(xml: Vec<String>) -> Chunks {
+        let n = xml.len();
         Chunks {
-            zips,
+            xml,
             next: AtomicUsize::new(0),
             done: Mutex::new((0..n).map(|_| None).collect()),
             ready: Condvar::new(),
@@ -152,25 +174,33 @@ impl Chunks {
     }
 
     fn len(&self) -> usize {
-        self.zips.len()
+        self.xml.len()
     }
 
-    /// Parse chunks until none is left. A panic in docx-rs becomes the
-    /// chunk's error (the other thread may be waiting for it).
+    /// Parse chunks until none is left.
     fn work(&self, main: &str) {
-        loop {
-            let i = self.next.fetch_add(1, Ordering::Relaxed);
-            let Some(zip) = self.zips.get(i) else {
-                return;
-            };
-            let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                parse_docx(zip, main).map(|d| d.document.children)
-            }))
-            .unwrap_or_else(|p| Err(IngestErrorKind::Panic(super::panic_message(&*p))));
-            let mut done = self.done.lock().unwrap_or_else(PoisonError::into_inner);
-            done[i] = Some(parsed);
-            self.ready.notify_all();
-        }
+        while self.work_one(main) {}
+    }
+
+    /// Parse the next unparsed chunk; false when none is left. A panic in
+    /// docx-rs becomes the chunk's error (the other thread may be waiting
+    /// for it).
+    fn work_one(&self, main: &str) -> bool {
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        let Some(xml) = self.xml.get(i) else {
+            return false;
+        };
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            use docx_rs::FromXML;
+            docx_rs::Document::from_xml(xml.as_bytes())
+                .map(|d| d.children)
+                .map_err(|e| parse_error(main, e))
+        }))
+        .unwrap_or_else(|p| Err(IngestErrorKind::Panic(super::panic_message(&*p))));
+        let mut done = self.done.lock().unwrap_or_else(PoisonError::into_inner);
+        done[i] = Some(parsed);
+        self.ready.notify_all();
+        true
     }
 
     /// Chunk `i`'s result, waiting until a thread has parsed it.
@@ -186,6 +216,12 @@ impl Chunks {
                 .unwrap_or_else(PoisonError::into_inner);
         }
     }
+
+    /// Chunk `i`'s result if it is parsed.
+    fn try_take(&self, i: usize) -> Option<Parsed> {
+        let mut done = self.done.lock().unwrap_or_else(PoisonError::into_inner);
+        done.get_mut(i).and_then(Option::take)
+    }
 }
 
 /// docx-rs's reading of styles and comments (with an empty body), and
@@ -197,7 +233,8 @@ type Styles = (docx_rs::Docx, parts::Numbering);
 const EMPTY_DOCUMENT: &str = r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>"#;
 
 /// [`read_docx`], with two threads for main documents of at least
-/// `split_min` bytes, their body cut into chunks of about `chunk_bytes`.
+/// `tuning.split_min` bytes, their body cut into chunks of about
+/// `tuning.chunk_bytes`.
 ///
 /// This thread reads the main document and rewrites it ([`prepass`]);
 /// meanwhile the other ([`side`]) reads numbering, notes and core
@@ -210,8 +247,7 @@ fn read(
     bytes: &[u8],
     source: &str,
     limits: &Limits,
-    split_min: usize,
-    chunk_bytes: usize,
+    tuning: Tuning,
 ) -> Result<Document, IngestErrorKind> {
     let depth = limits.max_xml_depth;
     let mut pkg = package::Package::open(bytes, limits)?;
@@ -220,7 +256,9 @@ fn read(
     let (chunks_tx, chunks_rx) = mpsc::channel();
     let (styles_tx, styles_rx) = mpsc::channel();
     let (trash_tx, trash_rx) = mpsc::channel();
-    let big = pkg.size(&plan.main).is_some_and(|n| n >= split_min as u64);
+    let big = pkg
+        .size(&plan.main)
+        .is_some_and(|n| n >= tuning.split_min as u64);
     let side_pkg = pkg.sibling();
     let (body, docx, side) = if big {
         std::thread::scope(|s| {
@@ -233,21 +271,13 @@ fn read(
                     )
                 })
                 .map_err(IngestErrorKind::Io)?;
-            let main = main_part(
-                &mut pkg,
-                &plan,
-                &rels,
-                depth,
-                chunk_bytes,
-                heavy_rx,
-                chunks_tx,
-            );
+            let main = main_part(&mut pkg, &plan, &rels, depth, tuning, heavy_rx, chunks_tx);
             let join = || {
                 helper
                     .join()
                     .unwrap_or_else(|p| Err(IngestErrorKind::Panic(super::panic_message(&*p))))
             };
-            assemble(main, styles_rx, &rels, trash_tx, join)
+            assemble(&plan.main, main, styles_rx, &rels, trash_tx, join)
         })?
     } else {
         drop(chunks_tx);
@@ -263,13 +293,16 @@ fn read(
                 &plan,
                 &rels,
                 depth,
-                usize::MAX,
+                Tuning {
+                    chunk_bytes: usize::MAX,
+                    ..tuning
+                },
                 heavy_rx,
                 chunks_tx,
             ),
             Err(_) => Err(side_failed()),
         };
-        assemble(main, styles_rx, &rels, trash_tx, || side)?
+        assemble(&plan.main, main, styles_rx, &rels, trash_tx, || side)?
     };
 
     let mut doc = Document::new(source, Format::Docx);
@@ -476,16 +509,16 @@ fn side(
     Ok(Side { notes, core })
 }
 
-/// The main document: read, rewritten by the [`prepass`], cut into
-/// [`Chunks`] of about `chunk_bytes` (shared with [`side`] on `share` when
-/// there are several), and parsed. Returns the prepass facts (without the rewritten text) and the
-/// chunks.
+/// The main document: read, rewritten by the [`prepass`] and cut into
+/// [`Chunks`] of about `tuning.chunk_bytes`, shared with [`side`] on `share` when
+/// there are several. Returns the prepass facts (without the rewritten
+/// text) and the chunks, none parsed yet.
 fn main_part(
     pkg: &mut package::Package,
     plan: &Plan,
     rels: &HashMap<String, String>,
     depth: usize,
-    chunk_bytes: usize,
+    tuning: Tuning,
     side_heavy: mpsc::Receiver<usize>,
     share: mpsc::Sender<Arc<Chunks>>,
 ) -> Result<(prepass::Prepass, Arc<Chunks>), IngestErrorKind> {
@@ -493,41 +526,31 @@ fn main_part(
     // the prepass has rewritten it.
     pkg.load(&plan.main)?;
     let text = pkg.parts.remove(&plan.main).unwrap_or_default();
-    let mut pre = prepass::run(&plan.main, &text, depth, rels)?;
+    let mut pre = prepass::run(&plan.main, &text, depth, rels, tuning.tidy)?;
     drop(text);
     let heavy = side_heavy.recv().map_err(|_| side_failed())? + pre.heavy;
     if heavy > package::MAX_HEAVY_ELEMENTS {
         return Err(package::too_many_elements(heavy));
     }
-    let n = (pre.xml.len() / chunk_bytes.max(1)).clamp(1, MAX_CHUNKS);
+    let n = (pre.xml.len() / tuning.chunk_bytes.max(1)).clamp(1, MAX_CHUNKS);
     let pieces = pre.cuts.pieces(&pre.xml, n);
     pre.xml = String::new();
-    let zips = pieces
-        .iter()
-        .map(|doc| {
-            package::Package::rebuild(&[
-                ("_rels/.rels", plan.root_rels.as_str()),
-                (plan.main.as_str(), doc),
-                (plan.rels_name.as_str(), EMPTY_RELS),
-            ])
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    drop(pieces);
-    let chunks = Arc::new(Chunks::new(zips));
+    let chunks = Arc::new(Chunks::new(pieces));
     if chunks.len() > 1 {
         // If the side thread has stopped on an error, it is reported.
         let _ = share.send(Arc::clone(&chunks));
     }
     drop(share);
-    chunks.work(&plan.main);
     Ok((pre, chunks))
 }
 
-/// Walk the body's chunks in order once the styles are there, handing
-/// each walked chunk to the side thread to free (`trash`). On errors, the
-/// side's comes first: its parts precede the main document in the order
-/// errors were always reported in.
+/// Parse the body's chunks (`part`'s) along with the side thread, and
+/// walk them in order once the styles are there, handing each walked
+/// chunk to the side thread to free (`trash`). On errors, the side's comes
+/// first: its parts precede the main document in the order errors were
+/// always reported in.
 fn assemble(
+    part: &str,
     main: Result<(prepass::Prepass, Arc<Chunks>), IngestErrorKind>,
     styles: mpsc::Receiver<Styles>,
     rels: &HashMap<String, String>,
@@ -543,14 +566,32 @@ fn assemble(
             return Err(join().err().unwrap_or(e));
         }
     };
-    let Ok((docx, numbering)) = styles.recv() else {
+    // Parse chunks until the styles are there ...
+    let styles = loop {
+        match styles.try_recv() {
+            Ok(s) => break Ok(s),
+            Err(mpsc::TryRecvError::Empty) if chunks.work_one(part) => {}
+            Err(mpsc::TryRecvError::Empty) => break styles.recv().map_err(|_| ()),
+            Err(mpsc::TryRecvError::Disconnected) => break Err(()),
+        }
+    };
+    let Ok((docx, numbering)) = styles else {
         drop(trash);
         return Err(join().err().unwrap_or_else(side_failed));
     };
     let ctx = body::Ctx::new(&docx, &numbering, rels, &pre);
     let mut walker = body::Walker::new(&ctx);
+    // ... then walk the parsed ones in order between parsing more.
     for i in 0..chunks.len() {
-        match chunks.take(i) {
+        let parsed = loop {
+            if let Some(p) = chunks.try_take(i) {
+                break p;
+            }
+            if !chunks.work_one(part) {
+                break chunks.take(i);
+            }
+        };
+        match parsed {
             Ok(children) => {
                 walker.feed(&children);
                 // A closed channel hands the chunk back: it is freed here.
@@ -572,8 +613,6 @@ fn assemble(
 fn side_failed() -> IngestErrorKind {
     IngestErrorKind::Panic("the side reader stopped".into())
 }
-
-const EMPTY_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>"#;
 
 /// The main document part: `word/document.xml`, or what `_rels/.rels`
 /// names as the office document when that part exists.
@@ -613,7 +652,11 @@ fn parse_docx(zip: &[u8], main: &str) -> Result<docx_rs::Docx, IngestErrorKind> 
         zip,
         docx_rs::ReadDocxOptions::default().with_image_previews(false),
     )
-    .map_err(|e| IngestErrorKind::corrupt(main, format!("Word XML could not be parsed: {e}")))
+    .map_err(|e| parse_error(main, e))
+}
+
+fn parse_error(main: &str, e: docx_rs::ReaderError) -> IngestErrorKind {
+    IngestErrorKind::corrupt(main, format!("Word XML could not be parsed: {e}"))
 }
 
 fn rels_path_for(part: &str) -> String {
@@ -706,6 +749,102 @@ fn comment_text(children: &[CommentChild]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::{Path, PathBuf};
+
+    /// The whole body in one piece, on one thread.
+    const ONE_PIECE: Tuning = Tuning {
+        split_min: usize::MAX,
+        chunk_bytes: usize::MAX,
+        tidy: true,
+    };
+
+    fn docx_files(dir: &Path) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        let mut dirs = vec![dir.to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|e| e == "docx") {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    /// Read every file with and without the prepass's tidying; the models
+    /// (or errors) must be the same. Returns how many files were read.
+    fn same_model_tidied(files: &[PathBuf]) -> usize {
+        let limits = Limits::default();
+        let untidy = Tuning {
+            tidy: false,
+            ..ONE_PIECE
+        };
+        let mut read_ok = 0;
+        for f in files {
+            let bytes = std::fs::read(f).unwrap();
+            let name = f.display().to_string();
+            let tidied =
+                read(&bytes, &name, &limits, ONE_PIECE).map(|d| serde_json::to_value(d).unwrap());
+            let plain =
+                read(&bytes, &name, &limits, untidy).map(|d| serde_json::to_value(d).unwrap());
+            match (tidied, plain) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a, b, "{name}");
+                    read_ok += 1;
+                }
+                (a, b) => assert_eq!(
+                    a.map_err(|e| e.to_string()),
+                    b.map_err(|e| e.to_string()),
+                    "{name}"
+                ),
+            }
+        }
+        read_ok
+    }
+
+    /// Tidying (dropped properties, merged runs, bare `w:t`) changes
+    /// nothing in the model of any DOCX fixture, and does shrink what
+    /// docx-rs parses.
+    #[test]
+    fn tidying_keeps_the_model() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let files = docx_files(&root.join("fixtures"));
+        assert!(files.len() >= 6, "{files:?}");
+        assert_eq!(same_model_tidied(&files), files.len());
+        let f = root.join("fixtures/report/bpf-on-bpfs-2020.pandoc.docx");
+        let bytes = std::fs::read(f).unwrap();
+        let mut pkg = package::Package::open(&bytes, &Limits::default()).unwrap();
+        let text = pkg.load("word/document.xml").unwrap().unwrap().to_string();
+        let rels = HashMap::new();
+        let tidied = prepass::run("word/document.xml", &text, 64, &rels, true).unwrap();
+        let plain = prepass::run("word/document.xml", &text, 64, &rels, false).unwrap();
+        let runs = |x: &str| x.matches("<w:r>").count();
+        assert!(
+            runs(&tidied.xml) * 10 < runs(&plain.xml) * 9,
+            "{} {}",
+            runs(&tidied.xml),
+            runs(&plain.xml)
+        );
+        assert!(tidied.xml.len() * 10 < plain.xml.len() * 9);
+    }
+
+    /// The same over pandoc's test suite (`BPFPRESS_PANDOC_DOCX`, see
+    /// `tests/corpus/docx.sh`).
+    #[test]
+    #[ignore = "needs pandoc's test/docx (see tests/corpus/docx.sh)"]
+    fn tidying_keeps_the_model_on_the_pandoc_corpus() {
+        let Ok(dir) = std::env::var("BPFPRESS_PANDOC_DOCX") else {
+            eprintln!("BPFPRESS_PANDOC_DOCX not set; skipping");
+            return;
+        };
+        let files = docx_files(Path::new(&dir));
+        let ok = same_model_tidied(&files);
+        eprintln!("{} files, {ok} read, same model tidied or not", files.len());
+    }
 
     /// The model is the same whether the body is parsed whole on one
     /// thread or in chunks on two, for the real-report fixtures.
@@ -719,10 +858,15 @@ mod tests {
         ] {
             let bytes = std::fs::read(format!("{root}/{f}")).unwrap();
             let limits = Limits::default();
-            let whole = read(&bytes, f, &limits, usize::MAX, usize::MAX).unwrap();
+            let whole = read(&bytes, f, &limits, ONE_PIECE).unwrap();
             // Two threads for every document, small ones too, in chunks of
             // about 2 KB (dozens of cuts).
-            let chunked = read(&bytes, f, &limits, 1, 2048).unwrap();
+            let many = Tuning {
+                split_min: 1,
+                chunk_bytes: 2048,
+                tidy: true,
+            };
+            let chunked = read(&bytes, f, &limits, many).unwrap();
             assert_eq!(
                 serde_json::to_value(&whole).unwrap(),
                 serde_json::to_value(&chunked).unwrap(),
@@ -774,7 +918,7 @@ mod tests {
         let bytes = w.finish().unwrap().into_inner();
         let limits = Limits::default();
         // The cut falls in the middle of the body, inside the comment.
-        let pre = prepass::run("word/document.xml", &doc, 64, &HashMap::new()).unwrap();
+        let pre = prepass::run("word/document.xml", &doc, 64, &HashMap::new(), true).unwrap();
         let pieces = pre.cuts.pieces(&pre.xml, 2);
         let [first, second] = pieces.as_slice() else {
             panic!("{} pieces", pieces.len())
@@ -783,8 +927,13 @@ mod tests {
         assert!(second.contains(">Para 35<") && !second.contains(">Para 5<"));
         assert!(first.ends_with("</w:body></w:document>"));
         assert!(second.starts_with(r#"<?xml version="1.0"?><w:document"#));
-        let whole = read(&bytes, "c.docx", &limits, usize::MAX, usize::MAX).unwrap();
-        let chunked = read(&bytes, "c.docx", &limits, 1, pre.xml.len() / 2).unwrap();
+        let whole = read(&bytes, "c.docx", &limits, ONE_PIECE).unwrap();
+        let halves = Tuning {
+            split_min: 1,
+            chunk_bytes: pre.xml.len() / 2,
+            tidy: true,
+        };
+        let chunked = read(&bytes, "c.docx", &limits, halves).unwrap();
         assert_eq!(
             serde_json::to_value(&whole).unwrap(),
             serde_json::to_value(&chunked).unwrap()

@@ -6,8 +6,6 @@
 //! `U+F8F0 kind payload U+F8F1` inside `w:t` elements:
 //! - `w:footnoteReference` / `w:endnoteReference` → `F<id>` / `E<id>`
 //!   (docx-rs drops them);
-//! - every body `w:p` gets a final run `P<n>`: its 1-based paragraph index,
-//!   so each block knows its location exactly;
 //! - `w:drawing`, `w:pict` and `w:object` are replaced by `I<k>`, an index
 //!   into [`Prepass::images`] holding the alt text (`wp:docPr` `descr`, else
 //!   `title`; VML `alt`). Their content (text boxes, charts) is not body text
@@ -16,14 +14,26 @@
 //! `mc:AlternateContent` is unwrapped to its `mc:Choice`; `mc:Fallback` is
 //! dropped. It also records which paragraphs sit in table header rows
 //! (`w:tblHeader`) and in table-of-contents SDTs (`w:docPartGallery`
-//! "Table of Contents"). Everything else is copied byte for byte.
+//! "Table of Contents").
+//!
+//! Every `w:p` start tag is rewritten to `<w:p w14:paraId="P<n>">`, `n` its
+//! 1-based paragraph index, so each block knows its location exactly
+//! (docx-rs keeps `paraId` as the paragraph's id; the walk uses no other
+//! paragraph attribute). Markup the walk never reads is left out and
+//! needlessly split runs are merged ([`super::tidy`]). Everything else is
+//! copied byte for byte.
 
 use super::package::{DOCTYPE_REASON, check_ref, place, too_deep, xml_error};
+use super::tidy::{Action, Tidy};
 use crate::ingest::IngestErrorKind;
 use quick_xml::events::{BytesStart, Event};
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
 
 pub const MARK_OPEN: char = '\u{F8F0}';
+/// Prefix of the paragraph ids the pass writes (`w14:paraId="P7"`): Word's
+/// own ids are hexadecimal, so they cannot be taken for ours.
+pub const PARA_ID: char = 'P';
 pub const MARK_CLOSE: char = '\u{F8F1}';
 
 /// Result of the pass.
@@ -112,6 +122,8 @@ enum SkipKind {
     Image,
     Fallback,
     NoteRef,
+    /// Left out by the run normalisation ([`super::runs`]).
+    Dropped,
 }
 
 struct Skip {
@@ -146,12 +158,14 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
-/// Run the pass over `text` (the part named `part`).
+/// Run the pass over `text` (the part named `part`); `tidy`: leave out
+/// what the walk does not read ([`super::tidy`]).
 pub fn run(
     part: &str,
     text: &str,
     max_depth: usize,
     rels: &HashMap<String, String>,
+    tidy: bool,
 ) -> Result<Prepass, IngestErrorKind> {
     let mut out = Prepass {
         xml: String::with_capacity(text.len() + text.len() / 8),
@@ -160,13 +174,12 @@ pub fn run(
     let mut r = quick_xml::Reader::from_str(text);
     let mut depth = 0usize;
     let mut skip: Option<Skip> = None;
-    // Paragraph indices of open w:p elements.
-    let mut paras: Vec<u32> = Vec::new();
     // Open table rows: is it a header row?
     let mut rows: Vec<bool> = Vec::new();
     // Open SDTs: is it a table of contents?
     let mut sdts: Vec<bool> = Vec::new();
     let mut body_open = false;
+    let mut tidy = Tidy::new(tidy);
     loop {
         let start = r.buffer_position() as usize;
         let ev = r
@@ -215,6 +228,29 @@ pub fn run(
                 }
                 out.heavy += usize::from(super::package::is_heavy(name));
                 let before = out.xml.len();
+                let qname = e.name();
+                let qname: &str = qname.as_ref();
+                match tidy.element(name, is_start, depth, before, raw.len(), qname.len() + 2) {
+                    Action::Copy => {}
+                    Action::Bare => {
+                        out.xml.push('<');
+                        out.xml.push_str(qname);
+                        out.xml.push('>');
+                        continue;
+                    }
+                    Action::Drop => {
+                        if is_start {
+                            skip = Some(Skip {
+                                depth,
+                                kind: SkipKind::Dropped,
+                                descr: None,
+                                title: None,
+                                has_picture: false,
+                            });
+                        }
+                        continue;
+                    }
+                }
                 let top = body_open && (if is_start { depth == 3 } else { depth == 2 });
                 if top && matches!(name, "p" | "tbl" | "sdt") {
                     out.cuts.blocks.push(before);
@@ -286,17 +322,8 @@ pub fn run(
                         if sdts.iter().any(|t| *t) {
                             out.toc_paras.insert(n);
                         }
-                        if is_start {
-                            paras.push(n);
-                            out.xml.push_str(raw);
-                        } else {
-                            // <w:p/> → <w:p>marker</w:p>, keeping its attributes.
-                            let inner = raw.trim_end_matches('>').trim_end_matches('/');
-                            out.xml.push_str(inner);
-                            out.xml.push('>');
-                            push_para_mark(&mut out.xml, n);
-                            out.xml.push_str("</w:p>");
-                        }
+                        let close = if is_start { ">" } else { "/>" };
+                        let _ = write!(out.xml, "<{qname} w14:paraId=\"{PARA_ID}{n}\"{close}");
                     }
                     "tr" => {
                         if is_start {
@@ -353,18 +380,16 @@ pub fn run(
                     depth = depth.saturating_sub(1);
                     continue;
                 }
+                if tidy.end(name, depth, &mut out.xml) {
+                    depth = depth.saturating_sub(1);
+                    continue;
+                }
                 depth = depth.saturating_sub(1);
                 if depth == 1 && name == "body" {
                     body_open = false;
                 }
                 match name {
                     "AlternateContent" | "Choice" => {}
-                    "p" => {
-                        if let Some(n) = paras.pop() {
-                            push_para_mark(&mut out.xml, n);
-                        }
-                        out.xml.push_str(raw);
-                    }
                     "tr" => {
                         rows.pop();
                         out.xml.push_str(raw);
@@ -372,6 +397,10 @@ pub fn run(
                     "sdt" => {
                         sdts.pop();
                         out.xml.push_str(raw);
+                    }
+                    "r" => {
+                        out.xml.push_str(raw);
+                        tidy.run_closed(depth + 1, &mut out.xml);
                     }
                     _ => out.xml.push_str(raw),
                 }
@@ -392,21 +421,12 @@ pub fn run(
     Ok(out)
 }
 
-fn push_para_mark(xml: &mut String, n: u32) {
-    use std::fmt::Write;
-    let _ = write!(
-        xml,
-        "<w:r><w:t xml:space=\"preserve\">{MARK_OPEN}P{n}{MARK_CLOSE}</w:t></w:r>"
-    );
-}
-
 /// A piece of run text: plain text or a marker.
 #[derive(Debug, PartialEq)]
 pub enum Piece<'a> {
     Text(&'a str),
     Note(&'a str),
     Endnote(&'a str),
-    Para(u32),
     Image(usize),
     Link(usize),
 }
@@ -431,11 +451,6 @@ pub fn pieces(s: &str) -> Vec<Piece<'_>> {
         match kind {
             Some('F') => out.push(Piece::Note(payload)),
             Some('E') => out.push(Piece::Endnote(payload)),
-            Some('P') => {
-                if let Ok(n) = payload.parse() {
-                    out.push(Piece::Para(n))
-                }
-            }
             Some('I') => {
                 if let Ok(k) = payload.parse() {
                     out.push(Piece::Image(k))
@@ -467,21 +482,85 @@ mod tests {
         let xml = format!(
             r#"<w:document {NS}><w:body><w:p><w:r><w:t>a</w:t></w:r><w:r><w:footnoteReference w:id="7"/></w:r></w:p><w:p/><w:p><w:r><w:drawing><wp:docPr id="1" name="x" descr="A chart"/><pic:pic/></w:drawing></w:r></w:p></w:body></w:document>"#
         );
-        let p = run("word/document.xml", &xml, 64, &HashMap::new()).unwrap();
+        let p = run("word/document.xml", &xml, 64, &HashMap::new(), true).unwrap();
         assert_eq!(p.paragraphs, 3);
         assert_eq!(p.images, vec![Some("A chart".to_string())]);
         assert!(p.xml.contains("\u{F8F0}F7\u{F8F1}"));
-        assert!(p.xml.contains("\u{F8F0}P2\u{F8F1}"));
+        assert!(p.xml.contains(r#"<w:p w14:paraId="P2"/>"#), "{}", p.xml);
         assert!(!p.xml.contains("docPr"));
-        let ps = pieces("x\u{F8F0}F7\u{F8F1}y\u{F8F0}P3\u{F8F1}");
+        let ps = pieces("x\u{F8F0}F7\u{F8F1}y\u{F8F0}I3\u{F8F1}");
         assert_eq!(
             ps,
             vec![
                 Piece::Text("x"),
                 Piece::Note("7"),
                 Piece::Text("y"),
-                Piece::Para(3)
+                Piece::Image(3)
             ]
+        );
+    }
+
+    fn body(inner: &str, tidy: bool) -> String {
+        let xml = format!("<w:document {NS}><w:body>{inner}</w:body></w:document>");
+        let p = run("word/document.xml", &xml, 64, &HashMap::new(), tidy).unwrap();
+        let start = p.xml.find("<w:body>").unwrap() + "<w:body>".len();
+        let end = p.xml.rfind("</w:body>").unwrap();
+        p.xml[start..end].to_string()
+    }
+
+    #[test]
+    fn runs_of_the_same_emphasis_are_merged() {
+        // pandoc: one run per word and per space.
+        let words = r#"<w:p><w:r><w:t xml:space="preserve">Best</w:t></w:r><w:r><w:t xml:space="preserve"> </w:t></w:r><w:r><w:t>Practice</w:t></w:r></w:p>"#;
+        assert_eq!(
+            body(words, true),
+            r#"<w:p w14:paraId="P1"><w:r><w:t>Best Practice</w:t></w:r></w:p>"#
+        );
+        // Word: runs split by edit sessions and spell marks, with fonts and
+        // languages the walk does not read; italics stay apart.
+        let word = r#"<w:p w:rsidR="00A1"><w:pPr><w:pStyle w:val="Heading1"/><w:spacing w:after="0"/><w:rPr><w:lang w:val="en-GB"/></w:rPr></w:pPr><w:r w:rsidR="00A1"><w:rPr><w:rFonts w:ascii="Arial"/><w:lang w:val="en-GB"/></w:rPr><w:t>Key</w:t></w:r><w:proofErr w:type="spellStart"/><w:r w:rsidR="00B2"><w:rPr><w:lang w:val="en-US"/></w:rPr><w:t xml:space="preserve"> findings </w:t></w:r><w:proofErr w:type="spellEnd"/><w:bookmarkStart w:id="0" w:name="_x"/><w:r><w:rPr><w:i/><w:iCs/><w:sz w:val="20"/></w:rPr><w:t>now</w:t></w:r><w:bookmarkEnd w:id="0"/></w:p>"#;
+        assert_eq!(
+            body(word, true),
+            r#"<w:p w14:paraId="P1"><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r w:rsidR="00A1"><w:t>Key findings </w:t></w:r><w:r><w:rPr><w:i/></w:rPr><w:t>now</w:t></w:r></w:p>"#
+        );
+        // Off: only the paragraph id changes.
+        assert_eq!(
+            body(words, false),
+            words.replace("<w:p>", r#"<w:p w14:paraId="P1">"#)
+        );
+    }
+
+    #[test]
+    fn runs_stay_apart_where_the_model_can_see_the_seam() {
+        for inner in [
+            // a comment range starts between them
+            r#"<w:p><w:r><w:t>a</w:t></w:r><w:commentRangeStart w:id="1"/><w:r><w:t>b</w:t></w:r></w:p>"#,
+            // one of them is inserted
+            r#"<w:p><w:r><w:t>a</w:t></w:r><w:ins w:id="2" w:author="A"><w:r><w:t>b</w:t></w:r></w:ins></w:p>"#,
+            // a field character, a tab, a footnote reference
+            r#"<w:p><w:r><w:t>a</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:t>b</w:t></w:r></w:p>"#,
+            r#"<w:p><w:r><w:t>a</w:t><w:tab/></w:r><w:r><w:t>b</w:t></w:r></w:p>"#,
+            r#"<w:p><w:r><w:t>a</w:t></w:r><w:r><w:footnoteReference w:id="3"/></w:r><w:r><w:t>b</w:t></w:r></w:p>"#,
+            // bold against plain, hidden against plain
+            r#"<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>a</w:t></w:r><w:r><w:t>b</w:t></w:r></w:p>"#,
+            r#"<w:p><w:r><w:t>a</w:t></w:r><w:r><w:rPr><w:vanish/></w:rPr><w:t>b</w:t></w:r></w:p>"#,
+            // two paragraphs
+            r#"<w:p><w:r><w:t>a</w:t></w:r></w:p><w:p><w:r><w:t>b</w:t></w:r></w:p>"#,
+        ] {
+            let out = body(inner, true);
+            assert!(
+                out.contains("<w:t>a</w:t>") && out.contains("<w:t>b</w:t>"),
+                "{inner}\n→ {out}"
+            );
+        }
+    }
+
+    #[test]
+    fn tracked_paragraph_marks_and_numbering_are_kept() {
+        let inner = r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="4"/></w:numPr><w:outlineLvl w:val="2"/><w:jc w:val="both"/><w:rPr><w:ins w:id="1" w:author="A" w:date="2020-01-01T00:00:00Z"/><w:sz w:val="22"/></w:rPr></w:pPr><w:r><w:rPr></w:rPr><w:t>x</w:t></w:r></w:p>"#;
+        assert_eq!(
+            body(inner, true),
+            r#"<w:p w14:paraId="P1"><w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="4"/></w:numPr><w:outlineLvl w:val="2"/><w:rPr><w:ins w:id="1" w:author="A" w:date="2020-01-01T00:00:00Z"/></w:rPr></w:pPr><w:r><w:t>x</w:t></w:r></w:p>"#
         );
     }
 
@@ -492,12 +571,12 @@ mod tests {
             "<w:tbl>".repeat(40),
             "</w:tbl>".repeat(40)
         );
-        let e = run("word/document.xml", &deep, 16, &HashMap::new())
+        let e = run("word/document.xml", &deep, 16, &HashMap::new(), true)
             .unwrap_err()
             .to_string();
         assert!(e.contains("nested more than 16"), "{e}");
         let dt = "<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>";
-        let e = run("word/document.xml", dt, 16, &HashMap::new())
+        let e = run("word/document.xml", dt, 16, &HashMap::new(), true)
             .unwrap_err()
             .to_string();
         assert!(
