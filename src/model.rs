@@ -88,14 +88,31 @@ impl Document {
 /// Count whitespace-separated words that contain at least one letter or digit.
 pub fn count_words(s: &str) -> usize {
     // One pass, no allocation: a word counts at its first letter or digit.
+    // ASCII bytes are classified directly; other characters decoded.
     let (mut words, mut counted) = (0, false);
-    for c in s.chars() {
-        if c.is_whitespace() {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (space, alnum, len) = if b.is_ascii() {
+            // char::is_whitespace on ASCII: tab to carriage return, space.
+            (
+                matches!(b, b'\t'..=b'\r' | b' '),
+                b.is_ascii_alphanumeric(),
+                1,
+            )
+        } else {
+            match s.get(i..).and_then(|rest| rest.chars().next()) {
+                Some(c) => (c.is_whitespace(), c.is_alphanumeric(), c.len_utf8()),
+                None => (false, false, 1),
+            }
+        };
+        if space {
             counted = false;
-        } else if !counted && c.is_alphanumeric() {
+        } else if !counted && alnum {
             words += 1;
             counted = true;
         }
+        i += len;
     }
     words
 }
@@ -456,5 +473,35 @@ mod tests {
         };
         assert_eq!(b.plain_text(), "one\none.a");
         assert_eq!(count_words("a - b, 12 —"), 3);
+    }
+
+    /// The byte-wise count agrees with the plain definition over chars.
+    #[test]
+    fn word_count_matches_the_char_definition() {
+        fn by_chars(s: &str) -> usize {
+            let (mut words, mut counted) = (0, false);
+            for c in s.chars() {
+                if c.is_whitespace() {
+                    counted = false;
+                } else if !counted && c.is_alphanumeric() {
+                    words += 1;
+                    counted = true;
+                }
+            }
+            words
+        }
+        for s in [
+            "",
+            "one",
+            "  two  words ",
+            "tab\tvt\u{0B}ff\u{0C}cr\rnl\n",
+            "nbsp\u{A0}ideographic\u{3000}nel\u{85}end",
+            "Überschrift 1 — 2.1 naïve café",
+            "—– … ,, 42",
+            "日本語 テキスト",
+            "x\u{200B}y",
+        ] {
+            assert_eq!(count_words(s), by_chars(s), "{s:?}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The body: docx-rs's parsed document tree (with the prepass markers) in,
 //! model blocks, comment anchors, revisions and title-page metadata out.
 
-use super::parts::Numbering;
+use super::parts::{NumLevel, Numbering};
 use super::prepass::{Piece, Prepass, pieces};
 use crate::model::{
     Block, Inline, List, ListItem, Location, Revision, RevisionKind, TableCell, TableRow,
@@ -33,26 +33,11 @@ struct StyleInfo {
     num: Option<(usize, usize)>,
 }
 
-#[derive(Debug, Clone)]
-struct LevelInfo {
-    format: String,
-    text: String,
-    start: u32,
-}
-
-impl LevelInfo {
-    fn ordered(&self) -> bool {
-        !matches!(self.format.as_str(), "bullet" | "none" | "")
-    }
-}
-
 /// Everything the walk looks up: styles, numbering, relationship targets
 /// and the prepass facts.
 pub struct Ctx<'a> {
     styles: HashMap<String, StyleInfo>,
-    levels: HashMap<(usize, usize), LevelInfo>,
-    /// numId → (abstract numbering id, start overrides (level, start)).
-    nums: HashMap<usize, (usize, Vec<(usize, u32)>)>,
+    numbering: &'a Numbering,
     rels: &'a HashMap<String, String>,
     pre: &'a Prepass,
 }
@@ -134,7 +119,7 @@ fn own_kind(id: &str, name: &str, outline: Option<usize>) -> Option<StyleKind> {
 impl<'a> Ctx<'a> {
     pub fn new(
         docx: &Docx,
-        numbering: &Numbering,
+        numbering: &'a Numbering,
         rels: &'a HashMap<String, String>,
         pre: &'a Prepass,
     ) -> Self {
@@ -180,27 +165,20 @@ impl<'a> Ctx<'a> {
                 },
             );
         }
-        let mut levels = HashMap::new();
-        for (id, (abs, _)) in &numbering.nums {
-            for (l, level) in numbering.levels.get(abs).into_iter().flatten() {
-                levels.insert(
-                    (*id, *l),
-                    LevelInfo {
-                        format: level.format.clone(),
-                        text: level.text.clone(),
-                        start: level.start,
-                    },
-                );
-            }
-        }
-        let nums = numbering.nums.clone();
         Ctx {
             styles,
-            levels,
-            nums,
+            numbering,
             rels,
             pre,
         }
+    }
+
+    /// Level `level` of list `num` (a `w:numId`), through its abstract
+    /// numbering.
+    fn level(&self, num: usize, level: usize) -> Option<&'a NumLevel> {
+        let numbering: &'a Numbering = self.numbering;
+        let (abs, _) = numbering.nums.get(&num)?;
+        numbering.levels.get(abs)?.get(&level)
     }
 
     fn style(&self, id: Option<&str>) -> StyleInfo {
@@ -756,21 +734,21 @@ impl<'a> Walker<'a> {
     /// Counter-based label of a numbered paragraph, e.g. `2.1` or `C.`.
     fn number_label(&mut self, num: usize, level: usize) -> Option<String> {
         let level = level.min(8);
-        let info = self.ctx.levels.get(&(num, level))?.clone();
+        let ctx = self.ctx;
+        let info = ctx.level(num, level)?;
         // Word counts per abstract numbering; a numId's startOverride
         // restarts a level the first time that numId is used.
-        let (abs, overrides) = self
-            .ctx
+        let (abs, overrides) = ctx
+            .numbering
             .nums
             .get(&num)
-            .cloned()
-            .unwrap_or((num, Vec::new()));
+            .map_or((num, &[][..]), |(abs, o)| (*abs, o.as_slice()));
         let first_use = self.seen_nums.insert(num);
         let counters = self.counters.entry(abs).or_insert([None; 9]);
         if first_use {
             // Only levels at or below the first use restart; a nested list
             // must not reset its parent's count.
-            for (l, start) in overrides {
+            for &(l, start) in overrides {
                 if (level..9).contains(&l) {
                     counters[l] = Some(start.saturating_sub(1));
                 }
@@ -791,7 +769,7 @@ impl<'a> Walker<'a> {
         let counters = *counters;
         let mut label = info.text.clone();
         for k in (0..=level).rev() {
-            let lvl = self.ctx.levels.get(&(num, k));
+            let lvl = ctx.level(num, k);
             let fmt = lvl.map_or("decimal", |l| l.format.as_str());
             let v = counters[k].unwrap_or_else(|| lvl.map_or(1, |l| l.start));
             label = label.replace(&format!("%{}", k + 1), &format_number(v, fmt));
@@ -912,7 +890,8 @@ impl<'a> Walker<'a> {
                 });
             }
             StyleKind::Body | StyleKind::Toc => {
-                let level_info = num.and_then(|(n, l)| self.ctx.levels.get(&(n, l)).cloned());
+                let ctx = self.ctx;
+                let level_info = num.and_then(|(n, l)| ctx.level(n, l));
                 if let (Some((n, l)), Some(info)) = (num, level_info) {
                     self.number_label(n, l);
                     if has_content(&inlines) {

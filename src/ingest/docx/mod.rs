@@ -131,6 +131,10 @@ struct Plan {
     /// naming only them.
     docx_rs_parts: Vec<String>,
     docx_rs_rels: String,
+    /// The styles part (the first docx-rs reads), to be tidied when
+    /// `tidy` ([`tidy::styles`]).
+    styles: Option<String>,
+    tidy: bool,
     numbering: Option<String>,
     notes: [String; 2],
 }
@@ -251,7 +255,7 @@ fn read(
 ) -> Result<Document, IngestErrorKind> {
     let depth = limits.max_xml_depth;
     let mut pkg = package::Package::open(bytes, limits)?;
-    let (plan, rels) = plan(&mut pkg, depth)?;
+    let (plan, rels) = plan(&mut pkg, depth, tuning.tidy)?;
     let (heavy_tx, heavy_rx) = mpsc::channel();
     let (chunks_tx, chunks_rx) = mpsc::channel();
     let (styles_tx, styles_rx) = mpsc::channel();
@@ -377,6 +381,7 @@ fn read(
 fn plan(
     pkg: &mut package::Package,
     depth: usize,
+    tidy: bool,
 ) -> Result<(Plan, HashMap<String, String>), IngestErrorKind> {
     let root_rels = match pkg.load("_rels/.rels")? {
         Some(t) => parts::relationship_list("_rels/.rels", t, depth)?,
@@ -408,6 +413,10 @@ fn plan(
         .filter(internal)
         .cloned()
         .collect();
+    let styles = for_docx_rs
+        .iter()
+        .find(|r| r.kind.ends_with("/styles"))
+        .map(|r| resolve_target(&dir, &r.target));
     let mut docx_rs_parts: Vec<String> = for_docx_rs
         .iter()
         .map(|r| resolve_target(&dir, &r.target))
@@ -431,6 +440,8 @@ fn plan(
         docx_rs_rels: rels_xml(&for_docx_rs),
         notes: ["footnotes.xml", "endnotes.xml"].map(|f| join(&dir, f)),
         docx_rs_parts,
+        styles,
+        tidy,
         numbering,
         main,
         rels_name,
@@ -490,11 +501,17 @@ fn side(
         (plan.main.as_str(), EMPTY_DOCUMENT),
         (plan.rels_name.as_str(), plan.docx_rs_rels.as_str()),
     ];
-    list.extend(
-        plan.docx_rs_parts
-            .iter()
-            .filter_map(|name| pkg.part(name).map(|t| (name.as_str(), t))),
-    );
+    let tidied = match &plan.styles {
+        Some(name) if plan.tidy => pkg.part(name).map(tidy::styles),
+        _ => None,
+    };
+    list.extend(plan.docx_rs_parts.iter().filter_map(|name| {
+        match &tidied {
+            Some(t) if plan.styles.as_ref() == Some(name) => Some(t.as_str()),
+            _ => pkg.part(name),
+        }
+        .map(|t| (name.as_str(), t))
+    }));
     let docx = parse_docx(&package::Package::rebuild(&list)?, &plan.main)?;
     drop(list);
     drop(pkg);

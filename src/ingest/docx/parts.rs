@@ -35,7 +35,10 @@ fn walk(
     mut f: impl FnMut(&Event<'_>, &[String]),
 ) -> Result<(), IngestErrorKind> {
     let mut r = quick_xml::Reader::from_str(text);
-    let mut stack: Vec<String> = Vec::new();
+    // Names of the open elements: `names[..depth]`, their strings reused
+    // (numbering parts have thousands of elements).
+    let mut names: Vec<String> = Vec::new();
+    let mut depth = 0;
     loop {
         let pos = r.buffer_position() as usize;
         let ev = r
@@ -44,19 +47,27 @@ fn walk(
         match &ev {
             Event::Eof => break,
             Event::Start(e) => {
-                stack.push(e.local_name().as_ref().to_string());
-                if stack.len() > max_depth {
+                let name: &str = e.local_name().into_inner();
+                match names.get_mut(depth) {
+                    Some(s) => {
+                        s.clear();
+                        s.push_str(name);
+                    }
+                    None => names.push(name.to_string()),
+                }
+                depth += 1;
+                if depth > max_depth {
                     return Err(too_deep(part, text, pos, max_depth));
                 }
-                f(&ev, &stack);
+                f(&ev, &names[..depth]);
             }
             Event::End(_) => {
-                f(&ev, &stack);
-                stack.pop();
+                f(&ev, &names[..depth]);
+                depth = depth.saturating_sub(1);
             }
             Event::GeneralRef(g) => {
                 check_ref(part, text, pos, g)?;
-                f(&ev, &stack);
+                f(&ev, &names[..depth]);
             }
             Event::DocType(_) => {
                 return Err(IngestErrorKind::corrupt(
@@ -64,7 +75,7 @@ fn walk(
                     super::package::DOCTYPE_REASON,
                 ));
             }
-            _ => f(&ev, &stack),
+            _ => f(&ev, &names[..depth]),
         }
     }
     Ok(())
@@ -201,6 +212,13 @@ pub struct NumLevel {
 }
 
 /// A `w:num`: its abstract numbering id and start overrides (level, start).
+impl NumLevel {
+    /// Numbers or letters, as opposed to bullets or nothing.
+    pub fn ordered(&self) -> bool {
+        !matches!(self.format.as_str(), "bullet" | "none" | "")
+    }
+}
+
 pub type NumRef = (usize, Vec<(usize, u32)>);
 
 /// What `word/numbering.xml` says about lists.
@@ -245,7 +263,16 @@ struct NumberingReader {
 }
 
 fn number<T: std::str::FromStr>(e: &BytesStart<'_>, name: &str) -> Option<T> {
-    attr(e, name).and_then(|v| v.trim().parse().ok())
+    // Numbers hardly ever hold a reference: parse them in place.
+    let a = e
+        .attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)?;
+    if a.value.contains('&') {
+        attr(e, name).and_then(|v| v.trim().parse().ok())
+    } else {
+        a.value.trim().parse().ok()
+    }
 }
 
 impl NumberingReader {

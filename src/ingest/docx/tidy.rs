@@ -25,6 +25,9 @@
 //! `w:ins`/`w:del` boundary, the end of a paragraph) keeps them apart, so
 //! comment anchors, fields and revisions see the same text.
 //!
+//! The styles part is tidied the same way ([`styles`]): docx-rs builds a
+//! 4.3 KB struct per style, moved through a builder call per property.
+//!
 //! A change to what the walk reads must change the lists here; the test
 //! `tidying_keeps_the_model` reads every DOCX fixture with and without
 //! this and compares the models.
@@ -291,5 +294,91 @@ impl Tidy {
             text_end,
             end: xml.len(),
         });
+    }
+}
+
+/// Children of a `w:style` the walk reads (through docx-rs): its name, the
+/// style it is based on, and paragraph properties.
+const STYLE_KEPT: [&str; 3] = ["name", "basedOn", "pPr"];
+/// Of a style's `w:pPr`: list numbering and outline level.
+const STYLE_PARAGRAPH_KEPT: [&str; 2] = ["numPr", "outlineLvl"];
+
+/// The styles part with only what the walk reads of it: `w:style`
+/// elements (attributes kept) holding [`STYLE_KEPT`], their `w:pPr`
+/// holding [`STYLE_PARAGRAPH_KEPT`]. Document defaults, latent styles (a
+/// few hundred elements in every Word file), run, table and conditional
+/// properties go. `text` has passed [`super::package::check_xml`]; should
+/// it not parse after all, it is returned as it is, for docx-rs to judge.
+pub fn styles(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() / 2);
+    let mut r = quick_xml::Reader::from_str(text);
+    let mut depth = 0usize;
+    // Depth at which a dropped element started.
+    let mut dropped: Option<usize> = None;
+    loop {
+        let start = r.buffer_position() as usize;
+        let Ok(ev) = r.read_event() else {
+            return text.to_string();
+        };
+        let raw = text
+            .get(start..r.buffer_position() as usize)
+            .unwrap_or_default();
+        use quick_xml::events::Event;
+        match &ev {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) => {
+                let is_start = matches!(ev, Event::Start(_));
+                let level = depth + 1;
+                if is_start {
+                    depth += 1;
+                }
+                if dropped.is_some() {
+                    continue;
+                }
+                let name = e.local_name();
+                let name: &str = name.as_ref();
+                let keep = match level {
+                    2 => name == "style",
+                    3 => STYLE_KEPT.contains(&name),
+                    4 => STYLE_PARAGRAPH_KEPT.contains(&name),
+                    _ => true,
+                };
+                if keep {
+                    out.push_str(raw);
+                } else if is_start {
+                    dropped = Some(depth);
+                }
+            }
+            Event::End(_) => {
+                if dropped == Some(depth) {
+                    dropped = None;
+                } else if dropped.is_none() {
+                    out.push_str(raw);
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ => {
+                if dropped.is_none() {
+                    out.push_str(raw);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn styles_keep_names_bases_numbering_and_outline_levels() {
+        let text = r#"<?xml version="1.0"?><w:styles xmlns:w="w"><w:docDefaults><w:rPrDefault><w:rPr><w:sz w:val="22"/></w:rPr></w:rPrDefault></w:docDefaults><w:latentStyles w:count="2"><w:lsdException w:name="heading 1"/></w:latentStyles><w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:pPr><w:keepNext/><w:numPr><w:numId w:val="3"/></w:numPr><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/><w:sz w:val="32"/></w:rPr></w:style><w:style w:type="table" w:styleId="Grid"><w:name w:val="Grid"/><w:tblPr><w:tblBorders/></w:tblPr></w:style></w:styles>"#;
+        assert_eq!(
+            styles(text),
+            r#"<?xml version="1.0"?><w:styles xmlns:w="w"><w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:pPr><w:numPr><w:numId w:val="3"/></w:numPr><w:outlineLvl w:val="0"/></w:pPr></w:style><w:style w:type="table" w:styleId="Grid"><w:name w:val="Grid"/></w:style></w:styles>"#
+        );
+        // Not XML after all: left as it is.
+        assert_eq!(styles("<a><b></a>"), "<a><b></a>");
     }
 }
