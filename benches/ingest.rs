@@ -15,6 +15,7 @@
 //!
 //!   cargo bench --bench ingest            # N = 7
 //!   BENCH_RUNS=15 cargo bench --bench ingest
+//!   BENCH_ONLY=docx BENCH_RUNS=31 cargo bench --bench ingest  # one format
 
 use bpfpress::ingest::{Limits, read_path};
 use std::path::{Path, PathBuf};
@@ -176,6 +177,14 @@ fn main() {
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     fixtures.retain(|p| stock(p).is_some());
+    // BENCH_ONLY=docx,pdf: only fixtures with these extensions.
+    if let Ok(only) = std::env::var("BENCH_ONLY") {
+        fixtures.retain(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| only.split(',').any(|o| o.trim() == e))
+        });
+    }
     fixtures.sort();
     let limits = Limits::default();
 

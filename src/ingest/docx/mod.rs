@@ -107,10 +107,10 @@ struct Tuning {
 
 const TUNING: Tuning = Tuning {
     split_min: 48 << 10,
-    chunk_bytes: 24 << 10,
+    chunk_bytes: 12 << 10,
     tidy: true,
 };
-const MAX_CHUNKS: usize = 16;
+const MAX_CHUNKS: usize = 32;
 
 const CORE: &str = "docProps/core.xml";
 
