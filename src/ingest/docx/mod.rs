@@ -139,9 +139,10 @@ struct Plan {
     notes: [String; 2],
 }
 
-/// Everything but the main document, read on a second thread while the
-/// first rewrites the main document (see [`side`]). Styles and numbering
-/// are sent ahead on their own ([`Styles`]).
+/// The notes and core properties, read on the second thread while the
+/// first rewrites the main document (see [`side`]); sent with the styles
+/// ([`Styles`]), so that the model is made while the side thread is still
+/// freeing what was walked and exiting.
 struct Side {
     notes: Vec<crate::model::Note>,
     core: parts::CoreProps,
@@ -228,9 +229,10 @@ impl Chunks {
     }
 }
 
-/// docx-rs's reading of styles and comments (with an empty body), and
-/// the numbering: what the walk over the body needs.
-type Styles = (docx_rs::Docx, parts::Numbering);
+/// docx-rs's reading of styles and comments (with an empty body), the
+/// numbering, and the notes and core properties: everything the walk and
+/// the model need from the side thread, sent as one message.
+type Styles = (docx_rs::Docx, parts::Numbering, Side);
 
 /// A main document with an empty body: what docx-rs parses styles and
 /// comments with.
@@ -264,7 +266,7 @@ fn read(
         .size(&plan.main)
         .is_some_and(|n| n >= tuning.split_min as u64);
     let side_pkg = pkg.sibling();
-    let (body, docx, side) = if big {
+    if big {
         std::thread::scope(|s| {
             let helper = std::thread::Builder::new()
                 .name("bpfpress-ingest".into())
@@ -281,8 +283,10 @@ fn read(
                     .join()
                     .unwrap_or_else(|p| Err(IngestErrorKind::Panic(super::panic_message(&*p))))
             };
-            assemble(&plan.main, main, styles_rx, &rels, trash_tx, join)
-        })?
+            let (body, docx, side) = assemble(&plan.main, main, styles_rx, &rels, trash_tx, join)?;
+            // The side thread exits (and is joined) while the model is made.
+            Ok::<_, IngestErrorKind>(model(source, &plan.main, body, docx, side))
+        })
     } else {
         drop(chunks_tx);
         drop(trash_tx);
@@ -306,9 +310,14 @@ fn read(
             ),
             Err(_) => Err(side_failed()),
         };
-        assemble(&plan.main, main, styles_rx, &rels, trash_tx, || side)?
-    };
+        let (body, docx, side) = assemble(&plan.main, main, styles_rx, &rels, trash_tx, || side)?;
+        Ok(model(source, &plan.main, body, docx, side))
+    }
+}
 
+/// The model from the walked body, docx-rs's comments and the side
+/// thread's notes and core properties; `main` names the main document.
+fn model(source: &str, main: &str, body: body::Body, docx: docx_rs::Docx, side: Side) -> Document {
     let mut doc = Document::new(source, Format::Docx);
     doc.blocks = body.blocks;
     doc.revisions = body.revisions;
@@ -368,12 +377,11 @@ fn read(
         .count();
     if unresolved > 0 {
         doc.warnings.push(format!(
-            "{unresolved} note reference(s) point to notes that {}'s notes part does not define",
-            plan.main
+            "{unresolved} note reference(s) point to notes that {main}'s notes part does not define",
         ));
     }
     doc.finish();
-    Ok(doc)
+    doc
 }
 
 /// Find the main document and the parts to read through the relationships.
@@ -463,7 +471,7 @@ fn side(
     styles: mpsc::Sender<Styles>,
     chunks: mpsc::Receiver<Arc<Chunks>>,
     trash: mpsc::Receiver<Vec<docx_rs::DocumentChild>>,
-) -> Result<Side, IngestErrorKind> {
+) -> Result<(), IngestErrorKind> {
     let mut n = 0;
     for name in &plan.docx_rs_parts {
         if let Some(text) = pkg.load(name)? {
@@ -515,7 +523,7 @@ fn side(
     let docx = parse_docx(&package::Package::rebuild(&list)?, &plan.main)?;
     drop(list);
     drop(pkg);
-    let _ = styles.send((docx, numbering));
+    let _ = styles.send((docx, numbering, Side { notes, core }));
     if let Ok(chunks) = chunks.recv() {
         chunks.work(&plan.main);
     }
@@ -523,7 +531,7 @@ fn side(
     for walked in trash {
         drop(walked);
     }
-    Ok(Side { notes, core })
+    Ok(())
 }
 
 /// The main document: read, rewritten by the [`prepass`] and cut into
@@ -572,7 +580,7 @@ fn assemble(
     styles: mpsc::Receiver<Styles>,
     rels: &HashMap<String, String>,
     trash: mpsc::Sender<Vec<docx_rs::DocumentChild>>,
-    join: impl FnOnce() -> Result<Side, IngestErrorKind>,
+    join: impl FnOnce() -> Result<(), IngestErrorKind>,
 ) -> Result<(body::Body, docx_rs::Docx, Side), IngestErrorKind> {
     // The side thread ends only once `trash` is closed: drop it before
     // every join.
@@ -592,7 +600,7 @@ fn assemble(
             Err(mpsc::TryRecvError::Disconnected) => break Err(()),
         }
     };
-    let Ok((docx, numbering)) = styles else {
+    let Ok((docx, numbering, side)) = styles else {
         drop(trash);
         return Err(join().err().unwrap_or_else(side_failed));
     };
@@ -622,7 +630,6 @@ fn assemble(
     }
     drop(trash);
     let body = walker.finish();
-    let side = join()?;
     Ok((body, docx, side))
 }
 
