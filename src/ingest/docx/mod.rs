@@ -159,7 +159,7 @@ struct Side {
 /// hold nothing else (no relationships, no comments), so building a zip
 /// for it and having docx-rs unpack it again only cost time.
 struct Chunks {
-    xml: Vec<String>,
+    pieces: prepass::Pieces,
     next: AtomicUsize,
     done: Mutex<Vec<Option<Parsed>>>,
     ready: Condvar,
@@ -168,10 +168,10 @@ struct Chunks {
 type Parsed = Result<Vec<docx_rs::DocumentChild>, IngestErrorKind>;
 
 impl Chunks {
-    fn new(xml: Vec<String>) -> Chunks {
-        let n = xml.len();
+    fn new(pieces: prepass::Pieces) -> Chunks {
+        let n = pieces.len();
         Chunks {
-            xml,
+            pieces,
             next: AtomicUsize::new(0),
             done: Mutex::new((0..n).map(|_| None).collect()),
             ready: Condvar::new(),
@@ -179,7 +179,7 @@ impl Chunks {
     }
 
     fn len(&self) -> usize {
-        self.xml.len()
+        self.pieces.len()
     }
 
     /// Parse chunks until none is left.
@@ -192,12 +192,12 @@ impl Chunks {
     /// for it).
     fn work_one(&self, main: &str) -> bool {
         let i = self.next.fetch_add(1, Ordering::Relaxed);
-        let Some(xml) = self.xml.get(i) else {
+        let Some(xml) = self.pieces.reader(i) else {
             return false;
         };
         let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             use docx_rs::FromXML;
-            docx_rs::Document::from_xml(xml.as_bytes())
+            docx_rs::Document::from_xml(xml)
                 .map(|d| d.children)
                 .map_err(|e| parse_error(main, e))
         }))
@@ -558,8 +558,7 @@ fn main_part(
         return Err(package::too_many_elements(heavy));
     }
     let n = (pre.xml.len() / tuning.chunk_bytes.max(1)).clamp(1, MAX_CHUNKS);
-    let pieces = pre.cuts.pieces(&pre.xml, n);
-    pre.xml = String::new();
+    let pieces = pre.cuts.pieces(std::mem::take(&mut pre.xml), n);
     let chunks = Arc::new(Chunks::new(pieces));
     if chunks.len() > 1 {
         // If the side thread has stopped on an error, it is reported.
@@ -943,8 +942,8 @@ mod tests {
         let limits = Limits::default();
         // The cut falls in the middle of the body, inside the comment.
         let pre = prepass::run("word/document.xml", &doc, 64, &HashMap::new(), true).unwrap();
-        let pieces = pre.cuts.pieces(&pre.xml, 2);
-        let [first, second] = pieces.as_slice() else {
+        let pieces = pre.cuts.pieces(pre.xml.clone(), 2);
+        let (Some(first), Some(second), 2) = (pieces.text(0), pieces.text(1), pieces.len()) else {
             panic!("{} pieces", pieces.len())
         };
         assert!(first.contains(">Para 5<") && !first.contains(">Para 35<"));

@@ -80,8 +80,8 @@ impl Cuts {
     /// last is closed with the body and root end tags; every piece but the
     /// first starts with the document's head (XML declaration, root and
     /// body start tags). One piece (the whole text) when there is no
-    /// boundary to cut at.
-    pub fn pieces(&self, xml: &str, n: usize) -> Vec<String> {
+    /// boundary to cut at. The pieces are read from `xml` in place.
+    pub fn pieces(&self, xml: String, n: usize) -> Pieces {
         let usable = !self.root.is_empty() && !self.body.is_empty();
         let mut cuts: Vec<usize> = Vec::new();
         for k in 1..n.max(1) {
@@ -102,18 +102,75 @@ impl Cuts {
                 cuts.push(c);
             }
         }
-        let close = format!("</{}></{}>", self.body, self.root);
-        let head = &xml[..self.body_start.min(xml.len())];
-        let mut out = Vec::with_capacity(cuts.len() + 1);
+        let mut ranges = Vec::with_capacity(cuts.len() + 1);
         let mut from = 0;
-        for &c in &cuts {
-            let start = if from == 0 { "" } else { head };
-            out.push(format!("{start}{}{close}", &xml[from..c]));
+        for c in cuts.into_iter().chain([xml.len()]) {
+            ranges.push(from..c);
             from = c;
         }
-        let start = if from == 0 { "" } else { head };
-        out.push(format!("{start}{}", &xml[from..]));
-        out
+        Pieces {
+            head: self.body_start.min(xml.len()),
+            close: format!("</{}></{}>", self.body, self.root),
+            xml,
+            ranges,
+        }
+    }
+}
+
+/// The rewritten document cut into pieces that each parse as a document
+/// ([`Cuts::pieces`]), read without copying the text.
+#[derive(Debug)]
+pub struct Pieces {
+    xml: String,
+    /// Length of the head (`xml[..head]`) that opens every piece but the
+    /// first.
+    head: usize,
+    /// The end tags that close every piece but the last.
+    close: String,
+    ranges: Vec<std::ops::Range<usize>>,
+}
+
+impl Pieces {
+    pub fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
+    /// Piece `i`'s parts in order: head, own text, end tags (empty where
+    /// the piece does not have one).
+    fn parts(&self, i: usize) -> Option<[&str; 3]> {
+        let r = self.ranges.get(i)?;
+        let head = if r.start == 0 {
+            ""
+        } else {
+            &self.xml[..self.head]
+        };
+        let close = if r.end == self.xml.len() {
+            ""
+        } else {
+            self.close.as_str()
+        };
+        Some([head, &self.xml[r.clone()], close])
+    }
+
+    /// Piece `i` as a reader.
+    pub fn reader(&self, i: usize) -> Option<impl std::io::Read + '_> {
+        use std::io::Read;
+        let [head, text, close] = self.parts(i)?;
+        Some(
+            head.as_bytes()
+                .chain(text.as_bytes())
+                .chain(close.as_bytes()),
+        )
+    }
+
+    /// Piece `i` as one string.
+    #[cfg(test)]
+    pub fn text(&self, i: usize) -> Option<String> {
+        self.parts(i).map(|p| p.concat())
     }
 }
 
