@@ -8,8 +8,9 @@
 #   PANDOC_GIT=/path/to/pandoc/.git tests/corpus/docx.sh
 #
 # Uses the release binary if built, else the debug one (cargo build first).
-# Then checks that the DOCX prepass's tidying leaves every model unchanged
-# (a release unit test; SKIP_TIDY_CHECK=1 skips it).
+# Then reads them in process and checks that the DOCX prepass's tidying
+# leaves every model unchanged (a release unit test; SKIP_TIDY_CHECK=1
+# skips it).
 # Fails when a file makes the binary exit with anything but 0 (read) or
 # 2 (clean error), reports an internal parser failure or timeout, takes
 # longer than 60 s, or peaks above MAX_RSS_KB (default 1 GiB).
@@ -62,8 +63,9 @@ rm -f "$log" "$log.time"
 secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 echo "${#files[@]} files: $ok ok, $clean clean errors, $bad failures; peak RSS ${peak} KB; ${secs}s ($(basename "$bin"))"
 [[ $bad -eq 0 ]]
-# The prepass's tidying must not change any model (see src/ingest/docx/tidy.rs).
+# In process too, and the prepass's tidying must not change any model
+# (see src/ingest/docx/tidy.rs).
 if [[ ${SKIP_TIDY_CHECK:-} != 1 ]]; then
   (cd "$root" && BPFPRESS_PANDOC_DOCX=$dir cargo test --release --lib --quiet \
-    tidying_keeps_the_model_on_the_pandoc_corpus -- --ignored --nocapture)
+    ingest::docx::tests::pandoc_corpus -- --ignored --exact --nocapture)
 fi
