@@ -2,7 +2,7 @@
 //! model blocks, comment anchors, revisions and title-page metadata out.
 
 use super::parts::{NumLevel, Numbering};
-use super::prepass::{Piece, Prepass, pieces};
+use super::prepass::{ParaProps, Piece, Prepass, pieces};
 use crate::model::{
     Block, Inline, List, ListItem, Location, Revision, RevisionKind, TableCell, TableRow,
     inlines_text,
@@ -265,6 +265,13 @@ pub struct Walker<'a> {
 }
 
 /// Paragraph index from the prepass marker (last run of the paragraph).
+/// Properties of a paragraph whose `w:pPr` says nothing of them.
+static NO_PROPS: ParaProps = ParaProps {
+    style: None,
+    outline: None,
+    num: None,
+};
+
 /// The paragraph's 1-based index, from the id the prepass gave it.
 fn para_index(p: &Paragraph) -> Option<u32> {
     p.id.strip_prefix(super::prepass::PARA_ID)?.parse().ok()
@@ -781,15 +788,37 @@ impl<'a> Walker<'a> {
     fn paragraph(&mut self, p: &Paragraph) {
         self.next_paragraph();
         let idx = para_index(p);
-        let style = self
-            .ctx
-            .style(p.property.style.as_ref().map(|s| s.val.as_str()));
+        // Style, outline level and numbering: from the prepass when it
+        // took them out of the `w:pPr`, else as docx-rs read them.
+        let (style_id, outline, numbering) = match &self.ctx.pre.props {
+            Some(all) => {
+                let own = idx
+                    .and_then(|i| all.get((i as usize).checked_sub(1)?))
+                    .unwrap_or(&NO_PROPS);
+                (
+                    own.style.as_deref(),
+                    own.outline,
+                    own.num.map(|n| (n.id, n.level)),
+                )
+            }
+            None => (
+                p.property.style.as_ref().map(|s| s.val.as_str()),
+                p.property.outline_lvl.as_ref().map(|o| o.v),
+                p.property.numbering_property.as_ref().map(|np| {
+                    (
+                        np.id.as_ref().map(|i| i.id),
+                        np.level.as_ref().map(|l| l.val),
+                    )
+                }),
+            ),
+        };
+        let style = self.ctx.style(style_id);
         let mut kind = style.kind;
-        if let Some(o) = &p.property.outline_lvl
-            && o.v < 9
+        if let Some(o) = outline
+            && o < 9
             && matches!(kind, StyleKind::Body)
         {
-            kind = StyleKind::Heading((o.v as u8 + 1).min(6));
+            kind = StyleKind::Heading((o as u8 + 1).min(6));
         }
         let mut c = Collect::default();
         let toc_before = self.toc_field_open();
@@ -823,15 +852,8 @@ impl<'a> Walker<'a> {
         if c.toc || toc_before || in_toc || kind == StyleKind::Toc {
             return;
         }
-        let num = p
-            .property
-            .numbering_property
-            .as_ref()
-            .and_then(|np| {
-                np.id
-                    .as_ref()
-                    .map(|i| (i.id, np.level.as_ref().map_or(0, |l| l.val)))
-            })
+        let num = numbering
+            .and_then(|(id, level)| id.map(|i| (i, level.unwrap_or(0))))
             .or(style.num)
             .filter(|(id, _)| *id != 0)
             .map(|(id, l)| (id, l.min(8)));

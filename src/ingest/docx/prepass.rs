@@ -56,6 +56,41 @@ pub struct Prepass {
     pub heavy: usize,
     /// Where [`Prepass::xml`] may be cut into parts that parse alone.
     pub cuts: Cuts,
+    /// With tidying: each paragraph's own style, outline level and
+    /// numbering, taken out of its `w:pPr` (index: paragraph index - 1;
+    /// missing entries have none). `None` without tidying: docx-rs has them.
+    pub props: Option<Vec<ParaProps>>,
+}
+
+/// What a paragraph's `w:pPr` says of its style, outline level and
+/// numbering, read as docx-rs reads them (see [`super::tidy`]).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ParaProps {
+    /// `w:pStyle`: the first attribute's value, escaped as docx-rs's
+    /// `ParagraphStyle` escapes it.
+    pub style: Option<String>,
+    /// `w:outlineLvl` `w:val`.
+    pub outline: Option<usize>,
+    /// `w:numPr`: `w:numId` and `w:ilvl` (each its first attribute). A
+    /// value that is not a number voids that `w:numPr`, as in docx-rs.
+    pub num: Option<NumPr>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct NumPr {
+    pub id: Option<usize>,
+    pub level: Option<usize>,
+}
+
+impl Prepass {
+    fn props_mut(&mut self, n: u32) -> Option<&mut ParaProps> {
+        let props = self.props.as_mut()?;
+        let i = (n as usize).checked_sub(1)?;
+        if props.len() <= i {
+            props.resize(i + 1, ParaProps::default());
+        }
+        props.get_mut(i)
+    }
 }
 
 /// The places where the rewritten document can be cut between two
@@ -179,8 +214,10 @@ enum SkipKind {
     Image,
     Fallback,
     NoteRef,
-    /// Left out by the run normalisation ([`super::runs`]).
+    /// Left out by the tidying ([`super::tidy`]).
     Dropped,
+    /// A paragraph's `w:numPr`, read into [`Prepass::props`].
+    NumPr,
 }
 
 struct Skip {
@@ -189,6 +226,33 @@ struct Skip {
     descr: Option<String>,
     title: Option<String>,
     has_picture: bool,
+    /// For [`SkipKind::NumPr`]: what it says so far, `None` once a value
+    /// is not a number.
+    num: Option<NumPr>,
+}
+
+impl Skip {
+    fn new(depth: usize, kind: SkipKind) -> Skip {
+        Skip {
+            depth,
+            kind,
+            descr: None,
+            title: None,
+            has_picture: false,
+            num: Some(NumPr::default()),
+        }
+    }
+}
+
+/// The first attribute's value, as docx-rs reads `attributes[0].value`.
+fn first_attr(e: &BytesStart<'_>) -> Option<String> {
+    e.attributes()
+        .with_checks(false)
+        .next()?
+        .ok()?
+        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+        .ok()
+        .map(|v| v.into_owned())
 }
 
 fn attr(e: &BytesStart<'_>, local_name: &str) -> Option<String> {
@@ -236,6 +300,9 @@ pub fn run(
     // Open SDTs: is it a table of contents?
     let mut sdts: Vec<bool> = Vec::new();
     let mut body_open = false;
+    // Indices of the open paragraphs.
+    let mut open_paras: Vec<u32> = Vec::new();
+    out.props = tidy.then(Vec::new);
     let mut tidy = Tidy::new(tidy);
     loop {
         let start = r.buffer_position() as usize;
@@ -276,10 +343,19 @@ pub fn run(
                         }
                         "shape" if s.descr.is_none() => s.descr = non_empty(attr(e, "alt")),
                         "pic" | "imagedata" | "chart" | "graphicData" => s.has_picture = true,
+                        "ilvl" | "numId"
+                            if s.kind == SkipKind::NumPr
+                                && (if is_start { depth } else { depth + 1 }) == s.depth + 1 =>
+                        {
+                            // docx-rs: `usize::from_str(&attributes[0].value)?`.
+                            let v = first_attr(e).and_then(|v| v.parse::<usize>().ok());
+                            match (s.num.as_mut(), v) {
+                                (Some(num), Some(v)) if name == "ilvl" => num.level = Some(v),
+                                (Some(num), Some(v)) => num.id = Some(v),
+                                _ => s.num = None,
+                            }
+                        }
                         _ => {}
-                    }
-                    if !is_start && depth < s.depth {
-                        // unreachable: empty elements do not change depth
                     }
                     continue;
                 }
@@ -297,13 +373,41 @@ pub fn run(
                     }
                     Action::Drop => {
                         if is_start {
-                            skip = Some(Skip {
-                                depth,
-                                kind: SkipKind::Dropped,
-                                descr: None,
-                                title: None,
-                                has_picture: false,
-                            });
+                            skip = Some(Skip::new(depth, SkipKind::Dropped));
+                        }
+                        continue;
+                    }
+                    Action::Take => {
+                        let n = open_paras.last().copied().unwrap_or(0);
+                        match name {
+                            "numPr" if is_start => {
+                                skip = Some(Skip::new(depth, SkipKind::NumPr));
+                            }
+                            "numPr" => {
+                                if let Some(pp) = out.props_mut(n) {
+                                    pp.num = Some(NumPr::default());
+                                }
+                            }
+                            "pStyle" => {
+                                // Kept as docx-rs keeps it (escaped); no
+                                // attribute at all makes docx-rs panic.
+                                let v = first_attr(e);
+                                if let (Some(pp), Some(v)) = (out.props_mut(n), v) {
+                                    pp.style = Some(docx_rs::ParagraphStyle::new(Some(v)).val);
+                                }
+                                if is_start {
+                                    skip = Some(Skip::new(depth, SkipKind::Dropped));
+                                }
+                            }
+                            _ => {
+                                let v = attr(e, "val").and_then(|v| v.parse::<usize>().ok());
+                                if let (Some(pp), Some(v)) = (out.props_mut(n), v) {
+                                    pp.outline = Some(v);
+                                }
+                                if is_start {
+                                    skip = Some(Skip::new(depth, SkipKind::Dropped));
+                                }
+                            }
                         }
                         continue;
                     }
@@ -322,35 +426,20 @@ pub fn run(
                         let id = attr(e, "id").unwrap_or_default();
                         out.xml.push_str(&marker(kind, &id));
                         if is_start {
-                            skip = Some(Skip {
-                                depth,
-                                kind: SkipKind::NoteRef,
-                                descr: None,
-                                title: None,
-                                has_picture: false,
-                            });
+                            skip = Some(Skip::new(depth, SkipKind::NoteRef));
                         }
                     }
                     "drawing" | "pict" | "object" => {
                         if is_start {
                             skip = Some(Skip {
-                                depth,
-                                kind: SkipKind::Image,
-                                descr: None,
-                                title: None,
                                 has_picture: name == "drawing",
+                                ..Skip::new(depth, SkipKind::Image)
                             });
                         }
                     }
                     "Fallback" => {
                         if is_start {
-                            skip = Some(Skip {
-                                depth,
-                                kind: SkipKind::Fallback,
-                                descr: None,
-                                title: None,
-                                has_picture: false,
-                            });
+                            skip = Some(Skip::new(depth, SkipKind::Fallback));
                         }
                     }
                     "AlternateContent" | "Choice" => {}
@@ -378,6 +467,9 @@ pub fn run(
                         }
                         if sdts.iter().any(|t| *t) {
                             out.toc_paras.insert(n);
+                        }
+                        if is_start {
+                            open_paras.push(n);
                         }
                         let close = if is_start { ">" } else { "/>" };
                         let _ = write!(out.xml, "<{qname} w14:paraId=\"{PARA_ID}{n}\"{close}");
@@ -427,6 +519,12 @@ pub fn run(
                 let name: &str = local_name.as_ref();
                 if let Some(s) = skip.as_ref() {
                     if depth == s.depth {
+                        if let (SkipKind::NumPr, Some(num)) = (s.kind, s.num) {
+                            let n = open_paras.last().copied().unwrap_or(0);
+                            if let Some(pp) = out.props_mut(n) {
+                                pp.num = Some(num);
+                            }
+                        }
                         if s.kind == SkipKind::Image && s.has_picture {
                             out.images.push(s.descr.clone().or_else(|| s.title.clone()));
                             let k = (out.images.len() - 1).to_string();
@@ -447,6 +545,10 @@ pub fn run(
                 }
                 match name {
                     "AlternateContent" | "Choice" => {}
+                    "p" => {
+                        open_paras.pop();
+                        out.xml.push_str(raw);
+                    }
                     "tr" => {
                         rows.pop();
                         out.xml.push_str(raw);
@@ -557,9 +659,13 @@ mod tests {
         );
     }
 
-    fn body(inner: &str, tidy: bool) -> String {
+    fn pass(inner: &str, tidy: bool) -> Prepass {
         let xml = format!("<w:document {NS}><w:body>{inner}</w:body></w:document>");
-        let p = run("word/document.xml", &xml, 64, &HashMap::new(), tidy).unwrap();
+        run("word/document.xml", &xml, 64, &HashMap::new(), tidy).unwrap()
+    }
+
+    fn body(inner: &str, tidy: bool) -> String {
+        let p = pass(inner, tidy);
         let start = p.xml.find("<w:body>").unwrap() + "<w:body>".len();
         let end = p.xml.rfind("</w:body>").unwrap();
         p.xml[start..end].to_string()
@@ -578,8 +684,10 @@ mod tests {
         let word = r#"<w:p w:rsidR="00A1"><w:pPr><w:pStyle w:val="Heading1"/><w:spacing w:after="0"/><w:rPr><w:lang w:val="en-GB"/></w:rPr></w:pPr><w:r w:rsidR="00A1"><w:rPr><w:rFonts w:ascii="Arial"/><w:lang w:val="en-GB"/></w:rPr><w:t>Key</w:t></w:r><w:proofErr w:type="spellStart"/><w:r w:rsidR="00B2"><w:rPr><w:lang w:val="en-US"/></w:rPr><w:t xml:space="preserve"> findings </w:t></w:r><w:proofErr w:type="spellEnd"/><w:bookmarkStart w:id="0" w:name="_x"/><w:r><w:rPr><w:i/><w:iCs/><w:sz w:val="20"/></w:rPr><w:t>now</w:t></w:r><w:bookmarkEnd w:id="0"/></w:p>"#;
         assert_eq!(
             body(word, true),
-            r#"<w:p w14:paraId="P1"><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r w:rsidR="00A1"><w:t>Key findings </w:t></w:r><w:r><w:rPr><w:i/></w:rPr><w:t>now</w:t></w:r></w:p>"#
+            r#"<w:p w14:paraId="P1"><w:r w:rsidR="00A1"><w:t>Key findings </w:t></w:r><w:r><w:rPr><w:i/></w:rPr><w:t>now</w:t></w:r></w:p>"#
         );
+        let props = pass(word, true).props.unwrap();
+        assert_eq!(props[0].style.as_deref(), Some("Heading1"));
         // Off: only the paragraph id changes.
         assert_eq!(
             body(words, false),
@@ -613,12 +721,34 @@ mod tests {
     }
 
     #[test]
-    fn tracked_paragraph_marks_and_numbering_are_kept() {
-        let inner = r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="4"/></w:numPr><w:outlineLvl w:val="2"/><w:jc w:val="both"/><w:rPr><w:ins w:id="1" w:author="A" w:date="2020-01-01T00:00:00Z"/><w:sz w:val="22"/></w:rPr></w:pPr><w:r><w:rPr></w:rPr><w:t>x</w:t></w:r></w:p>"#;
+    fn paragraph_properties_are_taken_out_and_tracked_marks_kept() {
+        let inner = r#"<w:p><w:pPr><w:pStyle w:val="A&amp;B"/><w:numPr><w:ilvl w:val="1"/><w:numId w:val="4"/></w:numPr><w:outlineLvl w:val="2"/><w:jc w:val="both"/><w:rPr><w:ins w:id="1" w:author="A" w:date="2020-01-01T00:00:00Z"/><w:sz w:val="22"/></w:rPr></w:pPr><w:r><w:rPr></w:rPr><w:t>x</w:t></w:r></w:p><w:p><w:pPr><w:numPr><w:ilvl w:val="x"/><w:numId w:val="5"/></w:numPr></w:pPr></w:p><w:p><w:pPr><w:numPr/><w:pStyle/></w:pPr></w:p>"#;
+        let p = pass(inner, true);
+        assert!(p.xml.contains(
+            r#"<w:p w14:paraId="P1"><w:pPr><w:rPr><w:ins w:id="1" w:author="A" w:date="2020-01-01T00:00:00Z"/></w:rPr></w:pPr><w:r><w:t>x</w:t></w:r></w:p><w:p w14:paraId="P2"></w:p>"#
+        ), "{}", p.xml);
+        let props = p.props.unwrap();
+        // As docx-rs reads them: the style id escaped, a numPr with a value
+        // that is not a number void, an empty numPr with neither value.
         assert_eq!(
-            body(inner, true),
-            r#"<w:p w14:paraId="P1"><w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="4"/></w:numPr><w:outlineLvl w:val="2"/><w:rPr><w:ins w:id="1" w:author="A" w:date="2020-01-01T00:00:00Z"/></w:rPr></w:pPr><w:r><w:t>x</w:t></w:r></w:p>"#
+            props,
+            vec![
+                ParaProps {
+                    style: Some("A&amp;B".into()),
+                    outline: Some(2),
+                    num: Some(NumPr {
+                        id: Some(4),
+                        level: Some(1)
+                    }),
+                },
+                ParaProps::default(),
+                ParaProps {
+                    num: Some(NumPr::default()),
+                    ..ParaProps::default()
+                },
+            ]
         );
+        assert_eq!(pass(inner, false).props, None);
     }
 
     #[test]

@@ -14,7 +14,10 @@
 //!   text verbatim, `xml:space` or not).
 //!
 //! So the prepass drops the other property elements (a property element
-//! left empty goes too), `w:t` attributes, and elements that only record
+//! left empty goes too), takes a paragraph's style, numbering and outline
+//! level out of its `w:pPr` into [`super::prepass::ParaProps`] (docx-rs's
+//! paragraph-property reader was a fifth of its time; the values are read
+//! as docx-rs reads them), drops `w:t` attributes, and elements that only record
 //! where a spell checker, an edit session or the last layout was
 //! ([`DROPPED`]). It then merges a *simple* run (an optional `w:rPr` and one
 //! `w:t`) into the simple run just before it when only whitespace lies
@@ -45,8 +48,11 @@ const DROPPED: [&str; 5] = [
     "sectPr",
 ];
 
-/// Children of a paragraph's `w:pPr` the walk reads.
-const PARAGRAPH_KEPT: [&str; 4] = ["pStyle", "numPr", "outlineLvl", "rPr"];
+/// Children of a paragraph's `w:pPr` the walk reads: the mark's run
+/// properties stay for docx-rs; style, numbering and outline level are
+/// taken out by the prepass ([`Action::Take`]).
+const PARAGRAPH_KEPT: [&str; 1] = ["rPr"];
+const PARAGRAPH_TAKEN: [&str; 3] = ["pStyle", "numPr", "outlineLvl"];
 /// Children of the paragraph mark's `w:rPr` the walk reads.
 const MARK_KEPT: [&str; 4] = ["ins", "del", "moveFrom", "moveTo"];
 /// Children of a run's `w:rPr` the walk reads.
@@ -61,6 +67,9 @@ pub enum Action {
     Bare,
     /// Leave it and its content out.
     Drop,
+    /// Leave it out and read it into [`super::prepass::ParaProps`]
+    /// (`w:pStyle`, `w:numPr`, `w:outlineLvl` of a paragraph).
+    Take,
 }
 
 /// A property element being filtered: which children it keeps.
@@ -69,6 +78,8 @@ struct Filter {
     /// Depth of the element (the reader's depth after its start tag).
     depth: usize,
     kept: &'static [&'static str],
+    /// Children read by the prepass instead.
+    taken: &'static [&'static str],
     /// Where its start tag begins and its content starts in the output.
     tag: usize,
     content: usize,
@@ -149,6 +160,9 @@ impl Tidy {
         let level = if is_start { depth } else { depth + 1 };
         if let Some(f) = self.filters.last() {
             if level == f.depth + 1 {
+                if f.taken.contains(&name) {
+                    return Action::Take;
+                }
                 if !f.keeps(name) {
                     return Action::Drop;
                 }
@@ -157,6 +171,7 @@ impl Tidy {
                     self.filters.push(Filter {
                         depth,
                         kept: &MARK_KEPT,
+                        taken: &[],
                         tag: at,
                         content: at + tag_len,
                     });
@@ -170,6 +185,7 @@ impl Tidy {
                 self.filters.push(Filter {
                     depth,
                     kept: &PARAGRAPH_KEPT,
+                    taken: &PARAGRAPH_TAKEN,
                     tag: at,
                     content: at + tag_len,
                 });
@@ -208,6 +224,7 @@ impl Tidy {
                 self.filters.push(Filter {
                     depth,
                     kept: &RUN_KEPT,
+                    taken: &[],
                     tag: at,
                     content: at + tag_len,
                 });
