@@ -467,6 +467,32 @@ fn minimal_docx_with(document_xml: &str, with_document: bool, extra: &[(&str, &s
     w.finish().unwrap().into_inner()
 }
 
+/// Relationships of a main document naming its styles and comments parts.
+fn styles_and_comments_rels() -> String {
+    let rel = |id: &str, kind: &str, target: &str| {
+        format!(
+            r#"<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{target}"/>"#
+        )
+    };
+    format!(
+        r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}{}</Relationships>"#,
+        rel("rId1", "styles", "styles.xml"),
+        rel("rId2", "comments", "comments.xml")
+    )
+}
+
+/// A package of these parts, deflated, in this order.
+fn deflated_zip(parts: &[(&str, String)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in parts {
+        w.start_file(*name, opts).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
 fn body(inner: &str) -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><w:document {W_NS}><w:body>{inner}</w:body></w:document>"#
@@ -804,19 +830,7 @@ fn zip_bomb_with_lying_sizes_stops_at_the_cap() {
         })
         .collect();
     let big = format!("<x>{noise}</x>");
-    let rel = |id: &str, kind: &str, target: &str| {
-        format!(
-            r#"<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{target}"/>"#
-        )
-    };
-    let rels = format!(
-        r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}{}</Relationships>"#,
-        rel("rId1", "styles", "styles.xml"),
-        rel("rId2", "comments", "comments.xml")
-    );
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
+    let rels = styles_and_comments_rels();
     let parts = [
         ("word/document.xml", body("<w:p/>")),
         ("word/_rels/document.xml.rels", rels),
@@ -826,11 +840,7 @@ fn zip_bomb_with_lying_sizes_stops_at_the_cap() {
         ("word/endnotes.xml", big.clone()),
         ("docProps/core.xml", big),
     ];
-    for (name, text) in parts {
-        w.start_file(name, opts).unwrap();
-        w.write_all(text.as_bytes()).unwrap();
-    }
-    let bytes = w.finish().unwrap().into_inner();
+    let bytes = deflated_zip(&parts);
     let p = bad.file("many.docx", &bytes);
     let err = read_path(&p, &limits).unwrap_err();
     assert!(
@@ -856,19 +866,7 @@ fn the_total_cap_covers_the_parts_both_threads_read() {
     let doc = body(&format!("<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"));
     assert!(doc.len() <= part);
     let big = format!("<x>{}</x>", "x".repeat(part - 7));
-    let rel = |id: &str, kind: &str, target: &str| {
-        format!(
-            r#"<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{target}"/>"#
-        )
-    };
-    let rels = format!(
-        r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}{}</Relationships>"#,
-        rel("rId1", "styles", "styles.xml"),
-        rel("rId2", "comments", "comments.xml")
-    );
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
+    let rels = styles_and_comments_rels();
     let parts = [
         ("word/document.xml", doc),
         ("word/_rels/document.xml.rels", rels),
@@ -876,11 +874,7 @@ fn the_total_cap_covers_the_parts_both_threads_read() {
         ("word/comments.xml", big.clone()),
         ("word/footnotes.xml", big),
     ];
-    for (name, text) in parts {
-        w.start_file(name, opts).unwrap();
-        w.write_all(text.as_bytes()).unwrap();
-    }
-    let bytes = w.finish().unwrap().into_inner();
+    let bytes = deflated_zip(&parts);
     let p = bad.file("shared-cap.docx", &bytes);
     let err = read_path(&p, &limits).unwrap_err();
     assert!(
