@@ -13,7 +13,7 @@
 
 use bpfpress::letters::{LetterRenderer, LetterSetup};
 use bpfpress::mail::recipients::{self, LoadOptions};
-use bpfpress::mail::{Attachment, Campaign, CampaignInfo, Mailbox, RunOptions, Status};
+use bpfpress::mail::{Attachment, Campaign, CampaignInfo, Mailbox, Role, RunOptions, Status};
 use bpfpress::render::{Engine, Paper};
 mod common;
 
@@ -101,8 +101,10 @@ fn campaign() -> Campaign {
         },
         texts: Vec::new(),
         shared: vec![
-            Attachment::pdf("report.pdf", read("report/bpf-on-bpfs-2020.lo.pdf")),
-            Attachment::pdf("key-takeaways.pdf", read("mail/test-takeaways.pdf")),
+            Attachment::pdf("report.pdf", read("report/bpf-on-bpfs-2020.lo.pdf"))
+                .with_role(Role::Report),
+            Attachment::pdf("key-takeaways.pdf", read("mail/test-takeaways.pdf"))
+                .with_role(Role::Takeaways),
         ],
     }
 }

@@ -10,8 +10,8 @@
 
 use bpfpress::mail::recipients::{self, LoadOptions};
 use bpfpress::mail::{
-    Attachment, Campaign, CampaignInfo, LetterError, Mailbox, Recipient, RunOptions, SmtpSettings,
-    Status, TlsMode,
+    Attachment, Campaign, CampaignInfo, LetterError, Mailbox, Recipient, Role, RunOptions,
+    SmtpSettings, Status, TlsMode,
 };
 use std::io::{BufRead, BufReader, Write};
 mod common;
@@ -55,8 +55,10 @@ fn campaign() -> Campaign {
         },
         texts: Vec::new(),
         shared: vec![
-            Attachment::pdf("report.pdf", read("report/bpf-on-bpfs-2020.lo.pdf")),
-            Attachment::pdf("key-takeaways.pdf", read("mail/test-takeaways.pdf")),
+            Attachment::pdf("report.pdf", read("report/bpf-on-bpfs-2020.lo.pdf"))
+                .with_role(Role::Report),
+            Attachment::pdf("key-takeaways.pdf", read("mail/test-takeaways.pdf"))
+                .with_role(Role::Takeaways),
         ],
     }
 }

@@ -29,9 +29,11 @@ use crate::check::{self, CheckOptions, CheckReport, Checklist, Summary};
 use crate::fsutil::write_atomic;
 use crate::ingest::{Limits, read_path};
 use crate::letters::{self, Contact, Institution, LetterRenderer, LetterSetup};
+use crate::mail::recipients::report_file_name;
 use crate::mail::recipients::{self, LoadOptions};
 use crate::mail::{
-    Attachment, Campaign, CampaignDate, CampaignInfo, MailText, RunOptions, SmtpSettings, Status,
+    Attachment, Campaign, CampaignDate, CampaignInfo, MailText, Role, RunOptions, SmtpSettings,
+    Status,
 };
 use crate::model::Document;
 use crate::project::Project;
@@ -700,7 +702,7 @@ fn build_letters(
     let bullets: Vec<String> = takeaways::select(doc, takeaways_from, &[])
         .takeaways
         .into_iter()
-        .map(|i| letters::tidy_takeaway(&i.text))
+        .map(|i| letters::letter_bullet(&i.text, &i.sub))
         .filter(|t| !t.is_empty())
         .collect();
     if bullets.len() < letters::MIN_TAKEAWAYS {
@@ -742,12 +744,12 @@ fn build_letters(
     }
     let report_pdf_path = out.join("report.pdf");
     let report_pdf = std::fs::read(&report_pdf_path).map_err(BuildError::io(&report_pdf_path))?;
-    let mut shared = vec![Attachment::pdf(
-        format!("{}.pdf", recipients::slug(&report_title)),
-        Arc::new(report_pdf),
-    )];
+    let mut shared = vec![
+        Attachment::pdf(report_file_name(&report_title), Arc::new(report_pdf))
+            .with_role(Role::Report),
+    ];
     if let Some(t) = takeaways_pdf {
-        shared.push(Attachment::pdf("key-takeaways.pdf", Arc::new(t)));
+        shared.push(Attachment::pdf("key-takeaways.pdf", Arc::new(t)).with_role(Role::Takeaways));
     }
     let texts = match project.template_dir() {
         Some(d) => MailText::load_dir(&d).map_err(|e| BuildError::stage("mail texts", e))?,
@@ -784,6 +786,7 @@ fn build_letters(
         .map_err(|e| BuildError::stage("mailings", e))?;
     let mut failures = 0;
     for e in &manifest.entries {
+        warnings.extend(e.warnings.iter().cloned());
         if matches!(e.status, Status::Failed | Status::Uncertain) {
             failures += 1;
             warnings.push(format!(

@@ -67,6 +67,11 @@ pub enum LettersError {
         text: String,
         ch: char,
     },
+    #[error(
+        "{who}: the letter is {pages} pages even at the smallest type and with no takeaway \
+         quoted; shorten the address or the letter text (letters/<language>.toml)"
+    )]
+    TooLong { who: String, pages: usize },
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error("letter data: {0}")]
@@ -79,12 +84,8 @@ struct SharedSigner<'a> {
     role: &'a str,
 }
 
-#[derive(Serialize)]
-struct Dates {
-    en: String,
-    fr: String,
-    es: String,
-}
+/// The letter date in every language, keyed by language code.
+type Dates = std::collections::BTreeMap<&'static str, String>;
 
 #[derive(Serialize)]
 struct SharedData<'a> {
@@ -100,6 +101,50 @@ struct SharedData<'a> {
     paper: &'a str,
 }
 
+/// One step of a letter's one-page fit: vertical room (factor of the
+/// template's gaps: recipient window, paragraph and list spacing, the
+/// signature's space) and type scale (factor of the body size).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FitStep {
+    pub spacing: f32,
+    pub scale: f32,
+}
+
+/// The fit steps, tried in order: spacing first, then the type in half-
+/// point steps (10.5 → 10 → 9.5 → 9 pt for a Latin letter). At the last
+/// step, takeaways are left out one at a time, the last first.
+pub const FIT_STEPS: &[FitStep] = &[
+    FitStep {
+        spacing: 1.0,
+        scale: 1.0,
+    },
+    FitStep {
+        spacing: 0.6,
+        scale: 1.0,
+    },
+    FitStep {
+        spacing: 0.6,
+        scale: 10.0 / 10.5,
+    },
+    FitStep {
+        spacing: 0.6,
+        scale: 9.5 / 10.5,
+    },
+    FitStep {
+        spacing: 0.6,
+        scale: 9.0 / 10.5,
+    },
+];
+
+/// How the letter is fitted (`fit` in `/data.json`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+struct FitData {
+    spacing: f32,
+    scale: f32,
+    /// How many of the shared takeaways the letter quotes.
+    takeaways: usize,
+}
+
 /// The per-recipient data of `/data.json`.
 #[derive(Serialize)]
 struct RecipientData<'a> {
@@ -107,27 +152,50 @@ struct RecipientData<'a> {
     salutation: &'a str,
     organisation: &'a str,
     contact_name: Option<&'a str>,
-    contact_title: Option<&'a str>,
+    /// In the letter's language ([`crate::mail::salutation::display_title`]).
+    contact_title: Option<String>,
     address: &'a [String],
     country: Option<&'a str>,
+    fit: FitData,
 }
 
 impl<'a> RecipientData<'a> {
-    fn of(r: &'a Recipient) -> Self {
+    fn of(r: &'a Recipient, fit: FitData) -> Self {
         RecipientData {
             language: r.language.code(),
             salutation: &r.salutation,
             organisation: &r.organisation,
             contact_name: r.contact_name.as_deref(),
-            contact_title: r.contact_title.as_deref(),
+            contact_title: r
+                .contact_title
+                .as_deref()
+                .map(|t| crate::mail::salutation::display_title(r.language, t)),
             address: &r.address,
             country: r.country.as_deref(),
+            fit,
         }
     }
 }
 
-/// The date written out in a language: "1 December 2020", "1er décembre
-/// 2020", "1 de diciembre de 2020".
+/// A made letter: the PDF and how it was fitted on one page.
+#[derive(Debug, Clone)]
+pub struct Letter {
+    pub pdf: Vec<u8>,
+    /// Index into [`FIT_STEPS`].
+    pub fit_step: usize,
+    /// Takeaways quoted (fewer than the shared ones when some were left out).
+    pub takeaways: usize,
+    /// Compiles the fit needed (1 for a letter that fits as it is).
+    pub compiles: usize,
+    /// What the user should know (takeaways left out), naming the letter.
+    pub warnings: Vec<String>,
+}
+
+/// The date written out in a language, as the UN writes it in each:
+/// "1 December 2020", "1er décembre 2020", "1 de diciembre de 2020",
+/// "1 декабря 2020 года", "2020年12月1日", and in Arabic "1 كانون
+/// الأول/ديسمبر 2020" (the two month names of the Levant and of Egypt and
+/// the Maghreb, with Western digits, as in UN documents).
 pub fn long_date(d: CampaignDate, lang: Language) -> String {
     const FR: [&str; 12] = [
         "janvier",
@@ -157,12 +225,44 @@ pub fn long_date(d: CampaignDate, lang: Language) -> String {
         "noviembre",
         "diciembre",
     ];
+    // Genitive: "1 декабря".
+    const RU: [&str; 12] = [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ];
+    const AR: [&str; 12] = [
+        "كانون الثاني/يناير",
+        "شباط/فبراير",
+        "آذار/مارس",
+        "نيسان/أبريل",
+        "أيار/مايو",
+        "حزيران/يونيه",
+        "تموز/يوليه",
+        "آب/أغسطس",
+        "أيلول/سبتمبر",
+        "تشرين الأول/أكتوبر",
+        "تشرين الثاني/نوفمبر",
+        "كانون الأول/ديسمبر",
+    ];
     let m = (d.month.clamp(1, 12) - 1) as usize;
     match lang {
         Language::En => format!("{} {} {}", d.day, MONTHS[m], d.year),
         Language::Fr if d.day == 1 => format!("1er {} {}", FR[m], d.year),
         Language::Fr => format!("{} {} {}", d.day, FR[m], d.year),
         Language::Es => format!("{} de {} de {}", d.day, ES[m], d.year),
+        Language::Ru => format!("{} {} {} года", d.day, RU[m], d.year),
+        Language::Zh => format!("{}年{}月{}日", d.year, d.month, d.day),
+        Language::Ar => format!("{} {} {}", d.day, AR[m], d.year),
     }
 }
 
@@ -194,6 +294,39 @@ pub fn tidy_takeaway(s: &str) -> String {
         out.push('.');
     }
     out
+}
+
+/// A takeaway with its sub-items as one letter bullet: a sentence that
+/// ends in ":" keeps the list that completes it ("…three documents: a
+/// modalities document; a proposal template."), so a letter never quotes
+/// a lead-in without what it leads to. Then [`tidy_takeaway`].
+pub fn letter_bullet(text: &str, sub: &[String]) -> String {
+    let subs: Vec<String> = sub
+        .iter()
+        .map(|s| {
+            let t = tidy_takeaway(s);
+            let t = t.trim_end_matches('.').to_owned();
+            // Lower-case the first letter again: the items continue a sentence.
+            let mut c = t.chars();
+            match (c.next(), s.trim().chars().next()) {
+                (Some(f), Some(orig)) if orig.is_lowercase() => {
+                    f.to_lowercase().chain(c).collect::<String>()
+                }
+                _ => t,
+            }
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    if subs.is_empty() {
+        return tidy_takeaway(text);
+    }
+    let head = text.trim();
+    let head = if head.ends_with(':') {
+        head.to_owned()
+    } else {
+        format!("{}:", head.trim_end_matches(['.', ';', ',']))
+    };
+    tidy_takeaway(&format!("{head} {}", subs.join("; ")))
 }
 
 /// Characters that never need a glyph (spaces, controls, bidi and
@@ -251,6 +384,8 @@ pub fn check_recipient(engine: &Engine, r: &Recipient) -> Result<(), LettersErro
 pub struct LetterRenderer {
     engine: Engine,
     shared: Bytes,
+    /// Takeaways in the shared data.
+    takeaways: usize,
     today: Option<Datetime>,
     /// Evict typst's memo cache after each letter (bounded memory).
     pub evict: bool,
@@ -267,11 +402,10 @@ impl LetterRenderer {
             title: &setup.report_title,
             url: &setup.report_url,
             year: setup.year.as_deref(),
-            dates: Dates {
-                en: long_date(setup.date, Language::En),
-                fr: long_date(setup.date, Language::Fr),
-                es: long_date(setup.date, Language::Es),
-            },
+            dates: Language::ALL
+                .iter()
+                .map(|&l| (l.code(), long_date(setup.date, l)))
+                .collect(),
             takeaways,
             takeaways_sheet: setup.takeaways_sheet,
             signatory: SharedSigner {
@@ -284,6 +418,7 @@ impl LetterRenderer {
         Ok(LetterRenderer {
             engine,
             shared: Bytes::new(shared),
+            takeaways: takeaways.len(),
             today: datetime(setup.date),
             evict: true,
         })
@@ -293,24 +428,91 @@ impl LetterRenderer {
         &self.engine
     }
 
-    /// The `/data.json` of one recipient.
+    /// The `/data.json` of one recipient, unfitted (first fit step, every
+    /// takeaway).
     pub fn recipient_json(r: &Recipient) -> Vec<u8> {
-        // Serialising plain strings cannot fail.
-        serde_json::to_vec(&RecipientData::of(r)).unwrap_or_default()
+        Self::json_at(r, FIT_STEPS[0], usize::MAX)
     }
 
-    /// The letter PDF of `r`. Call from a thread with a big stack
-    /// ([`crate::render::pool`]).
-    pub fn letter(&self, r: &Recipient) -> Result<Vec<u8>, LettersError> {
-        check_recipient(&self.engine, r)?;
+    fn json_at(r: &Recipient, step: FitStep, takeaways: usize) -> Vec<u8> {
+        let fit = FitData {
+            spacing: step.spacing,
+            scale: step.scale,
+            takeaways: takeaways.min(MAX_TAKEAWAYS),
+        };
+        // Serialising plain strings and numbers cannot fail.
+        serde_json::to_vec(&RecipientData::of(r, fit)).unwrap_or_default()
+    }
+
+    fn compile(
+        &self,
+        r: &Recipient,
+        step: FitStep,
+        takeaways: usize,
+    ) -> Result<crate::render::Compiled, LettersError> {
         let job = Job {
             main: "/letter.typ",
-            data: Self::recipient_json(r),
+            data: Self::json_at(r, step, takeaways),
             today: self.today,
         };
-        let compiled = self
+        Ok(self
             .engine
-            .compile_with(&job, &[(SHARED_PATH, self.shared.clone())])?;
+            .compile_with(&job, &[(SHARED_PATH, self.shared.clone())])?)
+    }
+
+    /// The letter of `r`, fitted on one page. Call from a thread with a big
+    /// stack ([`crate::render::pool`]).
+    ///
+    /// The fit: compile as designed and read the page count back; a letter
+    /// of one page (nearly all) is done in one compile. Over one page, the
+    /// steps of [`FIT_STEPS`] are tried in order (spacing, then type size);
+    /// still over at the last step, the takeaways are left out one at a
+    /// time, the last first, with a warning naming the letter. A letter
+    /// over one page with no takeaway at the smallest type is an error.
+    pub fn letter(&self, r: &Recipient) -> Result<Letter, LettersError> {
+        check_recipient(&self.engine, r)?;
+        let all = self.takeaways;
+        let mut compiles = 0;
+        let mut found = None;
+        for (i, &step) in FIT_STEPS.iter().enumerate() {
+            compiles += 1;
+            let c = self.compile(r, step, all)?;
+            if c.page_count() <= 1 {
+                found = Some((i, all, c));
+                break;
+            }
+        }
+        let mut warnings = Vec::new();
+        let (fit_step, takeaways, compiled) = match found {
+            Some(f) => f,
+            None => {
+                let last = FIT_STEPS.len() - 1;
+                let mut fitted = None;
+                for n in (0..all).rev() {
+                    compiles += 1;
+                    let c = self.compile(r, FIT_STEPS[last], n)?;
+                    if c.page_count() <= 1 {
+                        fitted = Some((last, n, c));
+                        break;
+                    }
+                }
+                let Some(f) = fitted else {
+                    let c = self.compile(r, FIT_STEPS[last], 0)?;
+                    return Err(LettersError::TooLong {
+                        who: who(r),
+                        pages: c.page_count(),
+                    });
+                };
+                warnings.push(format!(
+                    "letters/{}.pdf ({}): quotes {} of {all} takeaways, so that the letter \
+                     fits on one page",
+                    r.stem,
+                    who(r),
+                    f.1
+                ));
+                f
+            }
+        };
         let pdf = self
             .engine
             .pdf(&compiled, &format!("bpfpress-letter:{}", r.stem), None)?;
@@ -318,7 +520,13 @@ impl LetterRenderer {
         if self.evict {
             self.engine.after_document();
         }
-        Ok(pdf)
+        Ok(Letter {
+            pdf,
+            fit_step,
+            takeaways,
+            compiles,
+            warnings,
+        })
     }
 
     /// The `.typ` project of one letter for the stock typst CLI (benchmark
@@ -344,8 +552,12 @@ fn write_in(dir: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 impl LetterMaker for LetterRenderer {
-    fn letter(&self, r: &Recipient) -> Result<Vec<u8>, crate::mail::LetterError> {
-        LetterRenderer::letter(self, r).map_err(|e| e.into())
+    fn letter(&self, r: &Recipient) -> Result<crate::mail::MadeLetter, crate::mail::LetterError> {
+        let l = LetterRenderer::letter(self, r)?;
+        Ok(crate::mail::MadeLetter {
+            pdf: l.pdf,
+            warnings: l.warnings,
+        })
     }
 }
 
@@ -470,6 +682,9 @@ mod tests {
         assert_eq!(long_date(d, Language::Es), "1 de diciembre de 2020");
         let d: CampaignDate = "2021-08-15".parse().unwrap();
         assert_eq!(long_date(d, Language::Fr), "15 août 2021");
+        assert_eq!(long_date(d, Language::Ru), "15 августа 2021 года");
+        assert_eq!(long_date(d, Language::Zh), "2021年8月15日");
+        assert_eq!(long_date(d, Language::Ar), "15 آب/أغسطس 2021");
     }
 
     #[test]
@@ -485,6 +700,23 @@ mod tests {
         assert_eq!(tidy_takeaway("Done well."), "Done well.");
         assert_eq!(tidy_takeaway("Is it?"), "Is it?");
         assert_eq!(tidy_takeaway(""), "");
+    }
+
+    #[test]
+    fn lead_ins_keep_their_items() {
+        assert_eq!(
+            letter_bullet(
+                "The BPF recommends three documents to the MAG:",
+                &[
+                    "a BPF modalities document;".into(),
+                    "an overview of improvements, and".into(),
+                    "a template for BPF proposals.".into()
+                ]
+            ),
+            "The BPF recommends three documents to the MAG: a BPF modalities document; \
+             an overview of improvements; a template for BPF proposals."
+        );
+        assert_eq!(letter_bullet("Done well", &[]), "Done well.");
     }
 
     #[test]

@@ -5,6 +5,7 @@ Usage: check_eml.py SPEC.json
 SPEC is a JSON array; each item:
   {"eml": path, "from": [name, addr], "to": [name, addr], "subject": str,
    "message_id": str, "text_contains": [str], "html_contains": [str],
+   "text_lacks": [str] (optional),
    "attachments": [[filename, mime, path_of_file_on_disk], ...]}
 Prints one line per problem and exits 1 if there is any; prints "ok N" else.
 """
@@ -74,6 +75,9 @@ def check(item):
         for s in item["text_contains"]:
             if s not in t:
                 errs.append(f"text body lacks {s!r}")
+        for s in item.get("text_lacks", []):
+            if s in t:
+                errs.append(f"text body mentions {s!r}")
     if html is None:
         errs.append("no text/html alternative")
     else:

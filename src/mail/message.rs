@@ -10,6 +10,18 @@ use lettre::message::{Attachment as LAttachment, Body, Mailbox, MultiPart, Singl
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// What an attachment is, so that the mail text names only what is there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// The output report.
+    Report,
+    /// The key-takeaways sheet.
+    Takeaways,
+    /// Anything else (named by its file name only).
+    #[default]
+    Other,
+}
+
 /// A file attached to a mail.
 #[derive(Debug, Clone)]
 pub struct Attachment {
@@ -18,6 +30,7 @@ pub struct Attachment {
     pub bytes: Arc<Vec<u8>>,
     /// MIME type, e.g. `application/pdf`.
     pub mime: String,
+    pub role: Role,
 }
 
 impl Attachment {
@@ -26,7 +39,14 @@ impl Attachment {
             filename: filename.into(),
             bytes: bytes.into(),
             mime: "application/pdf".into(),
+            role: Role::Other,
         }
+    }
+
+    /// The same attachment, marked as being `role`.
+    pub fn with_role(mut self, role: Role) -> Attachment {
+        self.role = role;
+        self
     }
 }
 

@@ -15,13 +15,14 @@
 pub mod campaign;
 pub mod message;
 pub mod recipients;
+pub mod salutation;
 pub mod send;
 
 pub use campaign::{
-    Campaign, CampaignError, CampaignInfo, LetterError, LetterMaker, MailText, Manifest,
-    ManifestEntry, RunOptions, Status,
+    Campaign, CampaignError, CampaignInfo, LetterError, LetterMaker, MadeLetter, MailText,
+    Manifest, ManifestEntry, RunOptions, Status,
 };
 pub use lettre::message::Mailbox;
-pub use message::{Attachment, CampaignDate};
+pub use message::{Attachment, CampaignDate, Role};
 pub use recipients::{Language, LoadOptions, Recipient, Recipients, RecipientsError};
 pub use send::{SmtpSettings, TlsMode};

@@ -4,7 +4,7 @@
 //! validated [`Recipients`] list, or a [`RecipientsError`] listing *every*
 //! problem with its row and column. Also gives the two pure functions the
 //! letters and mailings share: the file stem of a recipient ([`file_stem`])
-//! and the salutation ([`salutation`]).
+//! and the salutation ([`super::salutation`]).
 //!
 //! # Fields
 //!
@@ -12,12 +12,13 @@
 //! | --- | --- | --- |
 //! | `organisation` | required | institution name (also accepted: `organization`) |
 //! | `contact_name` | | contact person, as it should print |
-//! | `contact_title` | | form of address: `Dr`, `Ms`, `Mr`, `Prof.`; in French `Madame`, `Monsieur`, `Madame la Directrice`; in Spanish `Sra.`, `Sr.`, `Dra.` |
+//! | `contact_title` | | form of address: `Dr`, `Ms`, `Mr`, `Prof.`; in French `Madame`, `Monsieur`, `Madame la Directrice`; in Spanish `Sra.`, `Sr.`, `Dra.`; also `господин`, `госпожа`, `السيد`, `السيدة`, `先生`, `女士` |
+//! | `family_name` | | the contact's family name, for the salutation (`Dear Dr Petrov,`); read from the name when left out (see [`super::salutation`]) |
 //! | `email` | required for mailings | one address |
 //! | `address1`..`address3` or `address` | | postal address lines (`address` may hold several lines) |
 //! | `country` | | country line of the address |
-//! | `language` | | `en`, `fr` or `es` (default `en`) |
-//! | `salutation` | | replaces the computed salutation verbatim |
+//! | `language` | | `ar`, `zh`, `en`, `fr`, `ru` or `es` (default `en`); names such as `Arabic`, `中文`, `русский` are read too |
+//! | `salutation` | | replaces the computed salutation (printed as written; the language's closing punctuation is added when it has none) |
 //! | `notes` | | free text, never printed |
 //!
 //! CSV: a header row names the columns (any order, case-insensitive, spaces
@@ -48,37 +49,80 @@ use unicode_normalization::char::is_combining_mark;
 /// Largest recipients file accepted (bytes).
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
 
-/// Letter and mail language.
+/// Letter and mail language: the six official languages of the United
+/// Nations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
+    Ar,
+    Zh,
     #[default]
     En,
     Fr,
+    Ru,
     Es,
 }
 
 impl Language {
+    /// Every language, in the UN's order (Arabic, Chinese, English,
+    /// French, Russian, Spanish).
+    pub const ALL: [Language; 6] = [
+        Language::Ar,
+        Language::Zh,
+        Language::En,
+        Language::Fr,
+        Language::Ru,
+        Language::Es,
+    ];
+
     /// The ISO 639-1 code.
     pub fn code(self) -> &'static str {
         match self {
+            Language::Ar => "ar",
+            Language::Zh => "zh",
             Language::En => "en",
             Language::Fr => "fr",
+            Language::Ru => "ru",
             Language::Es => "es",
         }
     }
 
-    /// Parse a code (`en`, `fr`, `es`, case-insensitive, region suffix
-    /// such as `fr-CH` allowed) or the language's own name.
+    /// The language's English name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Ar => "Arabic",
+            Language::Zh => "Chinese",
+            Language::En => "English",
+            Language::Fr => "French",
+            Language::Ru => "Russian",
+            Language::Es => "Spanish",
+        }
+    }
+
+    /// Whether the language is written right to left.
+    pub fn is_rtl(self) -> bool {
+        self == Language::Ar
+    }
+
+    /// Parse a code (`ar`, `zh`, `en`, `fr`, `ru`, `es`, case-insensitive,
+    /// a region or script suffix such as `fr-CH` or `zh-Hans` allowed) or
+    /// the language's name in English, French, Spanish or itself.
     pub fn parse(s: &str) -> Option<Language> {
         let s = s.trim().to_lowercase();
         let base = s.split(['-', '_']).next().unwrap_or("");
         match base {
-            "en" | "english" | "anglais" | "inglés" | "ingles" => Some(Language::En),
-            "fr" | "french" | "français" | "francais" | "francés" | "frances" => {
+            "ar" | "ara" | "arabic" | "arabe" | "árabe" | "العربية" | "عربي" => {
+                Some(Language::Ar)
+            }
+            "zh" | "zho" | "chi" | "chinese" | "chinois" | "chino" | "中文" | "汉语" | "漢語" => {
+                Some(Language::Zh)
+            }
+            "en" | "eng" | "english" | "anglais" | "inglés" | "ingles" => Some(Language::En),
+            "fr" | "fra" | "fre" | "french" | "français" | "francais" | "francés" | "frances" => {
                 Some(Language::Fr)
             }
-            "es" | "spanish" | "espagnol" | "español" | "espanol" => Some(Language::Es),
+            "ru" | "rus" | "russian" | "russe" | "ruso" | "русский" => Some(Language::Ru),
+            "es" | "spa" | "spanish" | "espagnol" | "español" | "espanol" => Some(Language::Es),
             _ => None,
         }
     }
@@ -96,12 +140,17 @@ pub struct Recipient {
     pub organisation: String,
     pub contact_name: Option<String>,
     pub contact_title: Option<String>,
+    /// The contact's family name, when the file gives it (`family_name`);
+    /// otherwise the salutation reads it from the name when it safely can.
+    pub family_name: Option<String>,
     pub email: Option<String>,
     /// Postal address lines, without the country.
     pub address: Vec<String>,
     pub country: Option<String>,
     pub language: Language,
-    /// The salutation to print: the file's override, else [`salutation`].
+    /// The salutation to print: the file's `salutation` (with the
+    /// language's closing punctuation added if it has none), else the one
+    /// made by [`super::salutation::salutation`].
     pub salutation: String,
     pub notes: Option<String>,
 }
@@ -355,6 +404,7 @@ const KNOWN: &[&str] = &[
     "organisation",
     "contact_name",
     "contact_title",
+    "family_name",
     "email",
     "address",
     "address1",
@@ -753,6 +803,7 @@ fn check_row(raw: &RawRow, opts: LoadOptions) -> (Option<Recipient>, Vec<Problem
     }
     let contact_name = single("contact_name", &mut p);
     let contact_title = single("contact_title", &mut p);
+    let family_name = single("family_name", &mut p);
     let email = single("email", &mut p);
     match &email {
         Some(e) => {
@@ -771,7 +822,7 @@ fn check_row(raw: &RawRow, opts: LoadOptions) -> (Option<Recipient>, Vec<Problem
         Some(l) => Language::parse(&l).unwrap_or_else(|| {
             p.add(
                 "language",
-                format!("unknown language {l:?}; use en, fr or es"),
+                format!("unknown language {l:?}; use ar, zh, en, fr, ru or es"),
             );
             Language::En
         }),
@@ -808,14 +859,24 @@ fn check_row(raw: &RawRow, opts: LoadOptions) -> (Option<Recipient>, Vec<Problem
     let Some(organisation) = organisation else {
         return (None, p.list);
     };
-    let salutation = salutation_override
-        .unwrap_or_else(|| salutation(language, contact_name.as_deref(), contact_title.as_deref()));
+    let salutation = match salutation_override {
+        Some(s) => super::salutation::custom(language, &s),
+        None => super::salutation::salutation(
+            language,
+            super::salutation::Person {
+                name: contact_name.as_deref(),
+                title: contact_title.as_deref(),
+                family_name: family_name.as_deref(),
+            },
+        ),
+    };
     let rec = Recipient {
         index: raw.row,
         stem: file_stem(raw.row, &organisation),
         organisation,
         contact_name,
         contact_title,
+        family_name,
         email,
         address,
         country,
@@ -897,6 +958,75 @@ pub fn slug(s: &str) -> String {
     out.trim_end_matches('-').to_owned()
 }
 
+/// The attachment name of the report: `<slug of the title>.pdf`, cut on a
+/// word boundary and never mid-word. A title with a subtitle (`Main title:
+/// subtitle`) is named by its main part when that has two words or more;
+/// a name never ends in a little word ("to", "of", "and", …) left over
+/// from the cut. A title with too little Latin for a slug (Arabic,
+/// Chinese) gives `report.pdf`.
+pub fn report_file_name(title: &str) -> String {
+    const MAX: usize = 48;
+    const LITTLE: &[&str] = &[
+        "a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with",
+        "de", "des", "du", "et", "la", "le", "les", "del", "el", "en", "y", "para", "por", "sur",
+    ];
+    let main = title
+        .split_once([':', '\u{2014}', '\u{2013}'])
+        .map(|(m, _)| m)
+        .filter(|m| m.split_whitespace().count() >= 2)
+        .unwrap_or(title);
+    let full = slug_words(main);
+    let mut words: Vec<&str> = Vec::new();
+    let mut len = 0;
+    for w in full.iter().map(String::as_str) {
+        let add = if words.is_empty() {
+            w.len()
+        } else {
+            w.len() + 1
+        };
+        if !words.is_empty() && len + add > MAX {
+            break;
+        }
+        words.push(w);
+        len += add;
+    }
+    while words.len() > 1 && words.last().is_some_and(|w| LITTLE.contains(w)) {
+        words.pop();
+    }
+    if words.join("").len() < 2 {
+        return "report.pdf".into();
+    }
+    format!("{}.pdf", words.join("-"))
+}
+
+/// The ASCII words of `s` (accents stripped, Cyrillic transliterated).
+fn slug_words(s: &str) -> Vec<String> {
+    let mut ascii = String::new();
+    for c in s.nfc() {
+        if translit(c).is_some() || c.is_ascii_alphanumeric() {
+            match translit(c) {
+                Some(t) => ascii.push_str(t),
+                None => ascii.push(c.to_ascii_lowercase()),
+            }
+            continue;
+        }
+        for d in std::iter::once(c).nfkd().filter(|d| !is_combining_mark(*d)) {
+            if d.is_ascii_alphanumeric() {
+                ascii.push(d.to_ascii_lowercase());
+            } else if let Some(t) = translit(d) {
+                ascii.push_str(t);
+            } else {
+                ascii.push(' ');
+            }
+        }
+    }
+    ascii
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 fn translit(c: char) -> Option<&'static str> {
     let lower: Vec<char> = c.to_lowercase().collect();
     let c = *lower.first()?;
@@ -949,146 +1079,9 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The salutation of a letter or mail: a pure function of the language and
-/// the contact person.
-///
-/// * English: `Dear {title} {name},` / `Dear {name},` / `Dear {title},`;
-///   else `Dear Sir or Madam,`.
-/// * French: the form of address alone, as French letters do —
-///   `Madame la Directrice,`, `Monsieur,`, `Docteur,` (abbreviations
-///   `Mme`, `M.`, `Dr` are spelled out). A name without a civility cannot
-///   make a correct formal French salutation (it needs the gender), so it
-///   falls back to `Madame, Monsieur,`.
-/// * Spanish: `Estimada {title} {name}:` / `Estimado {title} {name}:` when
-///   the title shows the gender (`Sra.`, `Dra.`, `Señora`… / `Sr.`, `Dr.`…);
-///   else `Estimada señora, estimado señor:`.
-pub fn salutation(lang: Language, name: Option<&str>, title: Option<&str>) -> String {
-    let name = name.map(str::trim).filter(|s| !s.is_empty());
-    let title = title.map(str::trim).filter(|s| !s.is_empty());
-    match lang {
-        Language::En => match (title, name) {
-            (Some(t), Some(n)) => format!("Dear {t} {n},"),
-            (None, Some(n)) => format!("Dear {n},"),
-            (Some(t), None) => format!("Dear {t},"),
-            (None, None) => "Dear Sir or Madam,".into(),
-        },
-        Language::Fr => match title.and_then(french_address) {
-            Some(t) => format!("{t},"),
-            None => "Madame, Monsieur,".into(),
-        },
-        Language::Es => match title.and_then(|t| spanish_gender(t).map(|g| (t, g))) {
-            Some((t, feminine)) => {
-                let adj = if feminine { "Estimada" } else { "Estimado" };
-                match name {
-                    Some(n) => format!("{adj} {t} {n}:"),
-                    None => format!("{adj} {}:", lowercase_first(t)),
-                }
-            }
-            None => "Estimada señora, estimado señor:".into(),
-        },
-    }
-}
-
-/// A French form of address from a title, if the title is one.
-fn french_address(t: &str) -> Option<String> {
-    let mut words = t.split_whitespace();
-    let first = words.next()?;
-    let rest: Vec<&str> = words.collect();
-    let head = match first.to_lowercase().trim_end_matches('.') {
-        "madame" | "mme" | "mlle" | "mademoiselle" => "Madame",
-        "monsieur" | "m" => "Monsieur",
-        "docteur" | "dr" => "Docteur",
-        "docteure" | "dre" => "Docteure",
-        "maître" | "maitre" | "me" => "Maître",
-        "professeur" | "pr" | "prof" => "Professeur",
-        "professeure" => "Professeure",
-        "excellence" => "Excellence",
-        _ => return None,
-    };
-    let mut out = head.to_owned();
-    for w in rest {
-        out.push(' ');
-        out.push_str(w);
-    }
-    Some(out)
-}
-
-/// `Some(true)` feminine, `Some(false)` masculine, `None` unknown.
-fn spanish_gender(t: &str) -> Option<bool> {
-    let first = t.split_whitespace().next()?.to_lowercase();
-    match first.trim_end_matches('.') {
-        "sra" | "señora" | "srta" | "señorita" | "dra" | "doctora" | "profesora" | "prof.ª"
-        | "embajadora" | "directora" | "licenciada" | "lic.ª" | "ministra" | "excelentísima" => {
-            Some(true)
-        }
-        "sr" | "señor" | "dr" | "doctor" | "profesor" | "embajador" | "director" | "licenciado"
-        | "ministro" | "excelentísimo" | "don" => Some(false),
-        "doña" => Some(true),
-        _ => None,
-    }
-}
-
-fn lowercase_first(t: &str) -> String {
-    // "Estimada Señora:" reads better as "Estimada señora:"; keep
-    // abbreviations (Sra.) as written.
-    if t.ends_with('.') {
-        return t.to_owned();
-    }
-    let mut c = t.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn salutations_per_language() {
-        use Language::*;
-        assert_eq!(salutation(En, None, None), "Dear Sir or Madam,");
-        assert_eq!(
-            salutation(En, Some("Amina Haddad"), Some("Dr")),
-            "Dear Dr Amina Haddad,"
-        );
-        assert_eq!(salutation(En, Some("王小明"), None), "Dear 王小明,");
-        assert_eq!(salutation(Fr, None, None), "Madame, Monsieur,");
-        assert_eq!(
-            salutation(Fr, Some("Camille Martin"), None),
-            "Madame, Monsieur,"
-        );
-        assert_eq!(
-            salutation(Fr, Some("Amélie Dubois"), Some("Madame la Directrice")),
-            "Madame la Directrice,"
-        );
-        assert_eq!(salutation(Fr, Some("J. Koné"), Some("M.")), "Monsieur,");
-        assert_eq!(salutation(Fr, Some("J. Koné"), Some("Dr")), "Docteur,");
-        assert_eq!(
-            salutation(Fr, Some("X"), Some("Chief")),
-            "Madame, Monsieur,"
-        );
-        assert_eq!(
-            salutation(Es, None, None),
-            "Estimada señora, estimado señor:"
-        );
-        assert_eq!(
-            salutation(Es, Some("María José Fernández"), Some("Sra.")),
-            "Estimada Sra. María José Fernández:"
-        );
-        assert_eq!(
-            salutation(Es, Some("José Álvarez"), Some("Sr.")),
-            "Estimado Sr. José Álvarez:"
-        );
-        assert_eq!(salutation(Es, None, Some("Señora")), "Estimada señora:");
-        assert_eq!(
-            salutation(Es, Some("Alex"), Some("Ing.")),
-            "Estimada señora, estimado señor:"
-        );
-        // blank strings are absent
-        assert_eq!(salutation(En, Some("  "), Some("")), "Dear Sir or Madam,");
-    }
 
     #[test]
     fn stems_are_ascii_safe_and_stable() {
@@ -1127,6 +1120,37 @@ mod tests {
     }
 
     #[test]
+    fn report_names_cut_on_word_boundaries() {
+        assert_eq!(
+            report_file_name(
+                "Reviewing past Best Practice Forums (BPF) to enhance future BPF work: a “BPF on BPFs”"
+            ),
+            "reviewing-past-best-practice-forums-bpf.pdf"
+        );
+        assert_eq!(
+            report_file_name("BPF on BPFs: Output Report 2020"),
+            "bpf-on-bpfs.pdf"
+        );
+        assert_eq!(
+            report_file_name("Cybersecurity: norms"),
+            "cybersecurity-norms.pdf"
+        );
+        assert_eq!(
+            report_file_name("Gender and Access: Online Gender-Based Violence"),
+            "gender-and-access.pdf"
+        );
+        let long = report_file_name(
+            "Internationalisation and localisation of multistakeholder cooperation frameworks",
+        );
+        assert_eq!(long, "internationalisation-and-localisation.pdf");
+        assert_eq!(report_file_name("互联网治理"), "report.pdf");
+        assert_eq!(
+            report_file_name(&"Supercalifragilisticexpialidocious".repeat(3)),
+            format!("{}.pdf", "supercalifragilisticexpialidocious".repeat(3))
+        );
+    }
+
+    #[test]
     fn email_check() {
         assert!(check_email("a.b@example.org").is_ok());
         assert!(check_email("ops+bpf@sub.example.co.uk").is_ok());
@@ -1150,5 +1174,12 @@ mod tests {
         assert_eq!(Language::parse("es-AR"), Some(Language::Es));
         assert_eq!(Language::parse("español"), Some(Language::Es));
         assert_eq!(Language::parse("de"), None);
+        assert_eq!(Language::parse("zh-Hans"), Some(Language::Zh));
+        assert_eq!(Language::parse("AR"), Some(Language::Ar));
+        assert_eq!(Language::parse("русский"), Some(Language::Ru));
+        assert_eq!(Language::parse("中文"), Some(Language::Zh));
+        for l in Language::ALL {
+            assert_eq!(Language::parse(l.code()), Some(l));
+        }
     }
 }

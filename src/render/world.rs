@@ -64,6 +64,18 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "/letters/es.toml",
         include_str!("../../templates/letters/es.toml"),
     ),
+    (
+        "/letters/ar.toml",
+        include_str!("../../templates/letters/ar.toml"),
+    ),
+    (
+        "/letters/zh.toml",
+        include_str!("../../templates/letters/zh.toml"),
+    ),
+    (
+        "/letters/ru.toml",
+        include_str!("../../templates/letters/ru.toml"),
+    ),
 ];
 
 /// Fonts bundled under `templates/fonts/` and compiled into the binary:
@@ -85,7 +97,8 @@ pub const BUNDLED_FONTS: &[(&str, &[u8])] = &[
         "fonts/noto-sans/NotoSans-BoldItalic.ttf",
         include_bytes!("../../templates/fonts/noto-sans/NotoSans-BoldItalic.ttf"),
     ),
-    // Names in letters and the press release: Arabic, and CJK (plus more).
+    // Names in letters and the press release: Arabic, and CJK (plus more);
+    // the sans of Arabic letters.
     (
         "fonts/noto-sans-arabic/NotoSansArabic-Regular.ttf",
         include_bytes!("../../templates/fonts/noto-sans-arabic/NotoSansArabic-Regular.ttf"),
@@ -93,6 +106,27 @@ pub const BUNDLED_FONTS: &[(&str, &[u8])] = &[
     (
         "fonts/noto-sans-arabic/NotoSansArabic-Bold.ttf",
         include_bytes!("../../templates/fonts/noto-sans-arabic/NotoSansArabic-Bold.ttf"),
+    ),
+    // Running text of Arabic letters (Naskh, the book hand).
+    (
+        "fonts/noto-naskh-arabic/NotoNaskhArabic-Regular.ttf",
+        include_bytes!("../../templates/fonts/noto-naskh-arabic/NotoNaskhArabic-Regular.ttf"),
+    ),
+    (
+        "fonts/noto-naskh-arabic/NotoNaskhArabic-Bold.ttf",
+        include_bytes!("../../templates/fonts/noto-naskh-arabic/NotoNaskhArabic-Bold.ttf"),
+    ),
+    // Chinese letters: Song (serif) in two weights, subset to GB 2312
+    // level 1 (see templates/fonts/noto-serif-cjk-sc/NOTICE).
+    (
+        "fonts/noto-serif-cjk-sc/NotoSerifCJKsc-Regular-GB2312L1.otf",
+        include_bytes!(
+            "../../templates/fonts/noto-serif-cjk-sc/NotoSerifCJKsc-Regular-GB2312L1.otf"
+        ),
+    ),
+    (
+        "fonts/noto-serif-cjk-sc/NotoSerifCJKsc-Bold-GB2312L1.otf",
+        include_bytes!("../../templates/fonts/noto-serif-cjk-sc/NotoSerifCJKsc-Bold-GB2312L1.otf"),
     ),
     (
         "fonts/droid-sans-fallback/DroidSansFallbackFull.ttf",

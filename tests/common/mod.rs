@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use bpfpress::mail::recipients::{self, LoadOptions, Recipients};
-use bpfpress::mail::{Attachment, Campaign, CampaignInfo, LetterError, Mailbox, Recipient};
+use bpfpress::mail::{Attachment, Campaign, CampaignInfo, LetterError, Mailbox, Recipient, Role};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -48,8 +48,8 @@ pub fn campaign() -> Campaign {
         },
         texts: Vec::new(),
         shared: vec![
-            Attachment::pdf("bpf-on-bpfs-2020-report.pdf", read(REPORT)),
-            Attachment::pdf("key-takeaways.pdf", read(TAKEAWAYS)),
+            Attachment::pdf("bpf-on-bpfs-2020-report.pdf", read(REPORT)).with_role(Role::Report),
+            Attachment::pdf("key-takeaways.pdf", read(TAKEAWAYS)).with_role(Role::Takeaways),
         ],
     }
 }
