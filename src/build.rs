@@ -815,7 +815,7 @@ fn build_letters(
     }
 
     progress.step("press-release.pdf");
-    let institutions = Institution::sent_to(&manifest, &rs.list);
+    let (institutions, dissemination) = Institution::sent_to(&manifest, &rs.list);
     let contact = Contact {
         name: signatory_name,
         role: signatory_role,
@@ -823,7 +823,7 @@ fn build_letters(
     };
     let pool = crate::render::pool(1).map_err(|e| BuildError::stage("press release", e))?;
     let pdf = pool
-        .install(|| letters::press_release(engine, &setup, &institutions, &contact))
+        .install(|| letters::press_release(engine, &setup, &institutions, dissemination, &contact))
         .map_err(|e| BuildError::stage("press-release.pdf", e))?;
     let p = out.join("press-release.pdf");
     write_atomic(&p, &pdf).map_err(BuildError::io(&p))?;

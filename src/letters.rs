@@ -596,34 +596,57 @@ pub struct Institution {
     pub country: Option<String>,
 }
 
+/// What the press release says about the mailing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dissemination {
+    /// Before sending (a dry run): the institutions the report is being
+    /// sent to, i.e. those a letter was made for.
+    Sending,
+    /// After sending: the institutions the send log confirms.
+    Sent,
+}
+
 impl Institution {
-    /// The institutions a press release names, in recipients-file order:
-    /// those the mailing was delivered to or, on a dry run, those a letter
-    /// was made for.
+    /// The institutions a press release names, in recipients-file order,
+    /// and what they are: after sending, those the send log confirms the
+    /// mailing was delivered to (`sent`, now or in an earlier run); before
+    /// (a dry run), those a letter was made for. An empty list makes a
+    /// release that says nothing about a mailing (never "sent to 0
+    /// institutions").
     pub fn sent_to(
         manifest: &crate::mail::campaign::Manifest,
         recipients: &[Recipient],
-    ) -> Vec<Institution> {
+    ) -> (Vec<Institution>, Dissemination) {
         use crate::mail::campaign::Status;
-        let sent: Vec<&str> = if manifest.dry_run {
-            manifest
-                .entries
-                .iter()
-                .filter(|e| e.status == Status::Generated)
-                .map(|e| e.organisation.as_str())
-                .collect()
+        let (sent, how): (Vec<&str>, _) = if manifest.dry_run {
+            (
+                manifest
+                    .entries
+                    .iter()
+                    .filter(|e| e.status == Status::Generated)
+                    .map(|e| e.organisation.as_str())
+                    .collect(),
+                Dissemination::Sending,
+            )
         } else {
-            manifest.sent_to().collect()
+            (manifest.sent_to().collect(), Dissemination::Sent)
         };
-        recipients
+        let list = recipients
             .iter()
             .filter(|r| sent.contains(&r.organisation.as_str()))
             .map(|r| Institution {
                 organisation: r.organisation.clone(),
                 country: r.country.clone(),
             })
-            .collect()
+            .collect();
+        (list, how)
     }
+}
+
+#[derive(Serialize)]
+struct PressFit {
+    level: usize,
 }
 
 #[derive(Serialize)]
@@ -633,16 +656,28 @@ struct PressData<'a> {
     url: &'a str,
     date: String,
     takeaways: &'a [String],
+    takeaways_sheet: bool,
     institutions: &'a [Institution],
+    dissemination: Dissemination,
     contact: &'a Contact,
     paper: &'a str,
+    fit: PressFit,
 }
 
+/// Fit levels of the press release: as designed; tighter type and a
+/// three-column list; and at most three takeaways.
+pub const PRESS_FIT_LEVELS: usize = 3;
+
 /// The press release PDF (`templates/press-release.typ`, English).
+///
+/// One page for a typical list: compiled as designed and, over one page,
+/// again at the tighter levels (see [`PRESS_FIT_LEVELS`]); a list too long
+/// for one page even then continues on page 2.
 pub fn press_release(
     engine: &Engine,
     setup: &LetterSetup,
     institutions: &[Institution],
+    dissemination: Dissemination,
     contact: &Contact,
 ) -> Result<Vec<u8>, LettersError> {
     check_setup(engine, setup)?;
@@ -650,22 +685,36 @@ pub fn press_release(
         check_text(engine, "press release", "institution", &i.organisation)?;
     }
     check_text(engine, "press release", "contact name", &contact.name)?;
-    let data = PressData {
-        bpf: &setup.bpf_name,
-        title: &setup.report_title,
-        url: &setup.report_url,
-        date: long_date(setup.date, Language::En),
-        takeaways: &setup.takeaways[..setup.takeaways.len().min(MAX_TAKEAWAYS)],
-        institutions,
-        contact,
-        paper: setup.paper.typst_name(),
+    let mut compiled = None;
+    for level in 0..PRESS_FIT_LEVELS {
+        let data = PressData {
+            bpf: &setup.bpf_name,
+            title: &setup.report_title,
+            url: &setup.report_url,
+            date: long_date(setup.date, Language::En),
+            takeaways: &setup.takeaways[..setup.takeaways.len().min(MAX_TAKEAWAYS)],
+            takeaways_sheet: setup.takeaways_sheet,
+            institutions,
+            dissemination,
+            contact,
+            paper: setup.paper.typst_name(),
+            fit: PressFit { level },
+        };
+        let job = Job {
+            main: "/press-release.typ",
+            data: serde_json::to_vec(&data).map_err(|e| LettersError::Data(e.to_string()))?,
+            today: datetime(setup.date),
+        };
+        let c = engine.compile(&job)?;
+        let done = c.page_count() <= 1;
+        compiled = Some(c);
+        if done {
+            break;
+        }
+    }
+    let Some(compiled) = compiled else {
+        return Err(LettersError::Data("no press release compiled".into()));
     };
-    let job = Job {
-        main: "/press-release.typ",
-        data: serde_json::to_vec(&data).map_err(|e| LettersError::Data(e.to_string()))?,
-        today: datetime(setup.date),
-    };
-    let compiled = engine.compile(&job)?;
     let pdf = engine.pdf(&compiled, "bpfpress-press-release", None)?;
     Ok(pdf)
 }

@@ -6,7 +6,9 @@
 
 mod common;
 
-use bpfpress::letters::{self, Contact, Institution, LetterRenderer, LetterSetup, LettersError};
+use bpfpress::letters::{
+    self, Contact, Dissemination, Institution, LetterRenderer, LetterSetup, LettersError,
+};
 use bpfpress::mail::{Language, MailText, RunOptions, Status};
 use bpfpress::render::{Engine, Paper};
 use common::*;
@@ -373,18 +375,62 @@ fn press_release_lists_the_institutions() {
         role: "BPF coordinator".into(),
         email: Some("igf-bpf@secretariat.example.org".into()),
     };
-    let pdf = letters::press_release(&Engine::builtin(), &setup(), &inst, &contact).unwrap();
+    // The example's five long takeaways and its 21 institutions: one page.
+    let mut su = setup();
+    su.takeaways = real_takeaways();
     let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("press-release.pdf");
-    std::fs::write(&p, &pdf).unwrap();
-    qpdf_ok(&p);
-    let n = pages(&p);
-    assert!((1..=2).contains(&n), "{n} pages");
+    let make = |inst: &[Institution], how: Dissemination, name: &str| {
+        let pdf = letters::press_release(&Engine::builtin(), &su, inst, how, &contact).unwrap();
+        let p = dir.path().join(name);
+        std::fs::write(&p, &pdf).unwrap();
+        qpdf_ok(&p);
+        p
+    };
+    let p = make(&inst, Dissemination::Sent, "sent.pdf");
+    assert_eq!(pages(&p), 1, "a typical list fits one page");
     let text = squash(&pdftotext(&p));
     assert!(text.contains("publishes its output report"), "{text}");
-    assert!(text.contains("to 21 institutions"), "{text}");
+    assert!(
+        text.contains("has sent the report, with a cover letter and a summary of its key takeaways, to the 21 institutions"),
+        "{text}"
+    );
+    assert!(text.contains("Sent to"), "{text}");
+    // Before sending: the institutions it is being sent to.
+    let before = squash(&pdftotext(&make(
+        &inst,
+        Dissemination::Sending,
+        "before.pdf",
+    )));
+    assert!(before.contains("is sending the report"), "{before}");
+    assert!(before.contains("Being sent to"), "{before}");
+    assert!(!before.contains("has sent"), "{before}");
+    // Nobody: no mailing is mentioned, never "sent to 0 institutions".
+    let none = squash(&pdftotext(&make(&[], Dissemination::Sent, "none.pdf")));
+    assert!(!none.contains("institutions"), "{none}");
+    assert!(!none.contains("Sent to"), "{none}");
+    assert!(none.contains("publishes its output report"), "{none}");
+    // One institution is one, not "1 institutions".
+    let one = squash(&pdftotext(&make(
+        &inst[..1],
+        Dissemination::Sent,
+        "one.pdf",
+    )));
+    assert!(one.contains("to the 1 institution listed below"), "{one}");
+    // A long list continues on page 2 rather than being cut.
+    let many: Vec<Institution> = (0..150)
+        .map(|i| Institution {
+            organisation: format!("National Regulatory Authority number {i}"),
+            country: Some("Exampleland".into()),
+        })
+        .collect();
+    let long = make(&many, Dissemination::Sent, "long.pdf");
+    assert_eq!(pages(&long), 2);
+    assert!(squash(&pdftotext(&long)).contains("National Regulatory Authority number 149"));
     assert!(text.contains("https://www.intgovforum.example.org/bpf-on-bpfs-2020.pdf"));
-    assert!(text.contains("Outreach beyond the usual IGF participants"));
+    assert!(
+        text.contains("allowed to formulate concrete suggestions"),
+        "{text}"
+    );
     assert!(text.contains("igf-bpf@secretariat.example.org"));
     for r in &rs.list {
         assert!(
@@ -606,7 +652,14 @@ fn look() {
         role: "BPF coordinator".into(),
         email: Some("igf-bpf@secretariat.example.org".into()),
     };
-    let pdf = letters::press_release(&Engine::builtin(), &setup(), &inst, &contact).unwrap();
+    let pdf = letters::press_release(
+        &Engine::builtin(),
+        &s,
+        &inst,
+        letters::Dissemination::Sent,
+        &contact,
+    )
+    .unwrap();
     std::fs::write(d.join("press-release.pdf"), pdf).unwrap();
 }
 
@@ -675,7 +728,8 @@ fn letters_command_sends_once_and_the_press_release_lists_the_sent() {
         .count();
     assert_eq!(received, 20);
     let pr = squash(&pdftotext(&out_dir.join("press-release.pdf")));
-    assert!(pr.contains("to 20 institutions"), "{pr}");
+    assert!(pr.contains("has sent the report"), "{pr}");
+    assert!(pr.contains("to the 20 institutions"), "{pr}");
     assert!(pr.contains("Asia-Pacific Telecommunity (APT)"));
     assert!(!pr.contains("League of Arab States"), "{pr}");
     // No takeaways sheet given: the letters do not announce one.

@@ -447,7 +447,7 @@ pub fn run(args: Args) -> ExitCode {
     // 5. Press release: the institutions it was sent to (a dry run lists
     // those it is addressed to).
     if args.press_release {
-        let institutions = Institution::sent_to(&manifest, &rs.list);
+        let (institutions, dissemination) = Institution::sent_to(&manifest, &rs.list);
         let contact = Contact {
             name: signatory_name,
             role: signatory_role,
@@ -457,8 +457,10 @@ pub fn run(args: Args) -> ExitCode {
         let written = bpfpress::render::pool(1)
             .map_err(|e| e.to_string())
             .and_then(|pool| {
-                pool.install(|| letters::press_release(&engine, &setup, &institutions, &contact))
-                    .map_err(|e| e.to_string())
+                pool.install(|| {
+                    letters::press_release(&engine, &setup, &institutions, dissemination, &contact)
+                })
+                .map_err(|e| e.to_string())
             })
             .and_then(|pdf| {
                 bpfpress::fsutil::write_atomic(&path, &pdf)
@@ -466,9 +468,13 @@ pub fn run(args: Args) -> ExitCode {
             });
         match written {
             Ok(()) => eprintln!(
-                "wrote {} ({} institutions)",
+                "wrote {} ({} institutions, {})",
                 path.display(),
-                institutions.len()
+                institutions.len(),
+                match dissemination {
+                    letters::Dissemination::Sent => "those the send log confirms",
+                    letters::Dissemination::Sending => "those the report is being sent to",
+                }
             ),
             Err(e) => return fail(format!("press release: {e}")),
         }
