@@ -101,6 +101,10 @@ pub struct Takeaways {
     pub source: Source,
     /// One paragraph on what the BPF did (methodology, element 2), if found.
     pub activities: Option<String>,
+    /// A longer account of what the BPF did (up to ~180 words, from the
+    /// same section), for a two-page sheet whose second page has room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activities_more: Option<String>,
     pub takeaways: Vec<Item>,
     /// Recommendations and next steps (elements 8 and 10).
     pub recommendations: Vec<Item>,
@@ -126,7 +130,8 @@ pub fn select(
     from: Option<(&Document, &str)>,
     elements: &[ElementSections],
 ) -> Takeaways {
-    let activities = activities_paragraph(doc, elements);
+    let activities = activities_text(doc, elements, ACTIVITIES_WORDS, 1);
+    let activities_more = activities_text(doc, elements, ACTIVITIES_MORE_WORDS, 3);
     if let Some((idx, range)) = explicit_section(doc) {
         let (heading, loc) = match &doc.blocks[idx] {
             Block::Heading { text, loc, .. } => (text.clone(), *loc),
@@ -140,6 +145,7 @@ pub fn select(
         return Takeaways {
             source: Source::Section { heading, loc },
             activities,
+            activities_more,
             takeaways,
             recommendations,
         };
@@ -151,6 +157,7 @@ pub fn select(
                 path: path.to_string(),
             },
             activities,
+            activities_more,
             takeaways: strip_locs(takeaways),
             recommendations: strip_locs(recommendations),
         };
@@ -161,6 +168,7 @@ pub fn select(
     Takeaways {
         source: Source::Extracted,
         activities,
+        activities_more,
         takeaways: extract(doc, elements, &[1, 6, 9], MAX_TAKEAWAYS, &quoted),
         recommendations,
     }
@@ -259,7 +267,9 @@ fn items_from_blocks(blocks: &[Block]) -> (Vec<Item>, Vec<Item>) {
                 }
             }
             Block::Paragraph { inlines, loc } if !list_centric => {
-                for s in sentences(&quote_text(inlines)) {
+                // A sentence leaning on the one before is one bullet with it
+                // (the author's own section: nothing is left out).
+                for s in groups(&quote_text(inlines)).into_iter().flatten() {
                     target.push(Item {
                         text: s,
                         rank: 0,
@@ -290,11 +300,21 @@ fn flatten_list(list: &List, loc: Location, out: &mut Vec<Item>) {
                 rank: 0,
                 loc: Some(loc),
                 element: None,
-                sub: Vec::new(),
+                // A bullet's own sub-items stay with it.
+                sub: sub_items(item),
             });
         }
-        // Sub-items are detail; keep only the top level on a two-page sheet.
     }
+}
+
+/// The texts of a list item's nested items (one level, as quoted).
+fn sub_items(item: &crate::model::ListItem) -> Vec<String> {
+    item.children
+        .iter()
+        .flat_map(|l| &l.items)
+        .map(|i| quote_text(&i.inlines))
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// Inline text quoted as written: note references dropped, whitespace collapsed.
@@ -437,16 +457,218 @@ pub fn score_sentence(s: &str, position: usize, in_list: bool) -> f32 {
     score
 }
 
+/// Words at the start of a sentence that make it lean on the one before:
+/// an enumeration past its first step ("Second, …", "Finally, …"), a
+/// connective ("However, …", "Moreover, …") or a pronoun standing for what
+/// was just said ("This …", "They …").
+const LEANING: &[&str] = &[
+    "second",
+    "secondly",
+    "third",
+    "thirdly",
+    "fourth",
+    "fourthly",
+    "fifth",
+    "finally",
+    "lastly",
+    "next",
+    "then",
+    "however",
+    "moreover",
+    "furthermore",
+    "also",
+    "additionally",
+    "thus",
+    "therefore",
+    "hence",
+    "consequently",
+    "this",
+    "these",
+    "those",
+    "that",
+    "it",
+    "its",
+    "they",
+    "their",
+    "such",
+    "both",
+    "another",
+    "similarly",
+    "likewise",
+    "nevertheless",
+    "yet",
+];
+
+/// Whether a sentence leans on the sentence before it (see [`LEANING`];
+/// also "In addition", "As a result", "On the other hand").
+pub fn leans_on_previous(s: &str) -> bool {
+    let lower = s.trim_start().to_lowercase();
+    let first: String = lower
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '-')
+        .collect();
+    if LEANING.contains(&first.as_str()) {
+        return true;
+    }
+    [
+        "in addition",
+        "as a result",
+        "on the other hand",
+        "at the same time",
+        "in turn",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
+}
+
+/// Longest sentence group quoted as one item (a sentence with the ones it
+/// leans on).
+const MAX_GROUP_WORDS: usize = 90;
+
+/// A paragraph cut into groups: each sentence that leans on the one
+/// before joins it ("First, … Second, … Third, …" become one group). The
+/// first group is `None` when the paragraph opens on a leaning sentence
+/// (it leans on the paragraph before).
+fn groups(text: &str) -> Vec<Option<String>> {
+    let mut out: Vec<Option<String>> = Vec::new();
+    let mut cur: Option<(String, bool)> = None;
+    for s in sentences(text) {
+        match cur.as_mut() {
+            Some((c, _)) if leans_on_previous(&s) => {
+                c.push(' ');
+                c.push_str(&s);
+            }
+            _ => {
+                if let Some((c, ok)) = cur.take() {
+                    out.push(ok.then_some(c));
+                }
+                let ok = !(out.is_empty() && leans_on_previous(&s));
+                cur = Some((s, ok));
+            }
+        }
+    }
+    if let Some((c, ok)) = cur {
+        out.push(ok.then_some(c));
+    }
+    out
+}
+
+/// The quotable units of a paragraph for extraction: every sentence that
+/// stands on its own, and every sentence that leans on the ones before it
+/// together with them (up to the start of its group), at most
+/// [`MAX_GROUP_WORDS`] words — so "Third, …" is quoted with its first and
+/// second or not at all.
+fn units(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut group: Vec<String> = Vec::new();
+    let mut opened_leaning = false;
+    for (i, s) in sentences(text).into_iter().enumerate() {
+        if leans_on_previous(&s) {
+            if i == 0 {
+                opened_leaning = true;
+            }
+            group.push(s);
+        } else {
+            opened_leaning = false;
+            group = vec![s];
+        }
+        if opened_leaning {
+            continue;
+        }
+        let joined = group.join(" ");
+        if crate::model::count_words(&joined) <= MAX_GROUP_WORDS {
+            out.push(joined);
+        }
+    }
+    out
+}
+
 struct Candidate {
     text: String,
     score: f32,
     loc: Location,
     element: u8,
     order: usize,
+    sub: Vec<String>,
+}
+
+/// One quotable unit found in a section: its text, the list that completes
+/// it (a lead-in ending in ":", or a list item's own sub-items), whether it
+/// is a list item, where it is.
+struct Unit {
+    text: String,
+    sub: Vec<String>,
+    in_list: bool,
+    loc: Location,
+}
+
+/// The quotable units of a run of blocks, in order (see [`units`]): a
+/// sentence that leans on the one before is quoted with it or not at all,
+/// and a lead-in ending in ":" keeps the list that follows it.
+fn section_units(blocks: &[Block]) -> Vec<Unit> {
+    let mut out: Vec<Unit> = Vec::new();
+    let mut i = 0;
+    while i < blocks.len() {
+        let b = &blocks[i];
+        match b {
+            Block::Paragraph { inlines, loc } => {
+                let us = units(&quote_text(inlines));
+                let n = us.len();
+                for (k, text) in us.into_iter().enumerate() {
+                    let mut sub = Vec::new();
+                    if k + 1 == n
+                        && text.ends_with(':')
+                        && let Some(Block::List { list, .. }) = blocks.get(i + 1)
+                    {
+                        sub = list
+                            .items
+                            .iter()
+                            .map(|it| quote_text(&it.inlines))
+                            .filter(|t| !t.is_empty())
+                            .collect();
+                    }
+                    out.push(Unit {
+                        text,
+                        sub,
+                        in_list: false,
+                        loc: *loc,
+                    });
+                }
+                // The list completing the lead-in went with it.
+                if out
+                    .last()
+                    .is_some_and(|u| !u.sub.is_empty() && u.loc == *loc)
+                {
+                    i += 1;
+                }
+            }
+            Block::List { list, loc } => {
+                for item in &list.items {
+                    let sub = sub_items(item);
+                    let us = units(&quote_text(&item.inlines));
+                    let n = us.len();
+                    for (k, text) in us.into_iter().enumerate() {
+                        out.push(Unit {
+                            text,
+                            // The item's sub-items stay with its last sentence.
+                            sub: if k + 1 == n { sub.clone() } else { Vec::new() },
+                            in_list: true,
+                            loc: *loc,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Extract up to `max` sentences from the sections of `wanted` elements,
 /// leaving out sentences already quoted elsewhere on the sheet (`exclude`).
+/// A sentence is quoted with the sentences it leans on, a lead-in with the
+/// list it leads to ([`section_units`]).
 fn extract(
     doc: &Document,
     elements: &[ElementSections],
@@ -460,30 +682,22 @@ fn extract(
         let mut cands = Vec::new();
         for es in elements.iter().filter(|e| e.element == el) {
             for r in &es.blocks {
-                let mut position = 0;
-                for b in doc.blocks.get(r.clone()).unwrap_or(&[]) {
-                    let (texts, in_list): (Vec<String>, bool) = match b {
-                        Block::Paragraph { inlines, .. } => (vec![quote_text(inlines)], false),
-                        Block::List { list, .. } => (
-                            list.items.iter().map(|i| quote_text(&i.inlines)).collect(),
-                            true,
-                        ),
-                        _ => continue,
-                    };
-                    for t in texts {
-                        for s in sentences(&t) {
-                            let score = score_sentence(&s, position, in_list);
-                            position += 1;
-                            order += 1;
-                            cands.push(Candidate {
-                                text: s,
-                                score,
-                                loc: b.loc(),
-                                element: el,
-                                order,
-                            });
-                        }
+                let blocks = doc.blocks.get(r.clone()).unwrap_or(&[]);
+                for (position, u) in section_units(blocks).into_iter().enumerate() {
+                    let mut score = score_sentence(&u.text, position, u.in_list);
+                    if !u.sub.is_empty() && u.text.ends_with(':') {
+                        // A lead-in with its list is a whole takeaway.
+                        score += 4.0;
                     }
+                    order += 1;
+                    cands.push(Candidate {
+                        text: u.text,
+                        score,
+                        loc: u.loc,
+                        element: el,
+                        order,
+                        sub: u.sub,
+                    });
                 }
             }
         }
@@ -502,7 +716,10 @@ fn extract(
             }
             if let Some(c) = q.next() {
                 any = true;
-                if !picked.iter().any(|p| p.text == c.text) && !exclude.contains(&c.text.as_str()) {
+                // A sentence and a group holding it are never both quoted.
+                let overlaps = |t: &str| t.contains(c.text.as_str()) || c.text.contains(t);
+                if !picked.iter().any(|p| overlaps(&p.text)) && !exclude.iter().any(|t| overlaps(t))
+                {
                     picked.push(c);
                 }
             }
@@ -519,39 +736,64 @@ fn extract(
             rank,
             loc: Some(c.loc),
             element: Some(c.element),
-            sub: Vec::new(),
+            sub: c.sub,
         })
         .collect()
 }
 
-/// The first paragraph of the methodology section (element 2), cut at a
-/// sentence boundary to at most ~90 words.
-fn activities_paragraph(doc: &Document, elements: &[ElementSections]) -> Option<String> {
+/// Words of the short account of what the BPF did.
+pub const ACTIVITIES_WORDS: usize = 90;
+/// Words of the longer account (page 2 of a two-page sheet).
+pub const ACTIVITIES_MORE_WORDS: usize = 180;
+
+/// What the BPF did: the paragraphs (≥ 12 words) of the methodology
+/// section (element 2), at most `max_paras`, cut at a sentence boundary to
+/// at most ~`max_words` words.
+fn activities_text(
+    doc: &Document,
+    elements: &[ElementSections],
+    max_words: usize,
+    max_paras: usize,
+) -> Option<String> {
     let es = elements.iter().find(|e| e.element == 2)?;
-    for r in &es.blocks {
-        for b in doc.blocks.get(r.clone()).unwrap_or(&[]) {
-            if let Block::Paragraph { inlines, .. } = b {
-                let text = quote_text(inlines);
-                if crate::model::count_words(&text) < 12 {
-                    continue;
+    let mut out = String::new();
+    let mut paras = 0;
+    // Evidence ranges may overlap: each paragraph once.
+    let mut seen = std::collections::HashSet::new();
+    'outer: for r in &es.blocks {
+        for i in r.clone() {
+            let Some(Block::Paragraph { inlines, .. }) = doc.blocks.get(i) else {
+                continue;
+            };
+            if !seen.insert(i) {
+                continue;
+            }
+            let text = quote_text(inlines);
+            if crate::model::count_words(&text) < 12 {
+                continue;
+            }
+            if paras == max_paras {
+                break 'outer;
+            }
+            let mut added = false;
+            for s in sentences(&text) {
+                if !out.is_empty()
+                    && crate::model::count_words(&out) + crate::model::count_words(&s) > max_words
+                {
+                    break 'outer;
                 }
-                let mut out = String::new();
-                for s in sentences(&text) {
-                    if !out.is_empty()
-                        && crate::model::count_words(&out) + crate::model::count_words(&s) > 90
-                    {
-                        break;
-                    }
-                    if !out.is_empty() {
-                        out.push(' ');
-                    }
-                    out.push_str(&s);
+                if !out.is_empty() {
+                    out.push(' ');
                 }
-                return Some(out);
+                out.push_str(&s);
+                added = true;
+            }
+            if added {
+                paras += 1;
             }
         }
     }
-    None
+    (!out.is_empty()).then_some(out)
 }
 
 #[cfg(test)]
@@ -646,20 +888,20 @@ mod tests {
         ];
         let t = select(&doc, None, &[]);
         let texts: Vec<_> = t.takeaways.iter().map(|i| i.text.as_str()).collect();
+        // "It recommends …" leans on the sentence before: one bullet.
         assert_eq!(
             texts,
             [
-                "The BPF reviewed twenty-six forums over six years of work.",
-                "It recommends three documents to the MAG:",
+                "The BPF reviewed twenty-six forums over six years of work. It recommends three documents to the MAG:",
                 "Further work should track progress every year from now on."
             ]
         );
         assert_eq!(
-            t.takeaways[1].sub,
+            t.takeaways[0].sub,
             ["a modalities document;", "a proposal template."]
         );
-        assert!(t.takeaways[0].sub.is_empty());
-        assert_eq!(t.takeaways[2].rank, 2);
+        assert!(t.takeaways[1].sub.is_empty());
+        assert_eq!(t.takeaways[1].rank, 1);
     }
 
     #[test]
@@ -680,6 +922,93 @@ mod tests {
         let t = select(&doc, None, &[same(1), same(9), same(8), same(10)]);
         assert_eq!(t.recommendations.len(), 2);
         assert!(t.takeaways.is_empty(), "{:?}", t.takeaways);
+    }
+
+    #[test]
+    fn extracted_sentences_keep_their_context() {
+        let text = "Participants raised three points about outreach to regulators in the regions. \
+                    First, the BPF should reach out to regulators before its first meeting of the year. \
+                    Second, it should publish its calls in several languages at the same time. \
+                    Third, it should recommend a contact person for every regional initiative.";
+        let us = units(text);
+        // "Third, …" only with its first and second.
+        for u in &us {
+            if u.contains("Third,") {
+                assert!(u.contains("First,") && u.contains("Second,"), "{u}");
+            }
+            if u.contains("Second,") {
+                assert!(u.contains("First,"), "{u}");
+            }
+        }
+        assert!(
+            us.iter()
+                .any(|u| u.starts_with("First,") && u.ends_with("regional initiative."))
+        );
+        // A paragraph opening on a leaning sentence gives nothing on its own.
+        assert!(
+            units("However, the BPF should reach out to regulators in every region of the world.")
+                .is_empty()
+        );
+        assert_eq!(
+            groups("Some context here. It follows. A new point."),
+            [
+                Some("Some context here. It follows.".to_string()),
+                Some("A new point.".to_string())
+            ]
+        );
+        assert!(leans_on_previous("Second, x") && leans_on_previous("In addition, y"));
+        assert!(!leans_on_previous("The BPF") && !leans_on_previous("Thirty forums"));
+
+        // Extraction: a lead-in keeps its list, an item keeps its sub-items.
+        let mut doc = Document::new("t.md", Format::Markdown);
+        let mut nested = bullets(
+            &["The BPF should publish three documents for the MAG every year:"],
+            3,
+        );
+        if let Block::List { list, .. } = &mut nested {
+            list.items[0].children = vec![List {
+                items: ["a modalities document;", "a proposal template."]
+                    .iter()
+                    .map(|t| ListItem {
+                        inlines: vec![Inline::text(*t)],
+                        children: vec![],
+                    })
+                    .collect(),
+                ..List::default()
+            }];
+        }
+        doc.blocks = vec![
+            heading(1, "Next steps", 1),
+            para(
+                "The BPF recommends that the MAG should adopt the following steps next year:",
+                2,
+            ),
+            bullets(&["publish a calendar;", "track progress."], 3),
+            nested,
+        ];
+        let els = vec![ElementSections {
+            element: 10,
+            blocks: std::iter::once(1..4).collect(),
+        }];
+        let t = select(&doc, None, &els);
+        let lead = t
+            .recommendations
+            .iter()
+            .find(|i| i.text.ends_with("next year:"))
+            .expect("lead-in quoted");
+        assert_eq!(lead.sub, ["publish a calendar;", "track progress."]);
+        let item = t
+            .recommendations
+            .iter()
+            .find(|i| i.text.starts_with("The BPF should publish"))
+            .expect("list item quoted");
+        assert_eq!(item.sub, ["a modalities document;", "a proposal template."]);
+        // The list completing the lead-in is not quoted item by item.
+        assert!(
+            t.recommendations
+                .iter()
+                .all(|i| i.text != "publish a calendar;")
+        );
     }
 
     #[test]

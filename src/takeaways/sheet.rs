@@ -88,8 +88,43 @@ pub const FIT_LEVELS: &[FitLevel] = &[
 pub const ONE_PAGE_FLOOR: usize = 2;
 
 /// Largest share of the second page the text may fill for the one-page
-/// pull-back to be tried (9.5 pt instead of 10.5 pt gains about a fifth).
-pub const ONE_PAGE_SPILL: f64 = 0.15;
+/// pull-back to be tried (9.5 pt instead of 10.5 pt gains about a fifth of
+/// a page; the share is measured from the top of page 2, header included).
+pub const ONE_PAGE_SPILL: f64 = 0.25;
+
+/// Type levels above the report's, tried on a two-page sheet whose second
+/// page is sparse: the text grows until page 2 is well filled (never onto
+/// a third page).
+pub const UP_LEVELS: &[FitLevel] = &[
+    FitLevel {
+        size_pt: 11.0,
+        leading_em: 0.64,
+    },
+    FitLevel {
+        size_pt: 11.5,
+        leading_em: 0.65,
+    },
+    FitLevel {
+        size_pt: 12.0,
+        leading_em: 0.66,
+    },
+];
+
+/// Share of page 2 a two-page sheet fills (text to its end marker) from
+/// which the type is not grown any more.
+pub const BALANCED: f64 = 0.8;
+
+/// How the sheet is laid out (`layout` in the data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// One page: "What the BPF did" on top, the full-report block pinned
+    /// to the foot.
+    One,
+    /// Two pages: the second closes with "About the BPF and its report"
+    /// (what the BPF did, at more length when there is room; the full
+    /// report, contact and QR code) in two columns.
+    Two,
+}
 
 /// Label of the marker the template puts after the last bullet.
 const CONTENT_END: &str = "bpfpress-content-end";
@@ -193,6 +228,12 @@ pub struct Sheet {
     pub compiles: usize,
     /// Template warnings and notes (already formatted).
     pub warnings: Vec<String>,
+    pub layout: Layout,
+    /// Body size used (pt): a fit level, or a larger one that balances a
+    /// sparse second page ([`UP_LEVELS`]).
+    pub size_pt: f32,
+    /// How far down its page the text of the last page runs (0–1).
+    pub last_page_fill: Option<f64>,
 }
 
 const OVER_LIMIT: &str = "more bullets than the sheet takes";
@@ -291,6 +332,7 @@ impl Base {
             "subtitle": doc.meta.subtitle,
             "source": source_json(&t.source),
             "activities": t.activities,
+            "activities_more": t.activities_more,
             "report_url": url,
             "qr_svg": qr,
             "contact": opts.contact.clone().or_else(|| default_contact(doc)),
@@ -298,9 +340,25 @@ impl Base {
         Ok(Base { value })
     }
 
-    fn with(&self, level: FitLevel, take: &[Item], recs: &[Item]) -> Result<Vec<u8>, SheetError> {
+    fn with(
+        &self,
+        level: FitLevel,
+        layout: (Layout, bool),
+        take: &[Item],
+        recs: &[Item],
+    ) -> Result<Vec<u8>, SheetError> {
         let mut v = self.value.clone();
         if let Some(o) = v.as_object_mut() {
+            o.insert(
+                "layout".into(),
+                json!(match layout.0 {
+                    Layout::One => "one",
+                    Layout::Two => "two",
+                }),
+            );
+            if !layout.1 {
+                o.insert("activities_more".into(), Value::Null);
+            }
             o.insert("takeaways".into(), items_json(take));
             o.insert("recommendations".into(), items_json(recs));
             o.insert(
@@ -378,52 +436,107 @@ pub fn make_sheet(
     );
     let today = data::fixed_date(doc).and_then(|d| d.datetime());
     let mut compiles = 0;
-    let mut compile = |level: FitLevel, take: &[Item], recs: &[Item]| {
+    let mut compile = |level: FitLevel, layout: (Layout, bool), take: &[Item], recs: &[Item]| {
         compiles += 1;
         let job = Job {
             main: TEMPLATE,
-            data: base.with(level, take, recs)?,
+            data: base.with(level, layout, take, recs)?,
             today,
         };
         engine.compile(&job).map_err(SheetError::from)
     };
+    const ONE: (Layout, bool) = (Layout::One, false);
 
-    // Step 2: font size and leading down to the floor.
-    let mut fitted = None;
-    let floor = FIT_LEVELS.len() - 1;
-    let mut li = 0;
-    while li < FIT_LEVELS.len() {
-        let c = compile(FIT_LEVELS[li], &take, &recs)?;
-        if c.page_count() <= MAX_PAGES {
-            fitted = Some((li, c));
-            break;
-        }
-        li = if li + 1 < floor && cannot_fit_above_floor(c.page_count(), FIT_LEVELS[li]) {
-            floor
-        } else {
-            li + 1
-        };
-    }
-    // A sheet spilling onto a second page: one page at a comfortable size?
-    if let Some((li, c)) = &fitted
-        && c.page_count() == 2
-        && last_page_fill(c).is_some_and(|f| f <= ONE_PAGE_SPILL)
+    // Step 2a: one page, at the report's size or a little smaller when the
+    // text spills only a few lines onto a second page.
+    let mut fitted: Option<(usize, (Layout, bool), crate::render::Compiled)> = None;
+    let first = compile(FIT_LEVELS[0], ONE, &take, &recs)?;
+    if first.page_count() == 1 {
+        fitted = Some((0, ONE, first));
+    } else if first.page_count() == 2 && last_page_fill(&first).is_some_and(|f| f <= ONE_PAGE_SPILL)
     {
         for (lj, &level) in FIT_LEVELS
             .iter()
             .enumerate()
             .take(ONE_PAGE_FLOOR + 1)
-            .skip(li + 1)
+            .skip(1)
         {
-            let one = compile(level, &take, &recs)?;
+            let one = compile(level, ONE, &take, &recs)?;
             if one.page_count() == 1 {
-                fitted = Some((lj, one));
+                fitted = Some((lj, ONE, one));
                 break;
             }
         }
     }
+    // Step 2b: two pages whose second page carries the account of the
+    // BPF's work and the full report; the longer account when it fits.
+    let mut up_level = None;
+    if fitted.is_none() {
+        let options: Vec<(Layout, bool)> = if t.activities_more.is_some() {
+            vec![(Layout::Two, true), (Layout::Two, false)]
+        } else {
+            vec![(Layout::Two, false)]
+        };
+        for &layout in &options {
+            let c = compile(FIT_LEVELS[0], layout, &take, &recs)?;
+            if c.page_count() == 2 {
+                fitted = Some((0, layout, c));
+                break;
+            }
+        }
+        // A sparse second page: larger type until it is well filled (the
+        // longer account of the BPF's work first, the short one if the
+        // longer no longer fits).
+        if let Some((_, layout, c)) = &fitted
+            && last_page_fill(c).is_some_and(|f| f < BALANCED)
+        {
+            let tries: Vec<(Layout, bool)> = options
+                .iter()
+                .copied()
+                .filter(|o| o.1 || !layout.1 || options.len() == 1)
+                .collect();
+            let mut best = None;
+            'up: for (ui, &level) in UP_LEVELS.iter().enumerate() {
+                for &l in &tries {
+                    let up = compile(level, l, &take, &recs)?;
+                    if up.page_count() == 2 {
+                        let fill = last_page_fill(&up);
+                        best = Some((ui, l, up));
+                        if fill.is_some_and(|f| f >= BALANCED) {
+                            break 'up;
+                        }
+                        continue 'up;
+                    }
+                }
+                break;
+            }
+            if let Some((ui, l, up)) = best {
+                up_level = Some(ui);
+                fitted = Some((0, l, up));
+            }
+        }
+    }
+    // Step 2c: over two pages: type and leading down to the floor.
+    let two_short = (Layout::Two, false);
+    if fitted.is_none() {
+        let floor = FIT_LEVELS.len() - 1;
+        let mut li = 1;
+        while li < FIT_LEVELS.len() {
+            let c = compile(FIT_LEVELS[li], two_short, &take, &recs)?;
+            if c.page_count() <= MAX_PAGES {
+                fitted = Some((li, two_short, c));
+                break;
+            }
+            li = if li + 1 < floor && cannot_fit_above_floor(c.page_count(), FIT_LEVELS[li]) {
+                floor
+            } else {
+                li + 1
+            };
+        }
+    }
     // Step 3: drop items at the floor, bisecting over the fixed drop order.
-    let (fit_level, compiled) = match fitted {
+    let floor = FIT_LEVELS.len() - 1;
+    let (fit_level, layout, compiled) = match fitted {
         Some(f) => f,
         None => {
             let level = FIT_LEVELS[floor];
@@ -443,7 +556,7 @@ pub fn make_sheet(
             // Invariant: `lo` drops do not fit (0 did not), `hi` drops do (or hi = all).
             let (mut lo, mut hi) = (0, order.len());
             let (t_all, r_all) = subset(hi);
-            let mut best = compile(level, &t_all, &r_all)?;
+            let mut best = compile(level, two_short, &t_all, &r_all)?;
             if best.page_count() > MAX_PAGES {
                 return Err(SheetError::TooLong {
                     pages: best.page_count(),
@@ -452,7 +565,7 @@ pub fn make_sheet(
             while hi - lo > 1 {
                 let mid = (lo + hi) / 2;
                 let (tm, rm) = subset(mid);
-                let c = compile(level, &tm, &rm)?;
+                let c = compile(level, two_short, &tm, &rm)?;
                 if c.page_count() <= MAX_PAGES {
                     hi = mid;
                     best = c;
@@ -475,8 +588,12 @@ pub fn make_sheet(
                     reason: OVER_PAGES,
                 });
             }
-            (floor, best)
+            (floor, two_short, best)
         }
+    };
+    let size_pt = match up_level {
+        Some(ui) if fit_level == 0 => UP_LEVELS[ui].size_pt,
+        _ => FIT_LEVELS[fit_level].size_pt,
     };
     let ident = format!(
         "bpfpress-takeaways:{}",
@@ -492,6 +609,7 @@ pub fn make_sheet(
                 .into(),
         );
     }
+    let fill = last_page_fill(&compiled);
     Ok(Sheet {
         pdf,
         pages: compiled.page_count(),
@@ -499,6 +617,9 @@ pub fn make_sheet(
         dropped,
         compiles,
         warnings,
+        layout: layout.0,
+        last_page_fill: fill,
+        size_pt,
     })
 }
 
