@@ -77,6 +77,14 @@ pub enum BuildError {
     },
     #[error("{what}: {reason}")]
     Stage { what: String, reason: String },
+    #[error(
+        "not sending: {} reason(s); nothing was sent (fix them, or send anyway with --force):\n{}",
+        refusals.len(),
+        crate::readiness::describe(refusals)
+    )]
+    NotReady {
+        refusals: Vec<crate::readiness::Refusal>,
+    },
 }
 
 impl BuildError {
@@ -535,6 +543,26 @@ pub fn build(
         ));
     }
 
+    // Nothing unfinished goes out (`readiness`): with --send, refuse
+    // before anything is rendered or any server contacted; without, warn.
+    if let Some(rp) = &recipients_path {
+        let refusals = not_ready(project, &report, rp);
+        if !refusals.is_empty() {
+            if opts.send && !opts.force {
+                return Err(BuildError::NotReady { refusals });
+            }
+            warnings.push(format!(
+                "not ready to send{}:\n{}",
+                if opts.send {
+                    " (sending anyway: --force)"
+                } else {
+                    ""
+                },
+                crate::readiness::describe(&refusals)
+            ));
+        }
+    }
+
     // 4. Rendering.
     let engine =
         Engine::new(template_dir.as_deref()).map_err(|e| BuildError::stage("templates", e))?;
@@ -643,6 +671,36 @@ pub fn build(
 }
 
 const PROJECT_NAME: &str = crate::project::PROJECT_FILE;
+
+/// The reasons not to send this project's mailing ([`crate::readiness`]).
+/// A recipients file that cannot be read is left to the letters step,
+/// which reports it.
+fn not_ready(
+    project: &Project,
+    report: &CheckReport,
+    rpath: &Path,
+) -> Vec<crate::readiness::Refusal> {
+    let cfg = &project.config;
+    let list = recipients::load(
+        rpath,
+        LoadOptions {
+            require_email: false,
+            skip_invalid: true,
+        },
+    )
+    .map(|r| r.list)
+    .unwrap_or_default();
+    crate::readiness::readiness(&crate::readiness::Outgoing {
+        check: Some(report),
+        signatory_name: cfg
+            .signatory
+            .as_ref()
+            .map(|s| s.name.as_str())
+            .unwrap_or("IGF Secretariat"),
+        recipients: &list,
+        report_url: cfg.report.url.as_deref(),
+    })
+}
 
 /// Letters, `.eml` mailings (and delivery with `send`), press release.
 /// Returns the number of recipients whose letter or message failed.

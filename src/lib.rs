@@ -21,5 +21,6 @@ pub mod mail;
 pub mod model;
 pub mod outline;
 pub mod project;
+pub mod readiness;
 pub mod render;
 pub mod takeaways;

@@ -21,13 +21,19 @@ use std::process::ExitCode;
     bpfpress build                           # the project in the current folder\n  \
     bpfpress build my-bpf --force            # render even if a key element is missing\n  \
     BPFPRESS_SMTP_PASSWORD=... bpfpress build my-bpf --send\n\n\
+    --send refuses, before contacting any server, when the check found errors\n\
+    (placeholders, tracked changes, comments), when the signatory or recipients\n\
+    are still `bpfpress init`'s samples, or when the report URL is a generic\n\
+    address; each reason is named; --force sends anyway.\n\n\
     Exit codes: 0 built (or up to date); 1 a key element is missing (nothing\n\
-    rendered) or some letters/messages failed; 2 bad project file or input.")]
+    rendered), sending was refused, or some letters/messages failed; 2 bad\n\
+    project file or input.")]
 pub struct Args {
     /// Project folder holding bpf.toml (or the bpf.toml file itself).
     #[arg(value_name = "DIR", default_value = ".")]
     dir: PathBuf,
-    /// Render even when a key element is missing.
+    /// Render even when a key element is missing; with --send, send even
+    /// when the check found errors or sample data is left (see the refusal).
     #[arg(long)]
     force: bool,
     /// Deliver the mailings over SMTP ([smtp] in bpf.toml; a send log keeps
@@ -106,7 +112,7 @@ pub fn run(args: Args) -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Err(e @ BuildError::KeyElementsMissing { .. }) => {
+        Err(e @ (BuildError::KeyElementsMissing { .. } | BuildError::NotReady { .. })) => {
             eprintln!("error: {}: {e}", project.file.display());
             ExitCode::from(EXIT_FINDINGS)
         }

@@ -9,7 +9,10 @@ use std::process::ExitCode;
 
 /// Create a project folder for `bpfpress build`: a commented bpf.toml, a
 /// sample recipients.csv and templates/ (a copy of the bundled templates to
-/// customise, with the mail texts mail.en|fr|es.txt). Existing files are left alone unless --force.
+/// customise, with the mail texts mail.<language>.txt for the six UN
+/// languages). With --report, the BPF name, IGF year and report title are
+/// taken from the draft; no meeting date is invented. Existing files are
+/// left alone unless --force.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  \
     bpfpress init my-bpf --report ../drafts/bpf-cybersecurity-2025.docx\n  \
@@ -30,35 +33,110 @@ pub struct Args {
 const SAMPLE_RECIPIENTS: &str = "\
 organisation,contact_name,contact_title,email,address1,address2,address3,country,language,salutation,notes
 Example Ministry of Digital Affairs,Jane Doe,Ms,jane.doe@ministry.example.org,1 Example Street,1000 Example City,,Exampleland,en,,Replace these rows with the institutions to receive the report
-Exemple d'institution,Jean Dupont,Monsieur le Directeur,j.dupont@institution.example.org,2 rue de l'Exemple,75000 Paris,,France,fr,,Language: en fr or es
+Exemple d'institution,Jean Dupont,Monsieur le Directeur,j.dupont@institution.example.org,2 rue de l'Exemple,75000 Paris,,France,fr,,Language: ar zh en fr ru or es
 ";
 
-fn project_toml(report: &Path) -> String {
-    let report = report
-        .to_string_lossy()
-        .replace('\\', "/")
-        .replace('"', "\\\"");
+/// What `init` learns from the draft for bpf.toml.
+#[derive(Debug, Default)]
+struct FromDraft {
+    /// The BPF's name, when the title names it ("BPF on Cybersecurity").
+    bpf_name: Option<String>,
+    title: Option<String>,
+    date: Option<String>,
+    year: Option<u16>,
+}
+
+/// Title, date and IGF year of the draft at `path`, if it can be read.
+fn from_draft(path: &Path) -> Option<FromDraft> {
+    let doc = bpfpress::ingest::read_path(path, &bpfpress::ingest::Limits::default()).ok()?;
+    let title = doc.meta.title.clone().filter(|t| !t.trim().is_empty());
+    let year = bpfpress::render::data::igf_year(&doc).and_then(|y| y.parse().ok());
+    Some(FromDraft {
+        bpf_name: title.as_deref().and_then(bpf_name_in),
+        title,
+        date: doc.meta.date.clone(),
+        year,
+    })
+}
+
+/// "BPF on X" / "Best Practice Forum on X" named in a title.
+fn bpf_name_in(title: &str) -> Option<String> {
+    let re = regex::Regex::new(
+        r"(?i)\b(BPF|Best Practice Forum) on ([^:;,.()“”\x22«»]+?)\s*(?:$|[:;,.()“”\x22«»]| - | – )",
+    )
+    .ok()?;
+    let c = re.captures(title)?;
+    let topic = c.get(2)?.as_str().trim();
+    let kind = c.get(1)?.as_str();
+    (!topic.is_empty()).then(|| format!("{kind} on {topic}"))
+}
+
+/// A TOML basic string.
+fn toml_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn project_toml(report: &Path, draft: Option<&FromDraft>, this_year: i32) -> String {
+    let report = toml_str(&report.to_string_lossy().replace('\\', "/"));
+    let (name, name_note) = match draft {
+        Some(FromDraft {
+            bpf_name: Some(n), ..
+        }) => (toml_str(n), "# from the draft's title"),
+        Some(FromDraft { title: Some(t), .. }) => (
+            toml_str(t),
+            "# the draft's title: shorten it to the BPF's name",
+        ),
+        _ => (
+            toml_str("BPF on Example Topic"),
+            "# the Best Practice Forum's name",
+        ),
+    };
+    let (year, year_note) = match draft.and_then(|d| d.year) {
+        Some(y) => (y.to_string(), "# the IGF year, from the draft"),
+        None => (this_year.to_string(), "# the IGF year"),
+    };
+    let mut about = String::new();
+    if let Some(d) = draft {
+        about.push_str(&format!(
+            "# Read from the draft: title {}, date {}.\n",
+            d.title
+                .as_deref()
+                .map(toml_str)
+                .unwrap_or_else(|| "(none)".into()),
+            d.date.as_deref().unwrap_or("(none)")
+        ));
+    }
     format!(
         r#"# bpfpress project file: `bpfpress build` reads it.
 # Paths are relative to this file's folder.
-
+{about}
 [bpf]
-name = "BPF on Example Topic"       # the Best Practice Forum's name
-year = 2025                         # the IGF year
+name = {name}       {name_note}
+year = {year}                         {year_note}
 
 [report]
-path = "{report}"                   # the final report: DOCX, PDF or Markdown
-url = "https://www.intgovforum.org/" # where the report is published (letters, QR code)
-meeting_date = "2025-06-23"         # IGF annual meeting: drafts are due six weeks before
+path = {report}                   # the final report: DOCX, PDF or Markdown
+url = "https://www.intgovforum.org/" # CHANGE: where the report is published (letters, QR code); `build --send` refuses this generic address
+# meeting_date = "YYYY-MM-DD"       # the IGF annual meeting: the check then tells whether the draft was published six weeks before
 # editors = ["First Editor", "Second Editor"]   # overrides the draft's own
 # takeaways = "takeaways.md"        # when the report has no takeaways section
 
 [signatory]                         # signs the cover letters on behalf of the BPF
-name = "Your Name"
+name = "Your Name"                  # CHANGE: `build --send` refuses this sample
 role = "BPF coordinator"
 
 [recipients]
-file = "recipients.csv"             # CSV, TOML or JSON; see the sample
+file = "recipients.csv"             # CSV, TOML or JSON; CHANGE the two sample rows
 
 [output]
 dir = "dist"                        # every output goes here
@@ -82,10 +160,20 @@ pub fn run(args: Args) -> ExitCode {
         .report
         .clone()
         .unwrap_or_else(|| PathBuf::from("report.docx"));
+    // Title, date and year come from the draft when it is there; no
+    // meeting date is invented (a made-up one makes the check call a draft
+    // months late).
+    let report_abs = args.dir.join(&report);
+    let draft = if report_abs.is_file() {
+        from_draft(&report_abs)
+    } else {
+        None
+    };
+    let this_year = super::letters::default_date().year;
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
         (
             PathBuf::from(bpfpress::project::PROJECT_FILE),
-            project_toml(&report).into_bytes(),
+            project_toml(&report, draft.as_ref(), this_year).into_bytes(),
         ),
         (
             PathBuf::from("recipients.csv"),
@@ -99,7 +187,7 @@ pub fn run(args: Args) -> ExitCode {
         ));
     }
     // The mail texts, in the form `MailText::load_dir` reads back.
-    for lang in [Language::En, Language::Fr, Language::Es] {
+    for lang in Language::ALL {
         let t = MailText::default_for(lang);
         files.push((
             Path::new("templates").join(format!("mail.{}.txt", lang.code())),
@@ -138,7 +226,25 @@ pub fn run(args: Args) -> ExitCode {
         files.len(),
         args.dir.display()
     );
-    let report_abs = args.dir.join(&report);
+    match &draft {
+        Some(d) => eprintln!(
+            "from the draft: title {}, date {}, IGF year {}",
+            d.title.as_deref().unwrap_or("(none)"),
+            d.date.as_deref().unwrap_or("(none)"),
+            d.year
+                .map(|y| y.to_string())
+                .unwrap_or_else(|| "(not found)".into())
+        ),
+        None if report_abs.exists() => eprintln!(
+            "note: {} could not be read; bpf.toml has placeholders to fill in",
+            report_abs.display()
+        ),
+        None => {}
+    }
+    eprintln!(
+        "before sending: set [signatory], [report] url and recipients.csv — \
+         `bpfpress build --send` refuses init's samples and the generic URL"
+    );
     if !report_abs.exists() {
         eprintln!(
             "note: the report {} does not exist yet; put it there or change [report] path",

@@ -20,8 +20,8 @@ use std::sync::Arc;
 /// and the takeaways sheet. Nothing is sent without --send.
 ///
 /// Recipients: CSV (or TOML/JSON) with the columns organisation,
-/// contact_name, contact_title, email, address1..3, country, language
-/// (en, fr, es), salutation, notes. Letter texts are in the template
+/// contact_name, contact_title, family_name, email, address1..3, country,
+/// language (ar, zh, en, fr, ru, es), salutation, notes. Letter texts are in the template
 /// folder under letters/<language>.toml; mail texts in mail.<language>.txt.
 #[derive(clap::Args)]
 #[command(after_help = "Example:\n  \
@@ -31,8 +31,13 @@ use std::sync::Arc;
     --signatory-name 'Wim Degezelle' --signatory-role 'BPF consultant' \\\n    \
     --from 'IGF Secretariat <igf@example.org>'\n\n\
     Writes DIR/letters/NNN-<organisation>.pdf, DIR/mail/NNN-<organisation>.eml,\n\
-    DIR/mailing.csv and .json, DIR/press-release.pdf. Exit codes: 0 done; 1 some\n\
-    letters or messages failed; 2 bad input (nothing produced).")]
+    DIR/mailing.csv and .json, DIR/press-release.pdf.\n\n\
+    --send refuses, before contacting any server, when the check finds errors in\n\
+    the report (placeholders, tracked changes, comments), when the signatory or\n\
+    recipients are still `bpfpress init`'s samples, or when the report URL is a\n\
+    generic address; each reason is named; --force sends anyway.\n\n\
+    Exit codes: 0 done; 1 some letters or messages failed, or sending was\n\
+    refused; 2 bad input (nothing produced).")]
 pub struct Args {
     /// The report draft (DOCX, PDF, Markdown, or a model JSON from `ingest --json`).
     #[arg(value_name = "FILE")]
@@ -52,6 +57,10 @@ pub struct Args {
     /// Send again messages an interrupted run may or may not have delivered.
     #[arg(long)]
     resend_uncertain: bool,
+    /// With --send: send even when the check found errors in the report or
+    /// sample data is left (the reasons are printed).
+    #[arg(long)]
+    force: bool,
     /// Also write press-release.pdf.
     #[arg(long)]
     press_release: bool,
@@ -415,6 +424,38 @@ pub fn run(args: Args) -> ExitCode {
         texts,
         shared,
     };
+
+    // Nothing unfinished goes out: with --send, refuse before contacting
+    // any server; without, warn (src/readiness.rs).
+    let check = bpfpress::check::check(
+        &doc,
+        &bpfpress::check::Checklist::builtin(),
+        &bpfpress::check::CheckOptions::default(),
+    );
+    let refusals = bpfpress::readiness::readiness(&bpfpress::readiness::Outgoing {
+        check: Some(&check),
+        signatory_name: &signatory_name,
+        recipients: &rs.list,
+        report_url: Some(&campaign.info.report_url),
+    });
+    if !refusals.is_empty() {
+        let list = bpfpress::readiness::describe(&refusals);
+        if args.send && !args.force {
+            eprintln!(
+                "error: not sending: {} reason(s); nothing was sent (fix them, or send anyway with --force):\n{list}",
+                refusals.len()
+            );
+            return ExitCode::from(EXIT_FINDINGS);
+        }
+        eprintln!(
+            "warning: not ready to send{}:\n{list}",
+            if args.send {
+                " (sending anyway: --force)"
+            } else {
+                ""
+            }
+        );
+    }
 
     // 4. Letters, messages, delivery.
     let mut opts = RunOptions::new(&out);
