@@ -1,37 +1,40 @@
-//! The two-page sheet: [`Takeaways`] in, a laid-out PDF of at most two pages
-//! out, with the render engine's template `/takeaways.typ`.
+//! The takeaways sheet: [`Takeaways`] in, a laid-out PDF of one page, or
+//! two well-filled pages, out, with the render engine's template
+//! `/takeaways.typ`.
 //!
 //! Takes the report's [`Document`] (title, date, language), the chosen
 //! [`Takeaways`] and [`SheetOptions`] (paper, standard, report URL, contact
 //! line); gives a [`Sheet`]: the PDF bytes, its page count, the fit level
 //! used and a warning for every item left out.
 //!
-//! # The two-page guarantee
+//! # One page, or two well-filled pages; never three
 //!
 //! 1. At most [`MAX_TAKEAWAYS`] takeaways and [`MAX_RECOMMENDATIONS`]
 //!    recommendations go in (the brief asks for 5–10 bullets); items past
 //!    that are left out, highest rank first, each with a warning.
-//! 2. The sheet is compiled at fit level 0 ([`FIT_LEVELS`]: body size and
-//!    leading of the report) and its page count is read from the compiled
-//!    document. Over two pages, the next level is tried, down to the floor
-//!    (8.5 pt body, 0.5 em leading: the report's footnote size, still
-//!    legible in print). A sheet so long that no level above the floor can
+//! 2. The one-page layout ([`Layout::One`]) is compiled at fit level 0
+//!    ([`FIT_LEVELS`]: body size and leading of the report) and its page
+//!    count read from the compiled document. One page: done. Two pages
+//!    whose second page holds little (the text up to the template's
+//!    `<bpfpress-content-end>` marker fills at most [`ONE_PAGE_SPILL`] of
+//!    it): levels down to [`ONE_PAGE_FLOOR`] (9.5 pt) are tried for one
+//!    page.
+//! 3. Otherwise the two-page layout ([`Layout::Two`]): page 2 closes with
+//!    what the BPF did (the longer account when it fits) beside the full
+//!    report, contact and QR code. A sparse page 2 (text ending above
+//!    [`BALANCED`]) gets larger type ([`UP_LEVELS`]) while the sheet stays
+//!    two pages: page 2 carries real content, never a few lines.
+//! 4. Over two pages: the next fit levels down to the floor (8.5 pt body,
+//!    0.5 em leading). A sheet so long that no level above the floor can
 //!    bring it to two pages (text over `pages - 1` pages times the square
 //!    of the size ratio) goes straight to the floor.
-//!    A sheet that fits on two pages but would fit on **one** at a level
-//!    no smaller than [`ONE_PAGE_FLOOR`] (9.5 pt) is set on one page: a
-//!    second page holding a few lines does not look intentional. This is
-//!    tried only when the text on page 2 (up to the marker
-//!    `<bpfpress-content-end>` the template places before the "full report"
-//!    block) fills at most [`ONE_PAGE_SPILL`] of the page, so a sheet that
-//!    is really two pages long costs one compile.
-//! 3. Still over two pages at the floor: items are dropped one at a time,
+//! 5. Still over two pages at the floor: items are dropped one at a time,
 //!    the highest-ranked (least important) of the longer list first
 //!    (recommendations on a tie), each with a warning naming it. Dropping
 //!    an item never lengthens the sheet, so the smallest number of drops
 //!    that fits is found by bisection over that fixed order — the same
 //!    result as dropping one by one, with a handful of compiles.
-//! 4. If the sheet is over two pages even with no item left (an enormous
+//! 6. If the sheet is over two pages even with no item left (an enormous
 //!    title or paragraph), it is an error: bpfpress never writes a
 //!    three-page "two-page sheet".
 //!
