@@ -198,6 +198,25 @@ fn main() {
          emptied after each"
     );
 
+    // 2b. The one-page fit: how many letters needed more than one compile
+    // (the fixture rows in all six languages with the bench's takeaways).
+    let fits: Vec<(usize, usize)> = pool.install(|| {
+        rs.list
+            .iter()
+            .take(rs.list.len().min(42))
+            .map(|r| {
+                let l = renderer.letter(r).unwrap();
+                (l.fit_step, l.compiles)
+            })
+            .collect()
+    });
+    let refit = fits.iter().filter(|(_, c)| *c > 1).count();
+    println!(
+        "one-page fit: {refit} of {} letters needed more than one compile ({} compiles in all)",
+        fits.len(),
+        fits.iter().map(|(_, c)| c).sum::<usize>()
+    );
+
     // 3. The stock typst CLI on the same letter source.
     let Some(typst) = typst_cli() else {
         println!("stock typst CLI: not found (set TYPST=/path/to/typst)");
