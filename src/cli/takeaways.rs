@@ -1,10 +1,11 @@
-//! `bpfpress takeaways`: read a draft and write the two-page key-takeaways sheet.
+//! `bpfpress takeaways`: read a draft and write the key-takeaways sheet
+//! (one page, or two well-filled pages).
 
 use super::render::read_doc;
 use super::{EXIT_FINDINGS, EXIT_INPUT};
 use bpfpress::project::{PROJECT_FILE, Project};
 use bpfpress::render::{Engine, Paper, Standard};
-use bpfpress::takeaways::{self, SheetOptions, make_sheet_to, sections, sheet::FIT_LEVELS};
+use bpfpress::takeaways::{self, SheetOptions, make_sheet_to, sections};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -149,13 +150,12 @@ pub fn run(args: Args) -> ExitCode {
             for w in &sheet.warnings {
                 eprintln!("{w}");
             }
-            let level = FIT_LEVELS[sheet.fit_level];
             eprintln!(
                 "wrote {} ({} page{}, body {} pt)",
                 args.output.display(),
                 sheet.pages,
                 if sheet.pages == 1 { "" } else { "s" },
-                level.size_pt
+                sheet.size_pt
             );
             ExitCode::SUCCESS
         }
