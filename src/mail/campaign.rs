@@ -913,8 +913,10 @@ pub fn html_from_text(text: &str, url: &str, lang: Language) -> String {
         body.push_str(&lines.join("<br>\n"));
         body.push_str("</p>\n");
     }
+    // An Arabic mail reads right to left.
+    let dir = if lang.is_rtl() { " dir=\"rtl\"" } else { "" };
     format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head><meta charset=\"utf-8\"></head>\n<body>\n{body}</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{}\"{dir}>\n<head><meta charset=\"utf-8\"></head>\n<body>\n{body}</body>\n</html>\n",
         lang.code()
     )
 }
@@ -1062,6 +1064,7 @@ mod tests {
         );
         assert!(h.contains("Dear &lt;Org&gt; &amp; co,"));
         assert!(h.contains("<a href=\"https://x.example/?a=1&amp;b=2\">"));
-        assert!(h.contains("lang=\"fr\""));
+        assert!(h.contains("lang=\"fr\">"));
+        assert!(html_from_text("x", "", Language::Ar).contains("<html lang=\"ar\" dir=\"rtl\">"));
     }
 }
