@@ -28,8 +28,9 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
-/// The templates compiled into the binary: (virtual path, source).
-pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+/// The templates compiled into the binary: (virtual path, source). A
+/// `static`, not a `const`: a const is copied into every place that uses it.
+pub static BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("/report.typ", include_str!("../../templates/report.typ")),
     (
         "/lib/brand.typ",
@@ -80,7 +81,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 
 /// Fonts bundled under `templates/fonts/` and compiled into the binary:
 /// (path under `templates/`, bytes).
-pub const BUNDLED_FONTS: &[(&str, &[u8])] = &[
+///
+/// A `static`, not a `const`: a const's bytes are copied into every place
+/// that uses it, and the fonts were in the binary twice (9.7 MB more).
+pub static BUNDLED_FONTS: &[(&str, &[u8])] = &[
     (
         "fonts/noto-sans/NotoSans-Regular.ttf",
         include_bytes!("../../templates/fonts/noto-sans/NotoSans-Regular.ttf"),
