@@ -12,6 +12,7 @@
 //! what it takes and gives; a stage knows only the stages above it. The
 //! `bpfpress` binary is a thin layer over this library.
 
+pub mod annotate;
 pub mod build;
 pub mod check;
 pub mod fsutil;

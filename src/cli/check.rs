@@ -28,7 +28,9 @@ enum OutFormat {
 #[command(after_help = "Examples:\n  \
     bpfpress check draft.docx\n  \
     bpfpress check drafts/ --format markdown > check.md\n  \
-    bpfpress check draft.pdf --meeting-date 2020-11-02 --format json")]
+    bpfpress check draft.pdf --meeting-date 2020-11-02 --format json\n  \
+    bpfpress check draft.docx --annotate draft-reviewed.docx\n  \
+    bpfpress check drafts/ --annotate-dir reviewed/")]
 pub struct Args {
     /// Draft files or folders (folders are searched for .docx, .pdf, .md,
     /// .markdown and .txt files, recursively).
@@ -47,10 +49,170 @@ pub struct Args {
     /// Write the output to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also write a reviewed copy of the draft (Word or Markdown) with the
+    /// findings as comments by "bpfpress check"; nothing else in the copy
+    /// changes and the draft itself is never written. Run on a reviewed
+    /// copy, it replaces its earlier comments (docs/check.md).
+    #[arg(long, value_name = "FILE", conflicts_with = "annotate_dir")]
+    annotate: Option<PathBuf>,
+    /// Write a reviewed copy of every Word and Markdown draft into this
+    /// folder, under the same relative path (PDF drafts are checked, not
+    /// annotated).
+    #[arg(long, value_name = "DIR")]
+    annotate_dir: Option<PathBuf>,
 }
 
 fn parse_meeting_date(s: &str) -> Result<Date, String> {
     parse_date(s)
+}
+
+/// `--annotate` / `--annotate-dir`: reviewed copies with the findings as
+/// comments (`bpfpress::annotate`).
+mod annotate {
+    use super::Args;
+    use bpfpress::annotate::{AnnotateError, Options, check_file};
+    use bpfpress::check::format::FileError;
+    use bpfpress::check::{CheckOptions, CheckReport, Checklist, Date};
+    use std::path::{Path, PathBuf};
+
+    pub struct Plan {
+        /// One output file, or a folder.
+        out: PathBuf,
+        dir: bool,
+        /// The folders given, to keep each draft's path below its folder.
+        roots: Vec<PathBuf>,
+        opts: Options,
+    }
+
+    /// The command line as typed, for the first comment of each copy.
+    fn command() -> String {
+        let quote = |a: String| {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_alphanumeric() || "-_./:=@,+%".contains(c))
+            {
+                a
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        };
+        std::iter::once("bpfpress".to_string())
+            .chain(
+                std::env::args_os()
+                    .skip(1)
+                    .map(|a| quote(a.to_string_lossy().into_owned())),
+            )
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    impl Plan {
+        /// What to annotate, or `None` without the options. Leaves out of
+        /// `files` the reviewed copies of an earlier run (the output folder
+        /// inside an input folder).
+        pub fn new(args: &Args, files: &mut Vec<PathBuf>) -> Result<Option<Plan>, String> {
+            let (out, dir) = match (&args.annotate, &args.annotate_dir) {
+                (Some(f), _) => (f.clone(), false),
+                (None, Some(d)) => (d.clone(), true),
+                (None, None) => return Ok(None),
+            };
+            if dir {
+                if let Ok(out) = out.canonicalize() {
+                    files.retain(|f| f.canonicalize().map_or(true, |f| !f.starts_with(&out)));
+                }
+            } else if files.len() != 1 || args.paths.iter().any(|p| p.is_dir()) {
+                return Err(
+                    "--annotate writes the reviewed copy of one draft; for several drafts or a \
+                     folder use --annotate-dir DIR"
+                        .into(),
+                );
+            }
+            // The check's date, from the one clock (SOURCE_DATE_EPOCH or today).
+            let d = super::super::letters::default_date();
+            Ok(Some(Plan {
+                out,
+                dir,
+                roots: args.paths.iter().filter(|p| p.is_dir()).cloned().collect(),
+                opts: Options {
+                    date: Date {
+                        year: d.year,
+                        month: d.month,
+                        day: d.day,
+                    },
+                    command: command(),
+                    limits: Default::default(),
+                },
+            }))
+        }
+
+        fn output(&self, input: &Path) -> PathBuf {
+            if !self.dir {
+                return self.out.clone();
+            }
+            let rel = self
+                .roots
+                .iter()
+                .find_map(|r| input.strip_prefix(r).ok())
+                .map(Path::to_path_buf)
+                .or_else(|| input.file_name().map(PathBuf::from))
+                .unwrap_or_else(|| input.to_path_buf());
+            self.out.join(rel)
+        }
+
+        /// Check one draft and write its reviewed copy; the report, and a
+        /// line for standard error.
+        pub fn run(
+            &self,
+            input: &Path,
+            checklist: &Checklist,
+            opts: &CheckOptions,
+        ) -> (Result<CheckReport, FileError>, Option<String>) {
+            let out = self.output(input);
+            let fail = |e: AnnotateError| FileError {
+                path: input.display().to_string(),
+                error: match e {
+                    AnnotateError::Read(e) => e.kind.to_string(),
+                    AnnotateError::Annotate { kind, .. } => kind.to_string(),
+                },
+            };
+            if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty())
+                && let Err(e) = std::fs::create_dir_all(parent)
+            {
+                let error = format!("cannot create the folder {}: {e}", parent.display());
+                let path = input.display().to_string();
+                return (Err(FileError { path, error }), None);
+            }
+            match check_file(input, &out, checklist, opts, &self.opts) {
+                Err(e) => (Err(fail(e)), None),
+                Ok(c) => match c.written {
+                    Some(a) => {
+                        let replaced = match a.replaced {
+                            0 => String::new(),
+                            n => format!(", replacing {n} earlier ones"),
+                        };
+                        let note =
+                            format!("wrote {}: {} comments{replaced}", out.display(), a.comments);
+                        (Ok(c.report), Some(note))
+                    }
+                    None if self.dir => {
+                        let note = format!(
+                            "note: {}: a {} draft cannot carry comments; checked, not annotated",
+                            input.display(),
+                            c.report.format
+                        );
+                        (Ok(c.report), Some(note))
+                    }
+                    None => {
+                        let error =
+                            bpfpress::annotate::AnnotateErrorKind::Unsupported(c.report.format)
+                                .to_string();
+                        let path = input.display().to_string();
+                        (Err(FileError { path, error }), None)
+                    }
+                },
+            }
+        }
+    }
 }
 
 const DRAFT_EXTENSIONS: [&str; 5] = ["docx", "pdf", "md", "markdown", "txt"];
@@ -120,7 +282,14 @@ pub fn run(args: Args) -> ExitCode {
         meeting_date: args.meeting_date,
     };
     let mut errors = Vec::new();
-    let files = expand(&args.paths, &mut errors);
+    let mut files = expand(&args.paths, &mut errors);
+    let annotating = match annotate::Plan::new(&args, &mut files) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
 
     let bar = if files.len() > 1 && std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(files.len() as u64);
@@ -134,16 +303,22 @@ pub fn run(args: Args) -> ExitCode {
         indicatif::ProgressBar::hidden()
     };
     let limits = Limits::default();
-    let results: Vec<Result<CheckReport, FileError>> = files
+    let results: Vec<(Result<CheckReport, FileError>, Option<String>)> = files
         .par_iter()
         .map(|p| {
             bar.set_message(p.display().to_string());
-            let r = read_path(p, &limits)
-                .map(|doc| check(&doc, &checklist, &opts))
-                .map_err(|e| FileError {
-                    path: p.display().to_string(),
-                    error: e.kind.to_string(),
-                });
+            let r = match annotating.as_ref().map(|a| a.run(p, &checklist, &opts)) {
+                Some(r) => r,
+                None => (
+                    read_path(p, &limits)
+                        .map(|doc| check(&doc, &checklist, &opts))
+                        .map_err(|e| FileError {
+                            path: p.display().to_string(),
+                            error: e.kind.to_string(),
+                        }),
+                    None,
+                ),
+            };
             bar.inc(1);
             r
         })
@@ -151,7 +326,10 @@ pub fn run(args: Args) -> ExitCode {
     bar.finish_and_clear();
 
     let mut reports = Vec::new();
-    for r in results {
+    for (r, note) in results {
+        if let Some(n) = note {
+            eprintln!("{n}");
+        }
         match r {
             Ok(rep) => reports.push(rep),
             Err(e) => errors.push(e),
