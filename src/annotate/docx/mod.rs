@@ -280,9 +280,19 @@ pub fn annotate(
             .into_iter()
             .filter(|n| n.ends_with(".xml") && n.rsplit_once('/').map_or("", |(d, _)| d) == dir)
             .collect();
+        let known: Vec<&str> = [Some(&main), comments_rel.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .chain(
+                [&ext.ex, &ext.ids, &ext.cex]
+                    .into_iter()
+                    .flatten()
+                    .map(|p| p.name.as_str()),
+            )
+            .collect();
         for n in names {
-            let known = [Some(&main), comments_rel.as_ref()];
-            if known.iter().flatten().any(|k| **k == n) {
+            if known.contains(&n.as_str()) {
                 continue;
             }
             if let Some(t) = load(&mut pkg, &n)? {
