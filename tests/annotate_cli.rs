@@ -85,6 +85,7 @@ fn refusals_are_clear_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     copy_in(dir.path(), "docx/review.docx", "draft.docx");
     copy_in(dir.path(), "report/bpf-on-bpfs-2020.lo.pdf", "report.pdf");
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
     let cases: [(&[&str], &str); 5] = [
         (
             &["check", "draft.docx", "--annotate", "draft.docx"],
@@ -107,7 +108,6 @@ fn refusals_are_clear_and_exit_2() {
             "name the output ….docx",
         ),
     ];
-    std::fs::create_dir(dir.path().join("sub")).unwrap();
     for (args, msg) in cases {
         let o = bpfpress(dir.path(), args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
@@ -125,6 +125,23 @@ fn refusals_are_clear_and_exit_2() {
         ],
     );
     assert_eq!(o.status.code(), Some(2));
+    copy_in(dir.path(), "docx/review.docx", "sub/draft.docx");
+    let o = bpfpress(
+        dir.path(),
+        &[
+            "check",
+            "draft.docx",
+            "sub/draft.docx",
+            "--annotate-dir",
+            "out",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("would both be annotated into out/draft.docx"),
+        "{}",
+        stderr(&o)
+    );
     // A damaged draft: named, exit 2, no copy.
     std::fs::write(dir.path().join("bad.docx"), b"PK\x03\x04 truncated").unwrap();
     let o = bpfpress(dir.path(), &["check", "bad.docx", "--annotate", "b.docx"]);

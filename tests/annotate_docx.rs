@@ -165,6 +165,9 @@ fn every_block(bytes: &[u8], label: &str) {
 /// same order; the changed set is exactly the expected one.
 #[test]
 fn every_other_part_is_byte_identical() {
+    let ours_re =
+        regex::Regex::new(r#"<w:comment w:id="(\d+)" w:author="bpfpress check""#).unwrap();
+    let empty_p = regex::Regex::new(r"<w:p( [^>]*)?/>").unwrap();
     for path in fixtures() {
         let label = name(&path);
         let bytes = std::fs::read(&path).unwrap();
@@ -214,12 +217,10 @@ fn every_other_part_is_byte_identical() {
             part(&copy.bytes, "word/document.xml").unwrap(),
         );
         let comments = part(&copy.bytes, "word/comments.xml").unwrap();
-        let ours: Vec<String> =
-            regex::Regex::new(r#"<w:comment w:id="(\d+)" w:author="bpfpress check""#)
-                .unwrap()
-                .captures_iter(&comments)
-                .map(|c| c[1].to_string())
-                .collect();
+        let ours: Vec<String> = ours_re
+            .captures_iter(&comments)
+            .map(|c| c[1].to_string())
+            .collect();
         assert_eq!(ours.len(), copy.comments, "{label}");
         let mut stripped = new.clone();
         for id in &ours {
@@ -234,14 +235,8 @@ fn every_other_part_is_byte_identical() {
             }
         }
         // A self-closing empty paragraph may have been written out.
-        let old_open = regex::Regex::new(r"<w:p( [^>]*)?/>")
-            .unwrap()
-            .replace_all(&old, "<w:p$1></w:p>")
-            .into_owned();
-        let new_open = regex::Regex::new(r"<w:p( [^>]*)?/>")
-            .unwrap()
-            .replace_all(&stripped, "<w:p$1></w:p>")
-            .into_owned();
+        let old_open = empty_p.replace_all(&old, "<w:p$1></w:p>").into_owned();
+        let new_open = empty_p.replace_all(&stripped, "<w:p$1></w:p>").into_owned();
         if new_open != old_open {
             let at = new_open
                 .bytes()
@@ -350,9 +345,9 @@ fn word_extended_parts_and_replies() {
     // A reviewer replies to the first comment of ours, as Word would.
     let (first_id, first_paras) = &ours[0];
     let parent = first_paras.last().unwrap();
-    let reply = format!(
+    let reply = (
         r#"<w:comment w:id="900" w:author="Reviewer Three" w:date="2026-03-05T10:00:00Z" w:initials="R3"><w:p w14:paraId="5EAD0001" w14:textId="77777777"><w:r><w:annotationRef/></w:r><w:r><w:t>Done, thanks.</w:t></w:r></w:p></w:comment></w:comments>"#
-    );
+    ).to_string();
     let with_reply = edit_zip(b, |name, text| {
         match name {
         "word/comments.xml" => text.replace("</w:comments>", &reply),

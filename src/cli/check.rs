@@ -129,7 +129,7 @@ mod annotate {
             }
             // The check's date, from the one clock (SOURCE_DATE_EPOCH or today).
             let d = super::super::letters::default_date();
-            Ok(Some(Plan {
+            let plan = Plan {
                 out,
                 dir,
                 roots: args.paths.iter().filter(|p| p.is_dir()).cloned().collect(),
@@ -142,7 +142,20 @@ mod annotate {
                     command: command(),
                     limits: Default::default(),
                 },
-            }))
+            };
+            // Two drafts must not share a copy.
+            let mut seen = std::collections::HashMap::new();
+            for f in files.iter() {
+                if let Some(other) = seen.insert(plan.output(f), f) {
+                    return Err(format!(
+                        "{} and {} would both be annotated into {}; annotate them separately",
+                        other.display(),
+                        f.display(),
+                        plan.output(f).display()
+                    ));
+                }
+            }
+            Ok(Some(plan))
         }
 
         fn output(&self, input: &Path) -> PathBuf {
