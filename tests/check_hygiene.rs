@@ -3,7 +3,8 @@
 
 mod check_support;
 
-use bpfpress::check::{CheckOptions, CheckReport, Checklist, Severity, check, parse_date};
+use bpfpress::check::{CheckOptions, CheckReport, Checklist, Severity, check};
+use bpfpress::dates::Date;
 use bpfpress::model::{
     Block, Comment, Document, Format, Inline, Location, Note, NoteKind, Revision, RevisionKind,
 };
@@ -34,7 +35,7 @@ fn locs(r: &CheckReport, rule: &str) -> Vec<Location> {
 
 fn with_meeting(doc: &Document, date: &str) -> CheckReport {
     let opts = CheckOptions {
-        meeting_date: Some(parse_date(date).unwrap()),
+        meeting_date: Some(Date::parse(date).unwrap()),
     };
     check(doc, &Checklist::builtin(), &opts)
 }

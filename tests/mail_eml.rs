@@ -252,7 +252,7 @@ fn user_mail_texts_replace_the_built_in_ones_per_language() {
     );
 
     std::fs::write(dir.path().join("mail.es.txt"), "Subject: x\n\n{saludo}\n").unwrap();
-    let e = MailText::load_dir(dir.path()).unwrap_err();
+    let e = MailText::load_dir(dir.path()).unwrap_err().to_string();
     assert!(
         e.contains("mail.es.txt: line 3: unknown placeholder {saludo}"),
         "{e}"

@@ -271,6 +271,7 @@ fn pdf_a_2b_renders_with_a_date() {
     let opts = ReportOptions {
         standard: Some(Standard::PdfA2b),
         paper: Paper::Letter,
+        ..Default::default()
     };
     let r = render_report(&Engine::builtin(), &small_doc(), &opts).unwrap();
     assert!(r.pdf.starts_with(b"%PDF-"));
