@@ -406,18 +406,20 @@ pub fn normalise_date(s: &str) -> Option<String> {
         .collect();
     match words.as_slice() {
         [m, y] => Some(format!("{:04}-{:02}", year_word(y)?, month(m)?)),
-        [d, m, y] if day_word(d).is_some() => Some(format!(
-            "{:04}-{:02}-{:02}",
-            year_word(y)?,
-            month(m)?,
-            day_word(d)?
-        )),
-        [m, d, y] => Some(format!(
-            "{:04}-{:02}-{:02}",
-            year_word(y)?,
-            month(m)?,
-            day_word(d)?
-        )),
+        // "22 September 2020" (day first) or "September 22, 2020".
+        [a, b, y] => {
+            let (d, m) = if day_word(a).is_some() {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            Some(format!(
+                "{:04}-{:02}-{:02}",
+                year_word(y)?,
+                month(m)?,
+                day_word(d)?
+            ))
+        }
         _ => None,
     }
 }

@@ -118,7 +118,6 @@ const OFFERED: &[&str] = &[
     "--smtp",
     "--takeaways",
     "--takeaways-pdf",
-    "--signatory-name",
 ];
 
 pub fn run(args: Args) -> ExitCode {

@@ -43,7 +43,7 @@ pub struct Args {
     /// Project file or folder (default: bpf.toml next to FILE, if there is one).
     #[arg(long, value_name = "PATH")]
     project: Option<PathBuf>,
-    /// Paper size: a4 (default) or letter. Default: `output.paper` of the project file.
+    /// Paper size: a4 or letter (default: `output.paper` of the project file, else a4).
     #[arg(long, value_name = "PAPER")]
     paper: Option<Paper>,
     /// Use a customised copy of the templates folder (takeaways.typ, lib/, fonts/).

@@ -2,7 +2,7 @@
 //! delivery on request, and the press release — the same for `bpfpress
 //! build` and `bpfpress letters`.
 //!
-//! [`campaign`] runs, in order: the pre-send [`gate`] (before anything is
+//! [`campaign`] runs, in order: the pre-send gate (`gate`, before anything is
 //! produced or any server contacted), the letters' shared text, a glyph
 //! check of every recipient (every name must print, or nothing is made),
 //! the attachments, then the mail stage's [`Campaign::run`]. The campaign
@@ -214,9 +214,6 @@ pub fn report_attachment(report_title: &str, pdf: Vec<u8>) -> Attachment {
 /// (signatory, report URL, sender, server) and `opts.force` for what a
 /// person may override.
 fn gate(settings: &Settings, opts: &CampaignOptions) -> Result<(), Error> {
-    if settings.report_url.is_none() {
-        return Err(settings.missing(Needed::ReportUrl).into());
-    }
     if opts.mail() && settings.sender.is_none() {
         return Err(settings.missing(Needed::Sender).into());
     }

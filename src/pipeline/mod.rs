@@ -8,7 +8,7 @@
 //! | [`ingest`] | a draft (DOCX, PDF, Markdown) or a model JSON, [`Limits`] | [`Document`] |
 //! | [`check`] | [`Document`], [`Checklist`], [`Settings`] (meeting date) | [`CheckReport`] |
 //! | [`render`] | [`Document`], [`Settings`] (paper, standard, dates) | [`Rendered`] (report PDF) |
-//! | [`takeaways`] | [`Document`], [`CheckReport`], a takeaways file, [`Settings`] | [`SheetOutput`] (sheet PDF) |
+//! | [`takeaways()`] | [`Document`], [`CheckReport`], a takeaways file, [`Settings`] | [`SheetOutput`] (sheet PDF) |
 //! | [`campaign::campaign`] | [`Document`], [`CheckReport`], recipients, attachments, [`Settings`] | [`campaign::Mailing`] (letters, `.eml`, manifest, delivery) |
 //! | [`campaign::press_release`] | the [`campaign::Mailing`], recipients, [`Settings`] | press-release PDF |
 //! | [`build::build`] | a [`Project`](crate::project::Project), [`Settings`] | every output + `manifest.json` |
