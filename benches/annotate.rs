@@ -14,7 +14,8 @@
 //!   BENCH_ANNOTATE_ITERS=200 cargo bench --bench annotate --profile dev
 
 use bpfpress::annotate::{Options, annotate, check_file};
-use bpfpress::check::{CheckOptions, Checklist, check, parse_date};
+use bpfpress::check::{CheckOptions, Checklist, check};
+use bpfpress::dates::Date;
 use bpfpress::ingest::{Limits, read_path};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -46,7 +47,7 @@ fn main() {
     let checklist = Checklist::builtin();
     let copts = CheckOptions::default();
     let opts = Options {
-        date: parse_date("2026-01-01").expect("date"),
+        date: Date::parse("2026-01-01").expect("date"),
         command: "bpfpress check draft.docx --annotate reviewed.docx".into(),
         limits: limits.clone(),
     };

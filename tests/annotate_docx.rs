@@ -14,16 +14,16 @@
 
 use bpfpress::annotate::compose::{Anchor, Note};
 use bpfpress::annotate::{AUTHOR, AnnotateErrorKind, Options, annotate, docx};
-use bpfpress::check::{CheckOptions, Checklist, check, parse_date};
+use bpfpress::check::{CheckOptions, Checklist, check};
+use bpfpress::dates::Date;
 use bpfpress::ingest::{Limits, read_bytes};
 use bpfpress::model::{Document, Location};
 use std::collections::{BTreeMap, HashSet};
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
+use support::{fixture, root};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod support;
 
 /// Every DOCX fixture.
 fn fixtures() -> Vec<PathBuf> {
@@ -43,7 +43,7 @@ fn fixtures() -> Vec<PathBuf> {
 
 fn opts() -> Options {
     Options {
-        date: parse_date("2026-03-04").unwrap(),
+        date: Date::parse("2026-03-04").unwrap(),
         command: "bpfpress check draft.docx --annotate reviewed.docx".into(),
         limits: Limits::default(),
     }
@@ -276,7 +276,7 @@ fn a_rerun_replaces_its_own_comments() {
 /// survives a re-run as a comment of its own.
 #[test]
 fn word_extended_parts_and_replies() {
-    let path = root().join("fixtures/docx/word-thread.docx");
+    let path = fixture("docx/word-thread.docx");
     let bytes = std::fs::read(&path).unwrap();
     let copy = reviewed(&bytes, "word-thread.docx");
     let b = &copy.bytes;
@@ -420,7 +420,7 @@ fn edit_zip(bytes: &[u8], f: impl Fn(&str, &str) -> String) -> Vec<u8> {
 /// hygiene findings where the check put them.
 #[test]
 fn summary_on_the_title_findings_at_their_places() {
-    let bytes = std::fs::read(root().join("fixtures/docx/review.docx")).unwrap();
+    let bytes = std::fs::read(fixture("docx/review.docx")).unwrap();
     let copy = reviewed(&bytes, "review.docx");
     let back = read(&copy.bytes, "review");
     let ours: Vec<_> = back
@@ -480,7 +480,7 @@ fn summary_on_the_title_findings_at_their_places() {
 /// flips anywhere give a copy or an error.
 #[test]
 fn hostile_packages_give_errors_not_panics() {
-    let bytes = std::fs::read(root().join("fixtures/docx/review.docx")).unwrap();
+    let bytes = std::fs::read(fixture("docx/review.docx")).unwrap();
     let doc = read(&bytes, "review.docx");
     let notes = vec![Note {
         anchor: Anchor::Title,
@@ -542,7 +542,7 @@ fn hostile_packages_give_errors_not_panics() {
 /// An empty body: a clear error, not a copy without comments.
 #[test]
 fn a_document_without_paragraphs_is_refused() {
-    let bytes = std::fs::read(root().join("fixtures/docx/review.docx")).unwrap();
+    let bytes = std::fs::read(fixture("docx/review.docx")).unwrap();
     let empty = edit_zip(&bytes, |name, text| match name {
         "word/document.xml" => {
             let (head, _) = text.split_once("<w:body>").unwrap();

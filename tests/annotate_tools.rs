@@ -4,16 +4,15 @@
 //! made by pandoc, LibreOffice and Word, with and without comments,
 //! replies and tracked changes.
 //!
-//! Each test needs its tool: without it the test prints SKIPPED, or fails
+//! Each test needs its tool: without it the test says SKIP, or fails
 //! when `CI` is set (`.ci/run` installs pandoc, LibreOffice, poppler,
 //! python-docx and pypdf).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::{fixture, pdftotext, python_with, tools};
 
 const DRAFTS: [&str; 10] = [
     "docx/review.docx",
@@ -28,31 +27,15 @@ const DRAFTS: [&str; 10] = [
     "report/bpf-on-bpfs-2020.lo.docx",
 ];
 
-/// Whether `cmd args` runs; SKIPPED (or a failure in CI) when it does not.
-fn have(what: &str, cmd: &str, args: &[&str]) -> bool {
-    let ok = Command::new(cmd)
-        .args(args)
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        let msg = format!("{what} is needed for this test (.ci/run installs it)");
-        assert!(std::env::var_os("CI").is_none(), "{msg}");
-        eprintln!("SKIPPED: {msg}");
-    }
-    ok
-}
-
 /// Copies of every draft in `dir`: `(draft, copy, comments of ours)`.
 fn copies(dir: &Path) -> Vec<(PathBuf, PathBuf, usize)> {
     DRAFTS
         .iter()
         .map(|d| {
-            let draft = root().join("fixtures").join(d);
+            let draft = fixture(d);
             let stem = d.replace(['/', '.'], "_");
             let copy = dir.join(format!("{stem}.reviewed.docx"));
-            let out = Command::new(env!("CARGO_BIN_EXE_bpfpress"))
-                .arg("check")
+            let out = support::bpfpress(["check"])
                 .arg(&draft)
                 .arg("--annotate")
                 .arg(&copy)
@@ -90,11 +73,8 @@ fn s(p: &Path) -> &str {
 fn python_docx_reads_every_comment() {
     let script = "import docx, json, sys\n\
         print(json.dumps([[c.author, c.initials, c.text] for c in docx.Document(sys.argv[1]).comments]))";
-    if !have(
-        "python3 with python-docx >= 1.2 (comments)",
-        "python3",
-        &["-c", "import docx; docx.Document().comments"],
-    ) {
+    // python-docx reads comments from 1.2 on (.ci/run installs it).
+    if !python_with("docx") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -121,7 +101,7 @@ fn python_docx_reads_every_comment() {
 
 #[test]
 fn pandoc_shows_the_comments_and_accepts_the_same_text() {
-    if !have("pandoc", "pandoc", &["--version"]) {
+    if !tools(&["pandoc"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -180,10 +160,7 @@ fn count_in(v: &serde_json::Value) -> usize {
 /// reference: word-tracked.docx; the words stay the same.)
 #[test]
 fn libreoffice_converts_the_copies_with_their_comments() {
-    if !have("LibreOffice (soffice)", "soffice", &["--version"])
-        || !have("pdftotext (poppler-utils)", "pdftotext", &["-v"])
-        || !have("python3 with pypdf", "python3", &["-c", "import pypdf"])
-    {
+    if !tools(&["soffice", "pdftotext"]) || !python_with("pypdf") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -245,7 +222,7 @@ fn libreoffice_converts_the_copies_with_their_comments() {
             .collect();
         // Sorted: where LibreOffice puts a footnote's number moves with it.
         let words = |p: &Path| -> Vec<String> {
-            let mut v: Vec<String> = run("pdftotext", &["-enc", "UTF-8", s(p), "-"])
+            let mut v: Vec<String> = pdftotext(p)
                 .split_whitespace()
                 .filter(|w| !note_words.contains(*w))
                 .map(str::to_string)

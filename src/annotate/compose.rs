@@ -347,7 +347,7 @@ mod tests {
 
     fn opts() -> Options {
         Options {
-            date: crate::check::parse_date("2026-01-02").unwrap(),
+            date: crate::dates::Date::parse("2026-01-02").unwrap(),
             command: "bpfpress check d.md --annotate r.md".into(),
             limits: Default::default(),
         }

@@ -44,7 +44,8 @@ pub mod docx;
 pub mod markdown;
 mod xml;
 
-use crate::check::{CheckOptions, CheckReport, Checklist, Date, check};
+use crate::check::{CheckOptions, CheckReport, Checklist, check};
+use crate::dates::Date;
 use crate::ingest::{IngestError, IngestErrorKind, Limits, read_bytes};
 use crate::model::{Document, Format};
 use std::path::{Path, PathBuf};

@@ -3,8 +3,10 @@
 
 use super::{EXIT_FINDINGS, EXIT_INPUT};
 use bpfpress::check::format::{self, FileError, JsonOutput};
-use bpfpress::check::{CheckOptions, CheckReport, Checklist, Date, check, parse_date};
-use bpfpress::ingest::{Limits, read_path};
+use bpfpress::check::{CheckReport, Checklist};
+use bpfpress::dates::Date;
+use bpfpress::ingest::Limits;
+use bpfpress::pipeline::{self, Flags, Settings};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -44,7 +46,7 @@ pub struct Args {
     checklist: Option<PathBuf>,
     /// Date of the IGF annual meeting (YYYY-MM-DD): check that the draft is
     /// dated at least six weeks (42 days) before it.
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_meeting_date)]
+    #[arg(long, value_name = "YYYY-MM-DD")]
     meeting_date: Option<Date>,
     /// Write the output to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
@@ -62,171 +64,7 @@ pub struct Args {
     annotate_dir: Option<PathBuf>,
 }
 
-fn parse_meeting_date(s: &str) -> Result<Date, String> {
-    parse_date(s)
-}
-
-/// `--annotate` / `--annotate-dir`: reviewed copies with the findings as
-/// comments (`bpfpress::annotate`).
-mod annotate {
-    use super::Args;
-    use bpfpress::annotate::{AnnotateError, Options, check_file};
-    use bpfpress::check::format::FileError;
-    use bpfpress::check::{CheckOptions, CheckReport, Checklist, Date};
-    use std::path::{Path, PathBuf};
-
-    pub struct Plan {
-        /// One output file, or a folder.
-        out: PathBuf,
-        dir: bool,
-        /// The folders given, to keep each draft's path below its folder.
-        roots: Vec<PathBuf>,
-        opts: Options,
-    }
-
-    /// The command line as typed, for the first comment of each copy.
-    fn command() -> String {
-        let quote = |a: String| {
-            if !a.is_empty()
-                && a.chars()
-                    .all(|c| c.is_alphanumeric() || "-_./:=@,+%".contains(c))
-            {
-                a
-            } else {
-                format!("'{}'", a.replace('\'', "'\\''"))
-            }
-        };
-        std::iter::once("bpfpress".to_string())
-            .chain(
-                std::env::args_os()
-                    .skip(1)
-                    .map(|a| quote(a.to_string_lossy().into_owned())),
-            )
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    impl Plan {
-        /// What to annotate, or `None` without the options. Leaves out of
-        /// `files` the reviewed copies of an earlier run (the output folder
-        /// inside an input folder).
-        pub fn new(args: &Args, files: &mut Vec<PathBuf>) -> Result<Option<Plan>, String> {
-            let (out, dir) = match (&args.annotate, &args.annotate_dir) {
-                (Some(f), _) => (f.clone(), false),
-                (None, Some(d)) => (d.clone(), true),
-                (None, None) => return Ok(None),
-            };
-            if dir {
-                if let Ok(out) = out.canonicalize() {
-                    files.retain(|f| f.canonicalize().map_or(true, |f| !f.starts_with(&out)));
-                }
-            } else if files.len() != 1 || args.paths.iter().any(|p| p.is_dir()) {
-                return Err(
-                    "--annotate writes the reviewed copy of one draft; for several drafts or a \
-                     folder use --annotate-dir DIR"
-                        .into(),
-                );
-            }
-            // The check's date, from the one clock (SOURCE_DATE_EPOCH or today).
-            let d = super::super::letters::default_date();
-            let plan = Plan {
-                out,
-                dir,
-                roots: args.paths.iter().filter(|p| p.is_dir()).cloned().collect(),
-                opts: Options {
-                    date: Date {
-                        year: d.year,
-                        month: d.month,
-                        day: d.day,
-                    },
-                    command: command(),
-                    limits: Default::default(),
-                },
-            };
-            // Two drafts must not share a copy.
-            let mut seen = std::collections::HashMap::new();
-            for f in files.iter() {
-                if let Some(other) = seen.insert(plan.output(f), f) {
-                    return Err(format!(
-                        "{} and {} would both be annotated into {}; annotate them separately",
-                        other.display(),
-                        f.display(),
-                        plan.output(f).display()
-                    ));
-                }
-            }
-            Ok(Some(plan))
-        }
-
-        fn output(&self, input: &Path) -> PathBuf {
-            if !self.dir {
-                return self.out.clone();
-            }
-            let rel = self
-                .roots
-                .iter()
-                .find_map(|r| input.strip_prefix(r).ok())
-                .map(Path::to_path_buf)
-                .or_else(|| input.file_name().map(PathBuf::from))
-                .unwrap_or_else(|| input.to_path_buf());
-            self.out.join(rel)
-        }
-
-        /// Check one draft and write its reviewed copy; the report, and a
-        /// line for standard error.
-        pub fn run(
-            &self,
-            input: &Path,
-            checklist: &Checklist,
-            opts: &CheckOptions,
-        ) -> (Result<CheckReport, FileError>, Option<String>) {
-            let out = self.output(input);
-            let fail = |e: AnnotateError| FileError {
-                path: input.display().to_string(),
-                error: match e {
-                    AnnotateError::Read(e) => e.kind.to_string(),
-                    AnnotateError::Annotate { kind, .. } => kind.to_string(),
-                },
-            };
-            if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty())
-                && let Err(e) = std::fs::create_dir_all(parent)
-            {
-                let error = format!("cannot create the folder {}: {e}", parent.display());
-                let path = input.display().to_string();
-                return (Err(FileError { path, error }), None);
-            }
-            match check_file(input, &out, checklist, opts, &self.opts) {
-                Err(e) => (Err(fail(e)), None),
-                Ok(c) => match c.written {
-                    Some(a) => {
-                        let replaced = match a.replaced {
-                            0 => String::new(),
-                            n => format!(", replacing {n} earlier ones"),
-                        };
-                        let note =
-                            format!("wrote {}: {} comments{replaced}", out.display(), a.comments);
-                        (Ok(c.report), Some(note))
-                    }
-                    None if self.dir => {
-                        let note = format!(
-                            "note: {}: a {} draft cannot carry comments; checked, not annotated",
-                            input.display(),
-                            c.report.format
-                        );
-                        (Ok(c.report), Some(note))
-                    }
-                    None => {
-                        let error =
-                            bpfpress::annotate::AnnotateErrorKind::Unsupported(c.report.format)
-                                .to_string();
-                        let path = input.display().to_string();
-                        (Err(FileError { path, error }), None)
-                    }
-                },
-            }
-        }
-    }
-}
+mod annotate;
 
 const DRAFT_EXTENSIONS: [&str; 5] = ["docx", "pdf", "md", "markdown", "txt"];
 
@@ -281,6 +119,17 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<FileError>) {
 }
 
 pub fn run(args: Args) -> ExitCode {
+    let settings = super::clock().and_then(|clock| {
+        let flags = Flags {
+            meeting_date: args.meeting_date,
+            ..Flags::default()
+        };
+        Ok(Settings::resolve(None, flags, &clock)?)
+    });
+    let settings = match settings {
+        Ok(s) => s,
+        Err(e) => return super::fail(&e),
+    };
     let checklist = match &args.checklist {
         None => Checklist::builtin(),
         Some(p) => match Checklist::load(p) {
@@ -291,18 +140,16 @@ pub fn run(args: Args) -> ExitCode {
             }
         },
     };
-    let opts = CheckOptions {
-        meeting_date: args.meeting_date,
-    };
     let mut errors = Vec::new();
     let mut files = expand(&args.paths, &mut errors);
-    let annotating = match annotate::Plan::new(&args, &mut files) {
+    let annotating = match annotate::Plan::new(&args, &mut files, settings.clock.today()) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(EXIT_INPUT);
         }
     };
+    let check_opts = settings.check_options();
 
     let bar = if files.len() > 1 && std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(files.len() as u64);
@@ -320,14 +167,14 @@ pub fn run(args: Args) -> ExitCode {
         .par_iter()
         .map(|p| {
             bar.set_message(p.display().to_string());
-            let r = match annotating.as_ref().map(|a| a.run(p, &checklist, &opts)) {
-                Some(r) => r,
+            let r = match &annotating {
+                Some(a) => a.run(p, &checklist, &check_opts),
                 None => (
-                    read_path(p, &limits)
-                        .map(|doc| check(&doc, &checklist, &opts))
+                    pipeline::ingest(p, &limits)
+                        .map(|doc| pipeline::check(&doc, &checklist, &settings))
                         .map_err(|e| FileError {
                             path: p.display().to_string(),
-                            error: e.kind.to_string(),
+                            error: e.without_path().to_string(),
                         }),
                     None,
                 ),

@@ -11,7 +11,6 @@
 //! that one file instead of killing a batch, and a hang becomes a timeout.
 //! Inputs are opened read-only and never written.
 
-pub mod dates;
 pub mod docx;
 pub mod markdown;
 pub mod pdf;

@@ -47,7 +47,7 @@
 //!   `cp:keywords` (split on `,` or `;`) plus `dc:subject`; language from
 //!   `dc:language`. **Date**: a Date paragraph, else a short paragraph before
 //!   the first heading that reads as a date, else `dcterms:created`;
-//!   normalised by [`normalise_date`](super::dates::normalise_date) (`September 2020` → `2020-09`, full
+//!   normalised by [`normalise_date`](crate::dates::normalise_date) (`September 2020` → `2020-09`, full
 //!   dates → `YYYY-MM-DD`; text that is no recognisable date is kept as is).
 //! - **Notes**: footnote ids as in `word/footnotes.xml`; endnote ids are
 //!   prefixed `e` (`e3`) so both kinds share one id space.
@@ -75,8 +75,8 @@ pub mod parts;
 pub mod prepass;
 mod tidy;
 
-use super::dates::normalise_date;
 use super::{IngestErrorKind, Limits};
+use crate::dates::normalise_date;
 use crate::model::{Comment, Document, Format, NoteKind};
 use docx_rs::{CommentChild, ParagraphChild, RunChild};
 use std::collections::HashMap;

@@ -53,7 +53,7 @@
 
 use super::convert::{Node, collapse_ws};
 use super::labels::{self, Label, Style};
-use crate::ingest::dates::normalise_date;
+use crate::dates::normalise_date;
 use crate::model::{Block, Inline, Location, Metadata};
 use regex::Regex;
 use std::collections::{HashMap, HashSet};

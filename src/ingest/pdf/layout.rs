@@ -614,7 +614,7 @@ fn cover_meta(all: &[Vec<L>], body: f32, meta: &mut crate::model::Metadata) {
         .filter(|l| !matches!(l.role, Role::Furniture | Role::Note))
     {
         if let Some(c) = MONTH_DATE.captures(&l.line.main_text()) {
-            let m = crate::ingest::dates::month(&c[2]).unwrap_or(1);
+            let m = crate::dates::month(&c[2]).unwrap_or(1);
             let day = c
                 .get(1)
                 .or(c.get(3))
