@@ -142,6 +142,111 @@ impl Extended {
     fn any(&self) -> bool {
         self.ex.is_some() || self.ids.is_some()
     }
+
+    /// Edits to the extended parts: entries of our earlier comments out
+    /// (a reply to one keeps its entry, without the parent), entries for
+    /// the new ones in.
+    fn edits(
+        &self,
+        new: &[New],
+        own_paras: &HashSet<String>,
+        own_durable: &HashSet<String>,
+        date: &str,
+    ) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(p) = &self.ex {
+            let ns = Ns::of(&p.root.start(&p.text), W15, "w15");
+            let mut e = Edits::default();
+            for entry in &p.entries {
+                if entry.attr("paraId").is_some_and(|v| own_paras.contains(v)) {
+                    e.delete(entry.range.clone());
+                } else if entry
+                    .attr("paraIdParent")
+                    .is_some_and(|v| own_paras.contains(v))
+                {
+                    // A reply to a comment of ours: it stays, on its own.
+                    let tag = &p.text[entry.tag.clone()];
+                    let inner = tag.trim_start_matches('<').trim_end_matches('>');
+                    let inner = inner.trim_end_matches('/').trim_end();
+                    let name_len = inner
+                        .find(|c: char| c.is_ascii_whitespace())
+                        .unwrap_or(inner.len());
+                    let start = quick_xml::events::BytesStart::from_content(inner, name_len);
+                    e.replace(
+                        entry.tag.clone(),
+                        xml::without_attr(&start, "paraIdParent", entry.empty),
+                    );
+                }
+            }
+            let add: String = new
+                .iter()
+                .filter_map(|n| n.para_ids.last())
+                .map(|pid| {
+                    format!(
+                        "<{}{} {}=\"{pid}\" {}=\"0\"/>",
+                        ns.q("commentEx"),
+                        ns.decl,
+                        ns.q("paraId"),
+                        ns.q("done")
+                    )
+                })
+                .collect();
+            p.root.append(&p.text, &add, &mut e);
+            out.push((p.name.clone(), e.apply(&p.text)));
+        }
+        if let Some(p) = &self.ids {
+            let ns = Ns::of(&p.root.start(&p.text), W16CID, "w16cid");
+            let mut e = Edits::default();
+            for entry in &p.entries {
+                if entry.attr("paraId").is_some_and(|v| own_paras.contains(v)) {
+                    e.delete(entry.range.clone());
+                }
+            }
+            let add: String = new
+                .iter()
+                .filter_map(|n| Some((n.para_ids.last()?, n.durable.as_ref()?)))
+                .map(|(pid, d)| {
+                    format!(
+                        "<{}{} {}=\"{pid}\" {}=\"{d}\"/>",
+                        ns.q("commentId"),
+                        ns.decl,
+                        ns.q("paraId"),
+                        ns.q("durableId")
+                    )
+                })
+                .collect();
+            p.root.append(&p.text, &add, &mut e);
+            out.push((p.name.clone(), e.apply(&p.text)));
+        }
+        if let Some(p) = &self.cex {
+            let ns = Ns::of(&p.root.start(&p.text), W16CEX, "w16cex");
+            let mut e = Edits::default();
+            for entry in &p.entries {
+                if entry
+                    .attr("durableId")
+                    .is_some_and(|v| own_durable.contains(v))
+                {
+                    e.delete(entry.range.clone());
+                }
+            }
+            let add: String = new
+                .iter()
+                .filter_map(|n| n.durable.as_ref())
+                .map(|d| {
+                    format!(
+                        "<{}{} {}=\"{d}\" {}=\"{date}\"/>",
+                        ns.q("commentExtensible"),
+                        ns.decl,
+                        ns.q("durableId"),
+                        ns.q("dateUtc")
+                    )
+                })
+                .collect();
+            p.root.append(&p.text, &add, &mut e);
+            out.push((p.name.clone(), e.apply(&p.text)));
+        }
+        out
+    }
 }
 
 /// One comment of ours, ready to write.
@@ -276,10 +381,6 @@ pub fn annotate(
             }
         }
         // Headers, footers and notes have paragraphs with paraIds too.
-        let names: Vec<String> = entry_names(bytes)
-            .into_iter()
-            .filter(|n| n.ends_with(".xml") && n.rsplit_once('/').map_or("", |(d, _)| d) == dir)
-            .collect();
         let known: Vec<&str> = [Some(&main), comments_rel.as_ref()]
             .into_iter()
             .flatten()
@@ -291,14 +392,7 @@ pub fn annotate(
                     .map(|p| p.name.as_str()),
             )
             .collect();
-        for n in names {
-            if known.contains(&n.as_str()) {
-                continue;
-            }
-            if let Some(t) = load(&mut pkg, &n)? {
-                used.extend(para_ids_in(&t));
-            }
-        }
+        used.extend(para_ids_elsewhere(&mut pkg, bytes, &dir, &known)?);
     }
     let mut next_para = FIRST_ID;
     let mut next_durable = FIRST_ID;
@@ -332,227 +426,182 @@ pub fn annotate(
     // The main document.
     let mut edits = body.own;
     let at = targets(doc, notes, &body.paras);
-    let mut by_para: Vec<(usize, u64)> = at.iter().copied().zip(new.iter().map(|n| n.id)).collect();
-    by_para.sort_by_key(|(p, _)| *p);
-    let mut i = 0;
-    while i < by_para.len() {
-        let p = by_para[i].0;
-        let ids: Vec<u64> = by_para[i..]
-            .iter()
-            .take_while(|(q, _)| *q == p)
-            .map(|(_, id)| *id)
-            .collect();
-        i += ids.len();
-        anchor(&main_text, &body.paras[p], &ids, &w, &mut edits);
-    }
+    anchors(&main_text, &body.paras, &at, &new, &w, &mut edits);
     let mut changed: Vec<(String, String)> = vec![(main.clone(), edits.apply(&main_text))];
 
-    // The comments part.
-    let mut new_parts: Vec<(String, String)> = Vec::new();
+    // The comments part: extended, or created with its relationship and
+    // content type.
+    let mut added: Vec<(String, String)> = Vec::new();
     match &comments {
-        Some(c) => {
-            let wc = Ns::of(&c.root.start(&c.text), &w_uri, "w");
-            let comments_xml: String = new
-                .iter()
-                .map(|n| comment_xml(n, &date, &wc, Some(c)))
-                .collect();
-            let mut e = Edits::default();
-            for o in &own {
-                e.delete(o.range.clone());
-            }
-            c.root.append(&c.text, &comments_xml, &mut e);
-            changed.push((c.name.clone(), e.apply(&c.text)));
-        }
+        Some(c) => changed.push(extend_comments(c, &own, &new, &date, &w_uri)),
         None => {
-            let name = match &comments_rel {
-                Some(n) => n.clone(),
-                None => free_name(bytes, &dir),
+            let place = Place {
+                dir: &dir,
+                rels_name: &rels_name,
+                rels_text: rels_text.as_deref(),
+                rels: &rels,
+                comments_rel: comments_rel.as_deref(),
             };
-            let decl14 = if ext.any() {
-                format!(
-                    " xmlns:w14=\"{W14}\" xmlns:mc=\"http://schemas.openxmlformats.org/markup-compatibility/2006\" mc:Ignorable=\"w14\""
-                )
-            } else {
-                String::new()
-            };
-            let wq = Ns {
-                prefix: "w".into(),
-                decl: String::new(),
-            };
-            let text = format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:comments xmlns:w=\"{}\"{decl14}>{}</w:comments>",
-                xml::escape(&w_uri),
-                new.iter()
-                    .map(|n| comment_xml(n, &date, &wq, None))
-                    .collect::<String>()
-            );
-            new_parts.push((name.clone(), text));
-            if comments_rel.is_none() {
-                let kind = if w_uri == W_STRICT {
-                    REL_COMMENTS_STRICT
-                } else {
-                    REL_COMMENTS
-                };
-                let target = name
-                    .strip_prefix(&format!("{dir}/"))
-                    .unwrap_or(&name)
-                    .to_string();
-                match &rels_text {
-                    Some(t) => {
-                        let part = parts::scan(&rels_name, t.clone(), depth)?;
-                        let id = free_rel_id(&rels);
-                        let mut e = Edits::default();
-                        part.root.append(
-                            &part.text,
-                            &format!(
-                                "<Relationship Id=\"{id}\" Type=\"{kind}\" Target=\"{}\"{}/>",
-                                xml::escape(&target),
-                                rel_ns(&part)
-                            ),
-                            &mut e,
-                        );
-                        changed.push((rels_name.clone(), e.apply(&part.text)));
-                    }
-                    None => new_parts.push((
-                        rels_name.clone(),
-                        format!(
-                            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{kind}\" Target=\"{}\"/></Relationships>",
-                            xml::escape(&target)
-                        ),
-                    )),
-                }
-            }
-            let ct = load(&mut pkg, CONTENT_TYPES)?.ok_or_else(|| {
-                AnnotateErrorKind::corrupt("zip container", "has no [Content_Types].xml")
-            })?;
-            let part = parts::scan(CONTENT_TYPES, ct, depth)?;
-            let wanted = format!("/{name}");
-            let has = part.entries.iter().any(|e| {
-                e.local == "Override"
-                    && e.attr("PartName")
-                        .is_some_and(|p| p.eq_ignore_ascii_case(&wanted))
-            });
-            if !has {
-                let mut e = Edits::default();
-                let q = part
-                    .root
-                    .start(&part.text)
-                    .name()
-                    .prefix()
-                    .map(|p| format!("{}:", p.as_ref()));
-                part.root.append(
-                    &part.text,
-                    &format!(
-                        "<{}Override PartName=\"{}\" ContentType=\"{CT_COMMENTS}\"/>",
-                        q.unwrap_or_default(),
-                        xml::escape(&wanted)
-                    ),
-                    &mut e,
-                );
-                changed.push((CONTENT_TYPES.to_string(), e.apply(&part.text)));
-            }
+            let text = new_comments(&new, &date, &w_uri, ext.any());
+            create_comments(
+                &mut pkg,
+                bytes,
+                &place,
+                text,
+                &w_uri,
+                depth,
+                &mut changed,
+                &mut added,
+            )?;
         }
     }
+    changed.extend(ext.edits(&new, &own_paras, &own_durable, &date));
 
-    // Word's extended comment parts.
-    if let Some(p) = &ext.ex {
-        let ns = Ns::of(&p.root.start(&p.text), W15, "w15");
-        let mut e = Edits::default();
-        for entry in &p.entries {
-            if entry.attr("paraId").is_some_and(|v| own_paras.contains(v)) {
-                e.delete(entry.range.clone());
-            } else if entry
-                .attr("paraIdParent")
-                .is_some_and(|v| own_paras.contains(v))
-            {
-                // A reply to a comment of ours: it stays, on its own.
-                let tag = &p.text[entry.tag.clone()];
-                let inner = tag.trim_start_matches('<').trim_end_matches('>');
-                let inner = inner.trim_end_matches('/').trim_end();
-                let name_len = inner
-                    .find(|c: char| c.is_ascii_whitespace())
-                    .unwrap_or(inner.len());
-                let start = quick_xml::events::BytesStart::from_content(inner, name_len);
-                e.replace(
-                    entry.tag.clone(),
-                    xml::without_attr(&start, "paraIdParent", entry.empty),
-                );
-            }
-        }
-        let add: String = new
-            .iter()
-            .filter_map(|n| n.para_ids.last())
-            .map(|pid| {
-                format!(
-                    "<{}{} {}=\"{pid}\" {}=\"0\"/>",
-                    ns.q("commentEx"),
-                    ns.decl,
-                    ns.q("paraId"),
-                    ns.q("done")
-                )
-            })
-            .collect();
-        p.root.append(&p.text, &add, &mut e);
-        changed.push((p.name.clone(), e.apply(&p.text)));
-    }
-    if let Some(p) = &ext.ids {
-        let ns = Ns::of(&p.root.start(&p.text), W16CID, "w16cid");
-        let mut e = Edits::default();
-        for entry in &p.entries {
-            if entry.attr("paraId").is_some_and(|v| own_paras.contains(v)) {
-                e.delete(entry.range.clone());
-            }
-        }
-        let add: String = new
-            .iter()
-            .filter_map(|n| Some((n.para_ids.last()?, n.durable.as_ref()?)))
-            .map(|(pid, d)| {
-                format!(
-                    "<{}{} {}=\"{pid}\" {}=\"{d}\"/>",
-                    ns.q("commentId"),
-                    ns.decl,
-                    ns.q("paraId"),
-                    ns.q("durableId")
-                )
-            })
-            .collect();
-        p.root.append(&p.text, &add, &mut e);
-        changed.push((p.name.clone(), e.apply(&p.text)));
-    }
-    if let Some(p) = &ext.cex {
-        let ns = Ns::of(&p.root.start(&p.text), W16CEX, "w16cex");
-        let mut e = Edits::default();
-        for entry in &p.entries {
-            if entry
-                .attr("durableId")
-                .is_some_and(|v| own_durable.contains(v))
-            {
-                e.delete(entry.range.clone());
-            }
-        }
-        let add: String = new
-            .iter()
-            .filter_map(|n| n.durable.as_ref())
-            .map(|d| {
-                format!(
-                    "<{}{} {}=\"{d}\" {}=\"{date}\"/>",
-                    ns.q("commentExtensible"),
-                    ns.decl,
-                    ns.q("durableId"),
-                    ns.q("dateUtc")
-                )
-            })
-            .collect();
-        p.root.append(&p.text, &add, &mut e);
-        changed.push((p.name.clone(), e.apply(&p.text)));
-    }
-
-    let bytes = write_zip(bytes, changed, new_parts)?;
+    let bytes = write_zip(bytes, changed, added)?;
     Ok(Annotated {
         bytes,
         comments: new.len(),
         replaced: own.len(),
     })
+}
+
+/// The comments part with our earlier comments removed and the new ones
+/// appended after the reviewers'.
+fn extend_comments(
+    c: &Part,
+    own: &[&parts::Entry],
+    new: &[New],
+    date: &str,
+    w_uri: &str,
+) -> (String, String) {
+    let w = Ns::of(&c.root.start(&c.text), w_uri, "w");
+    let xml: String = new
+        .iter()
+        .map(|n| comment_xml(n, date, &w, Some(c)))
+        .collect();
+    let mut e = Edits::default();
+    for o in own {
+        e.delete(o.range.clone());
+    }
+    c.root.append(&c.text, &xml, &mut e);
+    (c.name.clone(), e.apply(&c.text))
+}
+
+/// A new comments part holding `new`.
+fn new_comments(new: &[New], date: &str, w_uri: &str, para_ids: bool) -> String {
+    let decl14 = if para_ids {
+        format!(
+            " xmlns:w14=\"{W14}\" xmlns:mc=\"http://schemas.openxmlformats.org/markup-compatibility/2006\" mc:Ignorable=\"w14\""
+        )
+    } else {
+        String::new()
+    };
+    let w = Ns {
+        prefix: "w".into(),
+        decl: String::new(),
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:comments xmlns:w=\"{}\"{decl14}>{}</w:comments>",
+        xml::escape(w_uri),
+        new.iter()
+            .map(|n| comment_xml(n, date, &w, None))
+            .collect::<String>()
+    )
+}
+
+/// Where the main document's relationships are, for a new comments part.
+struct Place<'a> {
+    dir: &'a str,
+    rels_name: &'a str,
+    rels_text: Option<&'a str>,
+    rels: &'a [Relationship],
+    /// The comments part a relationship names, when it names a missing one.
+    comments_rel: Option<&'a str>,
+}
+
+/// Add the comments part `text`: under the name a relationship already
+/// gives it, else under a free name with a new relationship; with a
+/// content-type override unless `[Content_Types].xml` has one.
+#[allow(clippy::too_many_arguments)]
+fn create_comments(
+    pkg: &mut Package,
+    bytes: &[u8],
+    at: &Place,
+    text: String,
+    w_uri: &str,
+    depth: usize,
+    changed: &mut Vec<(String, String)>,
+    added: &mut Vec<(String, String)>,
+) -> Result<(), AnnotateErrorKind> {
+    let name = match at.comments_rel {
+        Some(n) => n.to_string(),
+        None => free_name(bytes, at.dir),
+    };
+    added.push((name.clone(), text));
+    if at.comments_rel.is_none() {
+        let kind = if w_uri == W_STRICT {
+            REL_COMMENTS_STRICT
+        } else {
+            REL_COMMENTS
+        };
+        let target = name
+            .strip_prefix(&format!("{}/", at.dir))
+            .unwrap_or(&name)
+            .to_string();
+        match at.rels_text {
+            Some(t) => {
+                let part = parts::scan(at.rels_name, t.to_string(), depth)?;
+                let id = free_rel_id(at.rels);
+                let mut e = Edits::default();
+                part.root.append(
+                    &part.text,
+                    &format!(
+                        "<Relationship Id=\"{id}\" Type=\"{kind}\" Target=\"{}\"{}/>",
+                        xml::escape(&target),
+                        rel_ns(&part)
+                    ),
+                    &mut e,
+                );
+                changed.push((at.rels_name.to_string(), e.apply(&part.text)));
+            }
+            None => added.push((
+                at.rels_name.to_string(),
+                format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{kind}\" Target=\"{}\"/></Relationships>",
+                    xml::escape(&target)
+                ),
+            )),
+        }
+    }
+    let ct = load(pkg, CONTENT_TYPES)?
+        .ok_or_else(|| AnnotateErrorKind::corrupt("zip container", "has no [Content_Types].xml"))?;
+    let part = parts::scan(CONTENT_TYPES, ct, depth)?;
+    let wanted = format!("/{name}");
+    let has = part.entries.iter().any(|e| {
+        e.local == "Override"
+            && e.attr("PartName")
+                .is_some_and(|p| p.eq_ignore_ascii_case(&wanted))
+    });
+    if !has {
+        let mut e = Edits::default();
+        let q = part
+            .root
+            .start(&part.text)
+            .name()
+            .prefix()
+            .map(|p| format!("{}:", p.as_ref()));
+        part.root.append(
+            &part.text,
+            &format!(
+                "<{}Override PartName=\"{}\" ContentType=\"{CT_COMMENTS}\"/>",
+                q.unwrap_or_default(),
+                xml::escape(&wanted)
+            ),
+            &mut e,
+        );
+        changed.push((CONTENT_TYPES.to_string(), e.apply(&part.text)));
+    }
+    Ok(())
 }
 
 /// The folder of the relationships part for parts in `dir`.
@@ -624,6 +673,38 @@ fn para_ids_in(text: &str) -> impl Iterator<Item = u32> + '_ {
         let end = rest.find('"')?;
         body::hex_id(&rest[..end])
     })
+}
+
+/// The `paraId`s of the XML parts in `dir` other than `known` (headers,
+/// footers, notes): a fresh id must not be one of them.
+fn para_ids_elsewhere(
+    pkg: &mut Package,
+    bytes: &[u8],
+    dir: &str,
+    known: &[&str],
+) -> Result<HashSet<u32>, AnnotateErrorKind> {
+    let mut used = HashSet::new();
+    for n in entry_names(bytes) {
+        let folder = n.rsplit_once('/').map_or("", |(d, _)| d);
+        if !n.ends_with(".xml") || folder != dir || known.contains(&n.as_str()) {
+            continue;
+        }
+        if let Some(t) = load(pkg, &n)? {
+            used.extend(para_ids_in(&t));
+        }
+    }
+    Ok(used)
+}
+
+/// Comment marks in the main document: `at[k]` is the paragraph of
+/// `new[k]`; the comments of one paragraph in their order.
+fn anchors(text: &str, paras: &[body::Para], at: &[usize], new: &[New], w: &Ns, edits: &mut Edits) {
+    let mut by_para: Vec<(usize, u64)> = at.iter().copied().zip(new.iter().map(|n| n.id)).collect();
+    by_para.sort_by_key(|(p, _)| *p);
+    for group in by_para.chunk_by(|a, b| a.0 == b.0) {
+        let ids: Vec<u64> = group.iter().map(|(_, id)| *id).collect();
+        anchor(text, &paras[group[0].0], &ids, w, edits);
+    }
 }
 
 /// Comment marks for the comments `ids` in paragraph `p`.
