@@ -2,7 +2,7 @@
 //! model blocks, comment anchors, revisions and title-page metadata out.
 
 use super::parts::{NumLevel, Numbering};
-use super::prepass::{ParaProps, Piece, Prepass, pieces};
+use super::prepass::{Piece, Prepass, pieces};
 use crate::model::{
     Block, Inline, List, ListItem, Location, Revision, RevisionKind, TableCell, TableRow,
     inlines_text,
@@ -264,14 +264,6 @@ pub struct Walker<'a> {
     merge_floor: usize,
 }
 
-/// Paragraph index from the prepass marker (last run of the paragraph).
-/// Properties of a paragraph whose `w:pPr` says nothing of them.
-static NO_PROPS: ParaProps = ParaProps {
-    style: None,
-    outline: None,
-    num: None,
-};
-
 /// The paragraph's 1-based index, from the id the prepass gave it.
 fn para_index(p: &Paragraph) -> Option<u32> {
     p.id.strip_prefix(super::prepass::PARA_ID)?.parse().ok()
@@ -375,16 +367,11 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Walk the next top-level children of the body, in document order (a
-    /// body may come in chunks: see `docx::read`); then [`Walker::finish`].
-    pub fn feed(&mut self, children: &[DocumentChild]) {
+    /// Walk the body's children, in document order, into the result.
+    pub fn walk(mut self, children: &[DocumentChild]) -> Body {
         for child in children {
             self.document_child(child);
         }
-    }
-
-    /// End of the body: close what is open and give the result.
-    pub fn finish(mut self) -> Body {
         self.flush_stash();
         self.flush_list();
         self.out
@@ -788,30 +775,15 @@ impl<'a> Walker<'a> {
     fn paragraph(&mut self, p: &Paragraph) {
         self.next_paragraph();
         let idx = para_index(p);
-        // Style, outline level and numbering: from the prepass when it
-        // took them out of the `w:pPr`, else as docx-rs read them.
-        let (style_id, outline, numbering) = match &self.ctx.pre.props {
-            Some(all) => {
-                let own = idx
-                    .and_then(|i| all.get((i as usize).checked_sub(1)?))
-                    .unwrap_or(&NO_PROPS);
-                (
-                    own.style.as_deref(),
-                    own.outline,
-                    own.num.map(|n| (n.id, n.level)),
-                )
-            }
-            None => (
-                p.property.style.as_ref().map(|s| s.val.as_str()),
-                p.property.outline_lvl.as_ref().map(|o| o.v),
-                p.property.numbering_property.as_ref().map(|np| {
-                    (
-                        np.id.as_ref().map(|i| i.id),
-                        np.level.as_ref().map(|l| l.val),
-                    )
-                }),
-            ),
-        };
+        let prop = &p.property;
+        let style_id = prop.style.as_ref().map(|s| s.val.as_str());
+        let outline = prop.outline_lvl.as_ref().map(|o| o.v);
+        let numbering = prop.numbering_property.as_ref().map(|np| {
+            (
+                np.id.as_ref().map(|i| i.id),
+                np.level.as_ref().map(|l| l.val),
+            )
+        });
         let style = self.ctx.style(style_id);
         let mut kind = style.kind;
         if let Some(o) = outline
