@@ -13,6 +13,8 @@
 
 pub mod dates;
 pub mod docx;
+pub mod front;
+pub mod labels;
 pub mod markdown;
 pub mod pdf;
 

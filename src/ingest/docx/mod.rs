@@ -76,7 +76,7 @@ pub mod parts;
 pub mod prepass;
 
 use super::dates::normalise_date;
-use super::{IngestErrorKind, Limits};
+use super::{IngestErrorKind, Limits, front};
 use crate::model::{Comment, Document, Format, NoteKind};
 use docx_rs::{CommentChild, ParagraphChild, RunChild};
 use std::collections::HashMap;
@@ -199,10 +199,11 @@ fn model(
         });
     }
 
-    // Metadata.
+    // Metadata: what the styles declare, then what the first paragraphs
+    // say (front::title_page), then the core properties.
     let tp = body.title_page;
     let m = &mut doc.meta;
-    m.title = tp.title.or(core.title);
+    m.title = tp.title;
     m.subtitle = tp.subtitle;
     m.authors = if tp.authors.is_empty() {
         core.creator
@@ -222,11 +223,23 @@ fn model(
         m.keywords.push(s);
     }
     m.language = core.language;
-    m.date = tp
-        .date
-        .map(|d| normalise_date(&d).unwrap_or(d))
-        .or_else(|| tp.front.iter().find_map(|t| normalise_date(t)))
-        .or_else(|| core.created.as_deref().and_then(normalise_date));
+    m.date = tp.date.map(|d| normalise_date(&d).unwrap_or(d));
+    let prominent = tp.prominent;
+    front::title_page(&mut doc, &|_, b| match b {
+        crate::model::Block::Paragraph {
+            loc: crate::model::Location::Paragraph(n),
+            ..
+        } => prominent.get(n).copied(),
+        _ => None,
+    });
+    let m = &mut doc.meta;
+    if m.title.is_none() {
+        m.title = core.title;
+    }
+    if m.date.is_none() {
+        m.date = core.created.as_deref().and_then(normalise_date);
+    }
+    front::warn_if_untitled(&mut doc);
     let unresolved = doc
         .blocks
         .iter()
@@ -496,7 +509,10 @@ mod tests {
             anchor.starts_with("Para 5\nPara 6\n") && anchor.ends_with("Para 35"),
             "{anchor}"
         );
-        assert_eq!(d.comments[0].loc, Some(crate::model::Location::Paragraph(5)));
+        assert_eq!(
+            d.comments[0].loc,
+            Some(crate::model::Location::Paragraph(5))
+        );
         assert_eq!(d.blocks.len(), 40);
         assert_eq!(d.blocks[39].loc(), crate::model::Location::Paragraph(40));
     }

@@ -95,7 +95,13 @@ pub fn read_pdf(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document,
     doc.warnings = warnings;
     doc.meta.pages = Some(pages.len() as u32);
     meta::read(&pdf, &mut doc.meta);
+    // When the file was made is the draft's date only if its text gives none.
+    let made = doc.meta.date.take();
     layout::build(page_lines, &heights, toc.as_deref(), &mut doc);
+    if doc.meta.date.is_none() {
+        doc.meta.date = made;
+    }
+    crate::ingest::front::warn_if_untitled(&mut doc);
     doc.finish();
     Ok(doc)
 }
