@@ -83,7 +83,9 @@ fn labels_titles_and_dates_as_written() {
     let labels: Vec<String> = headings(&d).into_iter().filter_map(|h| h.0).collect();
     assert_eq!(
         labels,
-        ["Part I", "A.", "B.", "Part II", "C.", "(a)", "(b)", "D.", "Annex A"]
+        [
+            "Part I", "A.", "B.", "Part II", "C.", "(a)", "(b)", "D.", "Annex A"
+        ]
     );
     let d = read(&dir.join("numbered-bare.md"));
     assert_eq!(
@@ -112,7 +114,11 @@ fn labels_titles_and_dates_as_written() {
     let h = headings(&d);
     assert_eq!(h[0], (Some("I.".into()), "Introduction".into(), 1));
     assert_eq!(h[2], (Some("1)".into()), "Survey".into(), 2));
-    assert!(!d.blocks.iter().any(|b| b.plain_text().contains("7 October")));
+    assert!(
+        !d.blocks
+            .iter()
+            .any(|b| b.plain_text().contains("7 October"))
+    );
     // Bold first paragraphs are the title, and the reader says so.
     for f in ["plain-title.md", "plain-title.docx", "plain-title.pdf"] {
         let d = read(&dir.join(f));
@@ -122,7 +128,9 @@ fn labels_titles_and_dates_as_written() {
             "{f}"
         );
         assert!(
-            d.warnings.iter().any(|w| w.contains("taken from the first")),
+            d.warnings
+                .iter()
+                .any(|w| w.contains("taken from the first")),
             "{f}: {:?}",
             d.warnings
         );

@@ -270,9 +270,10 @@ fn plan(
         None => Vec::new(),
     };
     let Some(main) = main_document_path(pkg, &root_rels) else {
-        return Err(IngestErrorKind::UnknownFormat(
-            "a zip archive without word/document.xml, so not a Word (.docx) document".into(),
-        ));
+        let names = pkg.names();
+        let mimetype = pkg.load("mimetype").ok().flatten().map(String::from);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        return Err(super::foreign::zip_kind(&names, mimetype.as_deref()));
     };
     let rels_name = rels_path_for(&main);
     let rel_list = match pkg.load(&rels_name)? {

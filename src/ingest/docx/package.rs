@@ -68,6 +68,15 @@ impl<'a> Package<'a> {
         })
     }
 
+    /// The names of the package's entries.
+    pub fn names(&self) -> Vec<String> {
+        self.zip
+            .file_names()
+            .flatten()
+            .map(|n| n.into_owned())
+            .collect()
+    }
+
     /// Whether the package has an entry with this name.
     pub fn has(&self, name: &str) -> bool {
         self.parts.contains_key(name) || self.zip.index_for_name(name).is_some()

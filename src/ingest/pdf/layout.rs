@@ -571,14 +571,20 @@ fn mark_font_headings(all: &mut [Vec<L>], body: f32) -> usize {
     // first line of body text, in a style not used further on (title,
     // subtitle). In a longer document (three pages or more), so is any style
     // seen only on the first page (a contents title).
-    let in_head = |i: usize| heads.iter().any(|h| h.0 == 0 && (h.1..h.1 + h.2).contains(&i));
+    let in_head = |i: usize| {
+        heads
+            .iter()
+            .any(|h| h.0 == 0 && (h.1..h.1 + h.2).contains(&i))
+    };
     let first_body = all.first().and_then(|page| {
         (0..page.len()).find(|&i| {
             page[i].role == Role::Body && (page[i].line.size - body).abs() < 0.6 && !in_head(i)
         })
     });
-    let on_cover = |h: &(usize, usize, usize, (i32, bool))| h.0 == 0 && first_body.is_none_or(|b| h.1 < b);
-    let after_cover: HashSet<(i32, bool)> = heads.iter().filter(|h| !on_cover(h)).map(|h| h.3).collect();
+    let on_cover =
+        |h: &(usize, usize, usize, (i32, bool))| h.0 == 0 && first_body.is_none_or(|b| h.1 < b);
+    let after_cover: HashSet<(i32, bool)> =
+        heads.iter().filter(|h| !on_cover(h)).map(|h| h.3).collect();
     let later: HashSet<(i32, bool)> = heads.iter().filter(|h| h.0 > 0).map(|h| h.3).collect();
     let long = all.len() >= 3;
     heads.retain(|h| {
