@@ -588,7 +588,9 @@ fn mark_font_headings(all: &mut [Vec<L>], body: f32) -> usize {
     let later: HashSet<(i32, bool)> = heads.iter().filter(|h| h.0 > 0).map(|h| h.3).collect();
     let long = all.len() >= 3;
     heads.retain(|h| {
-        !(on_cover(h) && !after_cover.contains(&h.3)) && !(long && !later.contains(&h.3))
+        let cover = on_cover(h) && !after_cover.contains(&h.3);
+        let first_page_only = long && !later.contains(&h.3);
+        !cover && !first_page_only
     });
     let mut styles: Vec<(i32, bool)> = heads.iter().map(|h| h.3).collect();
     styles.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
