@@ -503,11 +503,11 @@ fn bad_inputs(dir: &Path) -> Vec<(PathBuf, Vec<&'static str>)> {
         ),
         (
             write_tmp(dir, "cyclic.pdf", &cyclic()),
-            vec!["page tree", "cycle"],
+            vec!["list of pages", "loops back", "qpdf"],
         ),
         (
             write_tmp(dir, "deep.pdf", &deep()),
-            vec!["page tree", "nested"],
+            vec!["list of pages", "nested"],
         ),
         (
             write_tmp(dir, "truncated.pdf", &report[..report.len() / 3]),
@@ -523,6 +523,64 @@ fn bad_inputs(dir: &Path) -> Vec<(PathBuf, Vec<&'static str>)> {
         ),
         (write_tmp(dir, "header-only.pdf", b"%PDF-1.4\n"), vec![]),
     ]
+}
+
+/// Damage that viewers and `pdftotext` read through is read through too:
+/// content streams without their /Length (qpdf repairs them), and a page
+/// listed twice in the page tree (not a loop).
+#[test]
+fn repairable_damage_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // Blank out every /Length with spaces, keeping byte offsets.
+    let mut bytes = memo();
+    let mut i = 0;
+    while let Some(k) = bytes[i..].windows(8).position(|w| w == b"/Length ") {
+        let at = i + k;
+        let end = at
+            + 8
+            + bytes[at + 8..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+        bytes[at..end].fill(b' ');
+        i = end;
+    }
+    assert!(!bytes.windows(7).any(|w| w == b"/Length"));
+    let p = write_tmp(dir.path(), "no-length.pdf", &bytes);
+    let d = read_path(&p, &Limits::default()).unwrap();
+    assert!(body_text(&d).contains("organisation of the work"), "{d:?}");
+    assert!(
+        d.warnings.iter().any(|w| w.contains("end marker")),
+        "{:?}",
+        d.warnings
+    );
+    // One page object listed twice: two pages, as viewers show them.
+    let mut doc = lopdf::Document::load_mem(&memo()).unwrap();
+    let pages = doc
+        .catalog()
+        .unwrap()
+        .get(b"Pages")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let first = *doc.get_pages().get(&1).unwrap();
+    let tree = doc.get_dictionary_mut(pages).unwrap();
+    tree.set(
+        "Kids",
+        vec![Object::Reference(first), Object::Reference(first)],
+    );
+    tree.set("Count", 2);
+    let mut twice = Vec::new();
+    doc.save_to(&mut twice).unwrap();
+    let p = write_tmp(dir.path(), "twice.pdf", &twice);
+    let d = read_path(&p, &Limits::default()).unwrap();
+    assert_eq!(d.meta.pages, Some(2));
+    assert_eq!(
+        body_text(&d).matches("organisation of the work").count(),
+        2,
+        "{}",
+        body_text(&d)
+    );
 }
 
 #[test]
