@@ -583,6 +583,95 @@ fn repairable_damage_is_read() {
     );
 }
 
+/// A one-page PDF drawing `shown` (raw codes) in a Helvetica whose font
+/// dictionary gets `extra` entries, with an optional ToUnicode CMap.
+fn one_font(extra: lopdf::Dictionary, cmap: Option<&str>, shown: &[u8]) -> Vec<u8> {
+    let mut doc = lopdf::Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let mut font =
+        dictionary! { "Type" => "Font", "Subtype" => "TrueType", "BaseFont" => "ABCDEF+Helvetica" };
+    for (k, v) in extra.into_iter() {
+        font.set(k, v);
+    }
+    if let Some(c) = cmap {
+        let id = doc.add_object(Stream::new(dictionary! {}, c.as_bytes().to_vec()));
+        font.set("ToUnicode", id);
+    }
+    let f = doc.add_object(font);
+    let mut content = b"BT /F1 12 Tf 72 700 Td (".to_vec();
+    for &b in shown {
+        if matches!(b, b'(' | b')' | b'\\') {
+            content.push(b'\\');
+        }
+        content.push(b);
+    }
+    content.extend_from_slice(b") Tj ET\n");
+    let c = doc.add_object(Stream::new(dictionary! {}, content));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => c,
+        "Resources" => dictionary! { "Font" => dictionary! { "F1" => f } },
+        "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let cat = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", cat);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+const CMAP_HEAD: &str = "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n\
+/CMapName /Test def 1 begincodespacerange <00> <FF> endcodespacerange\n";
+const CMAP_TAIL: &str = "endcmap CMapName currentdict /CMap defineresource pop end end\n";
+
+/// Text that pdftotext reads is read: a subset font's valid ToUnicode map
+/// wins over its /Encoding (its codes are glyph numbers, 29 below ASCII),
+/// and a font whose map is empty falls back to its encoding.
+#[test]
+fn to_unicode_maps_are_honoured_and_empty_ones_fall_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let word = "Helvetica Neue";
+    let shifted: Vec<u8> = word.bytes().map(|b| b - 29).collect();
+    let map = format!("{CMAP_HEAD}1 beginbfrange <03> <5D> <0020> endbfrange\n{CMAP_TAIL}");
+    let pdf = one_font(
+        dictionary! { "Encoding" => "WinAnsiEncoding" },
+        Some(&map),
+        &shifted,
+    );
+    let d = read_path(
+        &write_tmp(dir.path(), "subset.pdf", &pdf),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(body_text(&d).trim(), word);
+    let empty = format!("{CMAP_HEAD}{CMAP_TAIL}");
+    let pdf = one_font(dictionary! {}, Some(&empty), word.as_bytes());
+    let d = read_path(
+        &write_tmp(dir.path(), "empty-map.pdf", &pdf),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(body_text(&d).trim(), word);
+    // A map for some codes only: the others come from the encoding.
+    let partial = format!("{CMAP_HEAD}1 beginbfchar <48> <0048> endbfchar\n{CMAP_TAIL}");
+    let pdf = one_font(
+        dictionary! { "Encoding" => "WinAnsiEncoding" },
+        Some(&partial),
+        word.as_bytes(),
+    );
+    let d = read_path(
+        &write_tmp(dir.path(), "partial.pdf", &pdf),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(body_text(&d).trim(), word);
+}
+
 #[test]
 fn bad_pdfs_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();

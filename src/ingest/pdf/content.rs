@@ -105,6 +105,8 @@ impl M {
 /// What we need of a font to place and decode its glyphs.
 pub struct FontInfo<'a> {
     enc: Option<Encoding<'a>>,
+    /// The text of each code of a simple (one-byte) font ([`simple_table`]).
+    simple: Option<Vec<String>>,
     /// Bytes per character code (2 for Type0/CID fonts, else 1).
     code_len: usize,
     widths: HashMap<u32, f32>,
@@ -128,8 +130,10 @@ impl<'a> FontInfo<'a> {
             .map(|n| String::from_utf8_lossy(n).to_lowercase())
             .unwrap_or_default();
         let enc = font.get_font_encoding_with_limit(doc, budget).ok();
+        let simple = (subtype != b"Type0").then(|| simple_table(doc, font, budget, enc.is_some()));
         let mut info = FontInfo {
             enc,
+            simple,
             code_len: 1,
             widths: HashMap::new(),
             default_width: if base.contains("courier") {
@@ -237,10 +241,11 @@ impl<'a> FontInfo<'a> {
         } else {
             vec![code as u8]
         };
-        let raw = match &self.enc {
-            Some(e) => e.bytes_to_string(&bytes).unwrap_or_default(),
-            None if self.code_len == 1 => (code as u8 as char).to_string(),
-            None => String::new(),
+        let raw = match (&self.simple, &self.enc) {
+            (Some(table), _) => table.get(code as usize).cloned().unwrap_or_default(),
+            (None, Some(e)) => e.bytes_to_string(&bytes).unwrap_or_default(),
+            (None, None) if self.code_len == 1 => (code as u8 as char).to_string(),
+            (None, None) => String::new(),
         };
         // NFKC: ligatures (ﬁ → fi), compatibility forms; drop control characters
         // and the replacement character of unmapped codes.
@@ -252,6 +257,58 @@ impl<'a> FontInfo<'a> {
         self.cache.borrow_mut().insert(code, s.clone());
         s
     }
+}
+
+/// The text of each code of a simple font, as pdftotext reads it: the
+/// font's ToUnicode map where it gives a character, else the font's
+/// encoding (`/Encoding` with its `/Differences`, else the standard
+/// encoding; Latin-1 when the font dictionary is too broken for either).
+///
+/// lopdf reads `/Encoding` and ignores `/ToUnicode` when a font has both,
+/// so a subset font whose codes are glyph numbers came out shifted
+/// (`+HOYHWLFD` for "Helvetica"); and an empty or partial map gave no text
+/// at all for the codes it lacks. Each is read here on its own, from a copy
+/// of the font dictionary holding only that entry.
+fn simple_table(doc: &Document, font: &Dictionary, budget: usize, known: bool) -> Vec<String> {
+    let only = |keep: &[u8], drop: &[u8]| {
+        let mut d = font.clone();
+        d.remove(drop);
+        d.set("Type", Object::Name(b"Font".to_vec()));
+        (d.has(keep) || keep == b"Encoding").then_some(d)
+    };
+    let table = |d: Option<Dictionary>| -> Option<Vec<String>> {
+        let d = d?;
+        let enc = d.get_font_encoding_with_limit(doc, budget).ok()?;
+        Some(
+            (0..=255u8)
+                .map(|b| enc.bytes_to_string(&[b]).unwrap_or_default())
+                .collect(),
+        )
+    };
+    let usable = |s: &str| s.chars().any(|c| !c.is_control() && c != '\u{FFFD}');
+    let map = if font.has(b"ToUnicode") {
+        table(only(b"ToUnicode", b"Encoding"))
+    } else {
+        None
+    };
+    let encoding = if known {
+        table(only(b"Encoding", b"ToUnicode"))
+    } else {
+        None
+    };
+    (0..=255u8)
+        .map(|b| {
+            let from_map = map
+                .as_ref()
+                .map(|m| m[b as usize].as_str())
+                .filter(|s| usable(s));
+            match (from_map, &encoding) {
+                (Some(s), _) => s.to_string(),
+                (None, Some(e)) => e[b as usize].clone(),
+                (None, None) => char::from(b).to_string(),
+            }
+        })
+        .collect()
 }
 
 fn parse_cid_widths(doc: &Document, w: &[Object], out: &mut HashMap<u32, f32>) {
