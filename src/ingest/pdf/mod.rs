@@ -137,6 +137,7 @@ fn load(bytes: &[u8], limits: &Limits) -> Result<(lopdf::Document, usize), Inges
         ));
     }
     let repaired = repair_lengths(&mut pdf, bytes);
+    repair_to_unicode(&mut pdf, limits.max_pdf_decompressed);
     check_page_tree(&pdf, limits)?;
     let n = pdf.get_pages().len();
     if n == 0 {
@@ -195,6 +196,103 @@ fn repair_lengths(pdf: &mut lopdf::Document, bytes: &[u8]) -> usize {
         n += 1;
     }
     n
+}
+
+/// ToUnicode maps that lopdf's CMap parser refuses although they are valid
+/// (PostScript comments, a `/CIDSystemInfo` dictionary, no `/CMapName`
+/// before the ranges, as TeX and others write them): rewritten to the
+/// plain form it reads, keeping every code range and mapping. Without this
+/// the font's text is lost ("no extractable text") although pdftotext reads
+/// it.
+fn repair_to_unicode(pdf: &mut lopdf::Document, budget: usize) {
+    let maps: HashSet<ObjectId> = pdf
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter_map(|d| d.get(b"ToUnicode").ok()?.as_reference().ok())
+        .collect();
+    let reads = |pdf: &lopdf::Document, id: ObjectId| {
+        let probe = lopdf::dictionary! { "Type" => "Font", "ToUnicode" => id };
+        matches!(
+            probe.get_font_encoding_with_limit(pdf, budget),
+            Ok(lopdf::Encoding::UnicodeMapEncoding(_))
+        )
+    };
+    for id in maps {
+        if reads(pdf, id) {
+            continue;
+        }
+        let Some(text) = pdf
+            .get_object(id)
+            .and_then(Object::as_stream)
+            .ok()
+            .and_then(|s| s.get_plain_content_with_limit(budget).ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+        else {
+            continue;
+        };
+        let Some(plain) = plain_cmap(&text) else {
+            continue;
+        };
+        if let Ok(s) = pdf.get_object_mut(id).and_then(Object::as_stream_mut) {
+            s.dict.remove(b"Filter");
+            s.dict.remove(b"DecodeParms");
+            s.set_content(plain.into_bytes());
+        }
+    }
+}
+
+/// A CMap's code space ranges, `bfchar` and `bfrange` entries in the plain
+/// form lopdf reads; `None` when it has no mappings.
+fn plain_cmap(text: &str) -> Option<String> {
+    // Comments run from `%` to the end of the line (CMaps hold no `%` in strings).
+    let text: String = text
+        .lines()
+        .map(|l| l.split('%').next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut out = String::from(
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n/CMapName /Repaired def\n",
+    );
+    let mut mappings = 0;
+    for (section, per_entry) in [("codespacerange", 2), ("bfchar", 2), ("bfrange", 3)] {
+        let (open, close) = (format!("begin{section}"), format!("end{section}"));
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find(&open) {
+            let body = &rest[i + open.len()..];
+            let Some(j) = body.find(&close) else { break };
+            // Entries are hex strings, and (bfrange) arrays of them.
+            let tokens: Vec<String> = cmap_tokens(&body[..j]);
+            for chunk in tokens.chunks(per_entry).filter(|c| c.len() == per_entry) {
+                out.push_str(&format!("1 {open} {} {close}\n", chunk.join(" ")));
+                if section != "codespacerange" {
+                    mappings += 1;
+                }
+            }
+            rest = &body[j + close.len()..];
+        }
+    }
+    out.push_str("endcmap CMapName currentdict /CMap defineresource pop end end\n");
+    (mappings > 0).then_some(out)
+}
+
+/// The hex strings and `[...]` arrays of a CMap section, in order.
+fn cmap_tokens(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let end = match c {
+            '<' => s[i..].find('>').map(|e| i + e + 1),
+            '[' => s[i..].find(']').map(|e| i + e + 1),
+            _ => continue,
+        };
+        let Some(end) = end else { break };
+        out.push(s[i..end].split_whitespace().collect::<Vec<_>>().join(" "));
+        while chars.peek().is_some_and(|&(k, _)| k < end) {
+            chars.next();
+        }
+    }
+    out
 }
 
 fn load_error(e: lopdf::Error, bytes: &[u8], limits: &Limits) -> IngestErrorKind {
