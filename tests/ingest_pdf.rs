@@ -657,16 +657,22 @@ fn to_unicode_maps_are_honoured_and_empty_ones_fall_back() {
     )
     .unwrap();
     assert_eq!(body_text(&d).trim(), word);
-    // A valid map in the form TeX writes it (PostScript comments, a
-    // CIDSystemInfo dictionary, no /CMapName before the ranges), which
-    // lopdf's CMap parser refuses: repaired, not lost.
+    // A valid map in the form TeX writes it (PostScript comments, entries
+    // with key and value on lines of their own), which lopdf's CMap parser
+    // refuses: repaired, not lost.
     let tex = "%!PS-Adobe-3.0 Resource-CMap\n%%DocumentNeededResources: ProcSet (CIDInit)\n\
 /CIDInit /ProcSet findresource begin\n  12 dict begin\n    begincmap\n\
       /CIDSystemInfo\n        << /Registry (TeX) /Ordering (X) /Supplement 0 >>\n      def\n\
-      1 begincodespacerange\n        <00> <FF>\n      endcodespacerange\n\
-      1 beginbfrange\n<03> <5D> <0020>\n      endbfrange\n    endcmap\n\
+      /CMapName\n        /TeX-Identity-X\n      def\n      /CMapType\n        2\n      def\n\
+      1 begincodespacerange\n        <0000> <FFFF>\n      endcodespacerange\n\
+      1 beginbfrange\n<0003> <005D> <0020>\n      endbfrange\n    endcmap\n\
     CMapName currentdict /CMap defineresource pop\n  end\nend\n%%EOF\n";
-    let pdf = one_font(dictionary! {}, Some(tex), &shifted);
+    let two_byte: Vec<u8> = shifted.iter().flat_map(|&b| [0, b]).collect();
+    let pdf = one_font(
+        dictionary! { "Subtype" => "Type0", "Encoding" => "Identity-H" },
+        Some(tex),
+        &two_byte,
+    );
     let d = read_path(
         &write_tmp(dir.path(), "tex-map.pdf", &pdf),
         &Limits::default(),

@@ -199,9 +199,8 @@ fn repair_lengths(pdf: &mut lopdf::Document, bytes: &[u8]) -> usize {
 }
 
 /// ToUnicode maps that lopdf's CMap parser refuses although they are valid
-/// (PostScript comments, a `/CIDSystemInfo` dictionary, no `/CMapName`
-/// before the ranges, as TeX and others write them): rewritten to the
-/// plain form it reads, keeping every code range and mapping. Without this
+/// (entries such as `/CMapName` with key, value and `def` on lines of their
+/// own, as TeX writes them): rewritten to the plain form it reads, keeping every code range and mapping. Without this
 /// the font's text is lost ("no extractable text") although pdftotext reads
 /// it.
 fn repair_to_unicode(pdf: &mut lopdf::Document, budget: usize) {
