@@ -74,7 +74,9 @@ pub fn read_pdf(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document,
             ))
         } else {
             IngestErrorKind::Unsupported(format!(
-                "has no extractable text on any of its {} page(s)",
+                "has no extractable text on any of its {} page(s) (its text may be drawn as \
+                 outlines, or sit only in form fields); export the draft to PDF again with its \
+                 text, or give bpfpress the Word file",
                 pages.len()
             ))
         });
