@@ -17,10 +17,10 @@
 //! naming the recipient, the field and the character (typst itself would
 //! only warn and print an empty box).
 
-use crate::ingest::dates::MONTHS;
+use crate::dates::{Date, MONTHS};
+use crate::mail::LetterMaker;
 use crate::mail::recipients::{Language, Recipient};
-use crate::mail::{CampaignDate, LetterMaker};
-use crate::render::{Engine, Job, Paper, RenderError};
+use crate::render::{Engine, Job, Paper, RenderError, typst_date};
 use serde::Serialize;
 use std::path::Path;
 use typst::foundations::{Bytes, Datetime};
@@ -41,7 +41,7 @@ pub struct LetterSetup {
     /// IGF year, e.g. "2020" (optional placeholder `{year}`).
     pub year: Option<String>,
     /// The date printed on letters and the press release.
-    pub date: CampaignDate,
+    pub date: Date,
     /// Takeaway bullets (the letter prints the first [`MAX_TAKEAWAYS`]).
     pub takeaways: Vec<String>,
     pub signatory_name: String,
@@ -128,7 +128,7 @@ impl<'a> RecipientData<'a> {
 
 /// The date written out in a language: "1 December 2020", "1er décembre
 /// 2020", "1 de diciembre de 2020".
-pub fn long_date(d: CampaignDate, lang: Language) -> String {
+pub fn long_date(d: Date, lang: Language) -> String {
     const FR: [&str; 12] = [
         "janvier",
         "février",
@@ -284,7 +284,7 @@ impl LetterRenderer {
         Ok(LetterRenderer {
             engine,
             shared: Bytes::new(shared),
-            today: datetime(setup.date),
+            today: typst_date(setup.date),
             evict: true,
         })
     }
@@ -347,14 +347,6 @@ impl LetterMaker for LetterRenderer {
     fn letter(&self, r: &Recipient) -> Result<Vec<u8>, crate::mail::LetterError> {
         LetterRenderer::letter(self, r).map_err(|e| e.into())
     }
-}
-
-fn datetime(d: CampaignDate) -> Option<Datetime> {
-    Datetime::from_ymd(
-        d.year,
-        u8::try_from(d.month).ok()?,
-        u8::try_from(d.day).ok()?,
-    )
 }
 
 fn check_setup(engine: &Engine, s: &LetterSetup) -> Result<(), LettersError> {
@@ -451,7 +443,7 @@ pub fn press_release(
     let job = Job {
         main: "/press-release.typ",
         data: serde_json::to_vec(&data).map_err(|e| LettersError::Data(e.to_string()))?,
-        today: datetime(setup.date),
+        today: typst_date(setup.date),
     };
     let compiled = engine.compile(&job)?;
     let pdf = engine.pdf(&compiled, "bpfpress-press-release", None)?;
@@ -464,11 +456,11 @@ mod tests {
 
     #[test]
     fn dates_read_naturally() {
-        let d: CampaignDate = "2020-12-01".parse().unwrap();
+        let d: Date = "2020-12-01".parse().unwrap();
         assert_eq!(long_date(d, Language::En), "1 December 2020");
         assert_eq!(long_date(d, Language::Fr), "1er décembre 2020");
         assert_eq!(long_date(d, Language::Es), "1 de diciembre de 2020");
-        let d: CampaignDate = "2021-08-15".parse().unwrap();
+        let d: Date = "2021-08-15".parse().unwrap();
         assert_eq!(long_date(d, Language::Fr), "15 août 2021");
     }
 

@@ -1,8 +1,10 @@
 //! `bpfpress ingest` as a user runs it: the real binary, in a temp folder
 //! of its own, with a cleaned environment.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use support::{Run, bpfpress};
 
 const REPORT_MD: &str = "fixtures/report/bpf-on-bpfs-2020.md";
 
@@ -30,46 +32,20 @@ impl Dir {
 
     /// Copy a committed fixture into the folder under `name`.
     fn fixture(&self, rel: &str, name: &str) -> PathBuf {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+        let src = support::root().join(rel);
         let p = self.path(name);
         std::fs::copy(src, &p).unwrap();
         p
     }
 
     fn ingest(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_bpfpress"))
-            .arg("ingest")
-            .args(args)
-            .current_dir(self.tmp.path())
-            .env_clear()
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        Run(out)
-    }
-}
-
-struct Run(Output);
-
-impl Run {
-    fn code(&self) -> i32 {
-        self.0.status.code().unwrap()
-    }
-    fn stdout(&self) -> String {
-        String::from_utf8(self.0.stdout.clone()).unwrap()
-    }
-    fn stderr(&self) -> String {
-        String::from_utf8(self.0.stderr.clone()).unwrap()
-    }
-    /// Exactly one error line naming `file` and containing `reason`; exit 2.
-    fn assert_one_error(&self, file: &str, reason: &str) {
-        let err = self.stderr();
-        let lines: Vec<&str> = err.lines().collect();
-        assert_eq!(lines.len(), 1, "stderr: {err}");
-        assert!(lines[0].starts_with("error: "), "{err}");
-        assert!(lines[0].contains(file), "{err} should name {file}");
-        assert!(lines[0].contains(reason), "{err} should say {reason}");
-        assert_eq!(self.code(), 2, "{err}");
+        Run::of(
+            bpfpress(["ingest"])
+                .args(args)
+                .current_dir(self.tmp.path())
+                .env_clear()
+                .env("NO_COLOR", "1"),
+        )
     }
 }
 

@@ -2,17 +2,13 @@
 //! by LibreOffice, small fixtures with tracked changes, comments, notes,
 //! lists and tables) and on hostile or broken packages.
 
+mod support;
+
 use bpfpress::ingest::{IngestErrorKind, Limits, read_path};
 use bpfpress::model::{Block, Document, Inline, List, Location, NoteKind, RevisionKind};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(rel)
-}
+use support::{Run, bpfpress, fixture};
 
 fn read(rel: &str) -> Document {
     read_path(&fixture(rel), &Limits::default()).unwrap_or_else(|e| panic!("{e}"))
@@ -534,22 +530,8 @@ fn expect_error(path: &Path) -> (IngestErrorKind, String) {
 
 /// The binary: exit code 2 and one stderr line naming the file.
 fn expect_cli_error(path: &Path, needle: &str) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bpfpress"))
-        .arg("ingest")
-        .arg(path)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let err = String::from_utf8_lossy(&out.stderr);
-    let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 1, "{err}");
-    assert!(lines[0].contains(&path.display().to_string()), "{err}");
-    assert!(lines[0].contains(needle), "expected {needle:?} in {err}");
+    Run::of(&mut bpfpress(["ingest".as_ref(), path.as_os_str()]))
+        .assert_one_error(&path.display().to_string(), needle);
 }
 
 #[test]
@@ -989,10 +971,7 @@ fn a_batch_continues_past_bad_files() {
     let bad = Bad::new();
     let broken = bad.file("broken.docx", b"PK\x03\x04broken");
     let good = fixture("docx/layout.docx");
-    let out = Command::new(env!("CARGO_BIN_EXE_bpfpress"))
-        .arg("ingest")
-        .arg(&broken)
-        .arg(&good)
+    let out = bpfpress(["ingest".as_ref(), broken.as_os_str(), good.as_os_str()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -1,17 +1,16 @@
 //! The Markdown / plain-text reader on the real report and on crafted drafts.
 
+mod support;
+
 use bpfpress::ingest::markdown::read_markdown;
 use bpfpress::ingest::{Limits, read_path};
 use bpfpress::model::{Block, Document, Inline, List, Location, NoteKind};
-use std::path::Path;
 use std::sync::LazyLock;
 
 const REPORT: &str = "fixtures/report/bpf-on-bpfs-2020.md";
 
-static REPORT_DOC: LazyLock<Document> = LazyLock::new(|| {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(REPORT);
-    read_path(&p, &Limits::default()).unwrap()
-});
+static REPORT_DOC: LazyLock<Document> =
+    LazyLock::new(|| read_path(&support::root().join(REPORT), &Limits::default()).unwrap());
 
 fn md(text: &str) -> Document {
     read_markdown(text.as_bytes(), "test.md", &Limits::default()).unwrap()
@@ -534,8 +533,7 @@ fn fenced(doc: &str, lang: &str) -> Vec<String> {
 
 #[test]
 fn docs_model_examples_are_real() {
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/model.md"))
-        .unwrap();
+    let doc = std::fs::read_to_string(support::root().join("docs/model.md")).unwrap();
     let md_src = &fenced(&doc, "markdown")[0];
     let json = fenced(&doc, "json");
     let shown: serde_json::Value = serde_json::from_str(&json[0]).unwrap();
@@ -551,7 +549,7 @@ fn docs_model_examples_are_real() {
 
 #[test]
 fn crlf_line_endings_read_the_same() {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(REPORT);
+    let p = support::root().join(REPORT);
     let text = std::fs::read_to_string(p).unwrap();
     let crlf = text.replace('\n', "\r\n");
     let src = REPORT_DOC.meta.source.clone();

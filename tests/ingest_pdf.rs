@@ -3,18 +3,16 @@
 //! exercise (running headers, hyphenation, ligatures, form XObjects), and
 //! every bad-input case through the library and through the binary.
 
+mod support;
+
 use bpfpress::ingest::{IngestErrorKind, Limits, read_path};
 use bpfpress::model::{Block, Document, Inline, Location};
 use lopdf::{Object, Stream, dictionary};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use support::{bpfpress, root};
 
 const LO: &str = "fixtures/report/bpf-on-bpfs-2020.lo.pdf";
 const NOBM: &str = "fixtures/report/bpf-on-bpfs-2020.nobookmarks.pdf";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn read(rel: &str) -> Document {
     read_path(&root().join(rel), &Limits::default()).unwrap()
@@ -722,9 +720,7 @@ fn bad_pdfs_through_the_binary_exit_2_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let bad = bad_inputs(dir.path());
     for (path, _) in &bad {
-        let out = Command::new(env!("CARGO_BIN_EXE_bpfpress"))
-            .args(["ingest"])
-            .arg(path)
+        let out = bpfpress(["ingest".as_ref(), path.as_os_str()])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{}", path.display());
@@ -736,8 +732,7 @@ fn bad_pdfs_through_the_binary_exit_2_with_one_line() {
         );
     }
     // A batch goes on past the bad files.
-    let out = Command::new(env!("CARGO_BIN_EXE_bpfpress"))
-        .arg("ingest")
+    let out = bpfpress(["ingest"])
         .arg(&bad[0].0)
         .arg(root().join("fixtures/pdf/encrypted-empty-user-password.pdf"))
         .output()

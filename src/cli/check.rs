@@ -3,8 +3,10 @@
 
 use super::{EXIT_FINDINGS, EXIT_INPUT};
 use bpfpress::check::format::{self, FileError, JsonOutput};
-use bpfpress::check::{CheckOptions, CheckReport, Checklist, Date, check, parse_date};
-use bpfpress::ingest::{Limits, read_path};
+use bpfpress::check::{CheckReport, Checklist};
+use bpfpress::dates::Date;
+use bpfpress::ingest::Limits;
+use bpfpress::pipeline::{self, Flags, Settings};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -42,15 +44,11 @@ pub struct Args {
     checklist: Option<PathBuf>,
     /// Date of the IGF annual meeting (YYYY-MM-DD): check that the draft is
     /// dated at least six weeks (42 days) before it.
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_meeting_date)]
+    #[arg(long, value_name = "YYYY-MM-DD")]
     meeting_date: Option<Date>,
     /// Write the output to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-}
-
-fn parse_meeting_date(s: &str) -> Result<Date, String> {
-    parse_date(s)
 }
 
 const DRAFT_EXTENSIONS: [&str; 5] = ["docx", "pdf", "md", "markdown", "txt"];
@@ -106,6 +104,17 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<FileError>) {
 }
 
 pub fn run(args: Args) -> ExitCode {
+    let settings = super::clock().and_then(|clock| {
+        let flags = Flags {
+            meeting_date: args.meeting_date,
+            ..Flags::default()
+        };
+        Ok(Settings::resolve(None, flags, &clock)?)
+    });
+    let settings = match settings {
+        Ok(s) => s,
+        Err(e) => return super::fail(&e),
+    };
     let checklist = match &args.checklist {
         None => Checklist::builtin(),
         Some(p) => match Checklist::load(p) {
@@ -115,9 +124,6 @@ pub fn run(args: Args) -> ExitCode {
                 return ExitCode::from(EXIT_INPUT);
             }
         },
-    };
-    let opts = CheckOptions {
-        meeting_date: args.meeting_date,
     };
     let mut errors = Vec::new();
     let files = expand(&args.paths, &mut errors);
@@ -138,11 +144,11 @@ pub fn run(args: Args) -> ExitCode {
         .par_iter()
         .map(|p| {
             bar.set_message(p.display().to_string());
-            let r = read_path(p, &limits)
-                .map(|doc| check(&doc, &checklist, &opts))
+            let r = pipeline::ingest(p, &limits)
+                .map(|doc| pipeline::check(&doc, &checklist, &settings))
                 .map_err(|e| FileError {
                     path: p.display().to_string(),
-                    error: e.kind.to_string(),
+                    error: e.without_path().to_string(),
                 });
             bar.inc(1);
             r

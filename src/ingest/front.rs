@@ -29,7 +29,7 @@
 //!    `Version`, `As of` …), gives the date (when none is declared) and
 //!    leaves the blocks.
 
-use super::dates::normalise_date;
+use crate::dates::normalise_date;
 use crate::model::{Block, Document, Inline, count_words, inlines_text};
 
 /// Longest paragraph (in words) taken as (part of) a title.

@@ -11,7 +11,6 @@
 //! that one file instead of killing a batch, and a hang becomes a timeout.
 //! Inputs are opened read-only and never written.
 
-pub mod dates;
 pub mod docx;
 pub mod foreign;
 pub mod front;
@@ -97,7 +96,10 @@ pub enum IngestErrorKind {
     Encrypted(String),
     #[error("{0}")]
     Unsupported(String),
-    #[error("took longer than {0:?} to read; giving up (limit: Limits::timeout)")]
+    #[error(
+        "took longer than {0:?} to read; giving up (a real draft reads in well under a second: \
+         the file is probably damaged or built to hang a reader)"
+    )]
     Timeout(Duration),
     #[error("internal parser failure ({0}); the file is probably malformed")]
     Panic(String),

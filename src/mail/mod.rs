@@ -18,10 +18,10 @@ pub mod recipients;
 pub mod send;
 
 pub use campaign::{
-    Campaign, CampaignError, CampaignInfo, LetterError, LetterMaker, MailText, Manifest,
-    ManifestEntry, RunOptions, Status,
+    Campaign, CampaignError, CampaignInfo, EmlError, LetterError, LetterMaker, MailText,
+    MailTextError, Manifest, ManifestEntry, RunOptions, Status,
 };
 pub use lettre::message::Mailbox;
-pub use message::{Attachment, CampaignDate};
+pub use message::Attachment;
 pub use recipients::{Language, LoadOptions, Recipient, Recipients, RecipientsError};
 pub use send::{SmtpSettings, TlsMode};

@@ -325,7 +325,7 @@ pub fn too_deep(part: &str, text: &str, pos: usize, max: usize) -> IngestErrorKi
         place(part, text, pos),
         format!(
             "XML elements are nested more than {max} deep (e.g. tables inside tables); \
-             refused to protect the parser (limit: Limits::max_xml_depth)"
+             refused to protect the parser; re-save the document in Word, which writes no such nesting"
         ),
     )
 }

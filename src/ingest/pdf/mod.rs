@@ -475,27 +475,3 @@ fn check_page_tree(pdf: &lopdf::Document, limits: &Limits) -> Result<(), IngestE
     }
     .node(root)
 }
-
-/// The lines of one page as the layout stage sees them, one string each
-/// (for `examples/pdf_lines.rs` when tuning heuristics; not a stable API).
-/// Empty when the file does not load or has no such page.
-#[doc(hidden)]
-pub fn debug_lines(bytes: &[u8], page: u32) -> Vec<String> {
-    let Ok((pdf, _)) = load(bytes, &Limits::default()) else {
-        return Vec::new();
-    };
-    let Some(&id) = pdf.get_pages().get(&page) else {
-        return Vec::new();
-    };
-    let mut w = content::Walker::new(&pdf, Limits::default().max_pdf_decompressed);
-    let pt = w.page(id);
-    content::lines(page, pt.glyphs)
-        .iter()
-        .map(|l| {
-            format!(
-                "y={:.1} x0={:.1} x1={:.1} size={:.2} {:?}",
-                l.y, l.x0, l.x1, l.size, l.spans
-            )
-        })
-        .collect()
-}

@@ -1,23 +1,17 @@
-//! Shared helpers of the mail tests: the fixture campaign and letter maker.
-#![allow(dead_code)]
+//! The fixture campaign of the mail tests: the fictional institutions, a
+//! campaign with real PDF attachments, and a letter maker that gives a
+//! committed letter PDF (the render engine makes the real ones).
 
+use super::fixture;
 use bpfpress::mail::recipients::{self, LoadOptions, Recipients};
 use bpfpress::mail::{Attachment, Campaign, CampaignInfo, LetterError, Mailbox, Recipient};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-pub fn fixture(p: &str) -> PathBuf {
-    root().join("fixtures").join(p)
-}
 
 pub const REPORT: &str = "report/bpf-on-bpfs-2020.lo.pdf";
 pub const TAKEAWAYS: &str = "mail/test-takeaways.pdf";
 pub const LETTER: &str = "mail/test-letter.pdf";
 
+/// `fixtures/recipients/institutions.csv`, emails required.
 pub fn institutions() -> Recipients {
     recipients::load(
         &fixture("recipients/institutions.csv"),
@@ -54,39 +48,28 @@ pub fn campaign() -> Campaign {
     }
 }
 
-/// The test letter maker: real PDF bytes from a committed fixture (the
-/// render engine supplies the real letters).
+/// The test letter maker: real PDF bytes from a committed fixture.
 pub fn fixture_letter() -> impl Fn(&Recipient) -> Result<Vec<u8>, LetterError> + Sync {
     let pdf = std::fs::read(fixture(LETTER)).unwrap();
     move |_r: &Recipient| Ok(pdf.clone())
 }
 
-/// `python3`, failing loudly (not skipping) when CI is set and a module is missing.
-pub fn python_with(module: &str) -> Option<&'static str> {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", &format!("import {module}")])
+/// Check `.eml` files with an independent parser (Python's `email`,
+/// `tests/check_eml.py`) against `spec` (one object per message: file,
+/// headers, text and attachments expected). Gives the script's `ok N`.
+pub fn check_eml(spec: &serde_json::Value, dir: &std::path::Path) -> String {
+    let spec_path = dir.join("spec.json");
+    std::fs::write(&spec_path, serde_json::to_vec(spec).unwrap()).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(super::root().join("tests/check_eml.py"))
+        .arg(&spec_path)
         .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if ok {
-        return Some("python3");
-    }
-    let msg = format!(
-        "python3 with the `{module}` module is needed for this test \
-         (pip install {module}; .ci/run installs it)"
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "python email check failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    if std::env::var_os("CI").is_some() {
-        panic!("{msg}");
-    }
-    eprintln!("SKIPPED: {msg}");
-    None
-}
-
-pub fn list_dir(p: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(p)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
+    stdout.trim().to_owned()
 }
