@@ -18,7 +18,7 @@ max_rss_kb=${MAX_RSS_KB:-1048576}
 bin=$root/target/release/bpfpress
 [[ -x $bin ]] || bin=$root/target/debug/bpfpress
 [[ -x $bin ]] || { echo "build bpfpress first (cargo build)" >&2; exit 1; }
-mapfile -t files < <(find "$dir" -type f \( -name '*.pdf' -o -name '*.docx' -o -name '*.docm' \
+mapfile -t files < <(find -L "$dir" -type f \( -name '*.pdf' -o -name '*.docx' -o -name '*.docm' \
   -o -name '*.dotx' -o -name '*.doc' -o -name '*.xls' -o -name '*.ppt' -o -name '*.msg' \) | sort)
 if [[ ${#files[@]} -eq 0 ]]; then
   echo "skip: no corpus files under $dir"
