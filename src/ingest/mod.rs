@@ -10,6 +10,13 @@
 //! panic or a deep recursion in a third-party crate becomes an error for
 //! that one file instead of killing a batch, and a hang becomes a timeout.
 //! Inputs are opened read-only and never written.
+//!
+//! The format is told by content ([`detect`]); what is not a draft format
+//! (a legacy `.doc`, RTF, XML, an image, a spreadsheet) is named for what
+//! it is ([`foreign`]). One reader per format ([`docx`], [`pdf`],
+//! [`markdown`]), and what they share so that one draft gives one model
+//! whatever its format: heading labels ([`labels`]) and the title page
+//! ([`front`]).
 
 pub mod docx;
 pub mod foreign;
