@@ -38,7 +38,7 @@ pub const MAX_TITLE_WORDS: usize = 20;
 /// kicker such as `IGF 2026`, a status line).
 const MAX_LINES_BEFORE_TITLE: usize = 3;
 /// Words that may introduce a date line, lower case.
-const DATE_WORDS: [&str; 10] = [
+pub const DATE_WORDS: [&str; 10] = [
     "date", "dated", "draft", "version", "updated", "as of", "status", "fecha", "datum", "date de",
 ];
 

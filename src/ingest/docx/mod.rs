@@ -44,13 +44,13 @@
 //!   pandoc writes them) become metadata, not blocks. Table-of-contents
 //!   content (TOC SDTs, TOC fields, TOC styles) is skipped.
 //! - **Metadata**: title from a Title paragraph, else as every reader finds
-//!   a typed title ([`front`](super::front): a lone top heading, or short
+//!   a typed title ([`front`]: a lone top heading, or short
 //!   bold, large or title-styled paragraphs before the first heading; the
 //!   walk says which are prominent), else `dc:title`; authors from Author
 //!   paragraphs, else `dc:creator` split on `;`; keywords from
 //!   `cp:keywords` (split on `,` or `;`) plus `dc:subject`; language from
 //!   `dc:language`. **Date**: a Date paragraph, else a date line before the
-//!   first heading ([`front`](super::front)), else `dcterms:created`;
+//!   first heading ([`front`]), else `dcterms:created`;
 //!   normalised by [`normalise_date`](crate::dates::normalise_date) (`September 2020` → `2020-09`, full
 //!   dates → `YYYY-MM-DD`; text that is no recognisable date is kept as is).
 //! - **Notes**: footnote ids as in `word/footnotes.xml`; endnote ids are
