@@ -51,7 +51,7 @@
 //!   `cp:keywords` (split on `,` or `;`) plus `dc:subject`; language from
 //!   `dc:language`. **Date**: a Date paragraph, else a date line before the
 //!   first heading ([`front`]), else `dcterms:created`;
-//!   normalised by [`normalise_date`](crate::dates::normalise_date) (`September 2020` → `2020-09`, full
+//!   normalised by [`normalise_date`] (`September 2020` → `2020-09`, full
 //!   dates → `YYYY-MM-DD`; text that is no recognisable date is kept as is).
 //! - **Notes**: footnote ids as in `word/footnotes.xml`; endnote ids are
 //!   prefixed `e` (`e3`) so both kinds share one id space.
