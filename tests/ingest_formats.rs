@@ -4,13 +4,12 @@
 //! and level — and the same title and date. The files are made by
 //! `fixtures/formats/make.sh` (pandoc, LibreOffice) and committed.
 
+mod support;
+
 use bpfpress::ingest::{Limits, read_path};
 use bpfpress::model::{Block, Document};
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::{draft, fixture};
 
 /// (label, text, level) of every heading.
 type Heading = (Option<String>, String, u8);
@@ -33,7 +32,7 @@ fn read(p: &Path) -> Document {
 
 /// The drafts with a DOCX in `fixtures/formats/`, and their Markdown source.
 fn drafts() -> Vec<(String, PathBuf)> {
-    let dir = root().join("fixtures/formats");
+    let dir = fixture("formats");
     let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()
@@ -43,7 +42,7 @@ fn drafts() -> Vec<(String, PathBuf)> {
             let md = if own.exists() {
                 own
             } else {
-                root().join("fixtures/drafts").join(format!("{name}.md"))
+                draft(&format!("{name}.md"))
             };
             Some((name, md))
         })
@@ -56,7 +55,7 @@ fn drafts() -> Vec<(String, PathBuf)> {
 fn every_format_of_a_draft_gives_the_same_headings_title_and_date() {
     let drafts = drafts();
     assert!(drafts.len() >= 7, "{drafts:?}");
-    let dir = root().join("fixtures/formats");
+    let dir = fixture("formats");
     for (name, md) in &drafts {
         let source = read(md);
         let want = headings(&source);
@@ -78,7 +77,7 @@ fn every_format_of_a_draft_gives_the_same_headings_title_and_date() {
 /// above carries it to the other formats).
 #[test]
 fn labels_titles_and_dates_as_written() {
-    let dir = root().join("fixtures/formats");
+    let dir = fixture("formats");
     let d = read(&dir.join("lettered-parts.md"));
     let labels: Vec<String> = headings(&d).into_iter().filter_map(|h| h.0).collect();
     assert_eq!(
