@@ -677,6 +677,21 @@ fn to_unicode_maps_are_honoured_and_empty_ones_fall_back() {
     )
     .unwrap();
     assert_eq!(body_text(&d).trim(), word);
+    // A two-byte font without any map: its codes are glyph numbers, so its
+    // text is left out and the error says why, instead of letters that are
+    // not the text.
+    let pdf = one_font(
+        dictionary! { "Subtype" => "Type0", "Encoding" => "Identity-H" },
+        None,
+        &two_byte,
+    );
+    let e = read_path(
+        &write_tmp(dir.path(), "no-map.pdf", &pdf),
+        &Limits::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("no character map"), "{e}");
     // A map for some codes only: the others come from the encoding.
     let partial = format!("{CMAP_HEAD}1 beginbfchar <48> <0048> endbfchar\n{CMAP_TAIL}");
     let pdf = one_font(

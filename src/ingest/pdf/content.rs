@@ -107,6 +107,9 @@ pub struct FontInfo<'a> {
     enc: Option<Encoding<'a>>,
     /// The text of each code of a simple (one-byte) font ([`simple_table`]).
     simple: Option<Vec<String>>,
+    /// A two-byte font with no usable character map: its codes are glyph
+    /// numbers, so its text cannot be read (left out rather than guessed).
+    pub unmapped: bool,
     /// Bytes per character code (2 for Type0/CID fonts, else 1).
     code_len: usize,
     widths: HashMap<u32, f32>,
@@ -129,11 +132,20 @@ impl<'a> FontInfo<'a> {
             .and_then(Object::as_name)
             .map(|n| String::from_utf8_lossy(n).to_lowercase())
             .unwrap_or_default();
-        let enc = font.get_font_encoding_with_limit(doc, budget).ok();
+        let mut enc = font.get_font_encoding_with_limit(doc, budget).ok();
         let simple = (subtype != b"Type0").then(|| simple_table(doc, font, budget, enc.is_some()));
+        // lopdf falls back to a one-byte encoding when a two-byte font's map
+        // is missing or unreadable: that would turn glyph numbers into
+        // letters that are not the text.
+        let unmapped =
+            subtype == b"Type0" && matches!(enc, None | Some(Encoding::OneByteEncoding(_)));
+        if unmapped {
+            enc = None;
+        }
         let mut info = FontInfo {
             enc,
             simple,
+            unmapped,
             code_len: 1,
             widths: HashMap::new(),
             default_width: if base.contains("courier") {
@@ -368,6 +380,8 @@ pub struct Walker<'a> {
     pub exhausted: bool,
     /// Content streams that could not be decoded (their text is missing).
     pub damaged: usize,
+    /// Fonts used whose text cannot be read ([`FontInfo::unmapped`]).
+    pub unmapped_fonts: usize,
 }
 
 struct Run<'w, 'a> {
@@ -388,6 +402,7 @@ impl<'a> Walker<'a> {
             budget,
             exhausted: false,
             damaged: 0,
+            unmapped_fonts: 0,
         }
     }
 
@@ -473,6 +488,7 @@ impl<'a> Walker<'a> {
             return f.clone();
         }
         let f = Rc::new(FontInfo::load(self.doc, dict, self.budget.max(1)));
+        self.unmapped_fonts += usize::from(f.unmapped);
         self.fonts.insert(key, f.clone());
         f
     }

@@ -59,6 +59,14 @@ pub fn read_pdf(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document,
         heights.push((pt.bottom, pt.height));
         page_lines.push(content::lines(n, pt.glyphs));
     }
+    if walker.unmapped_fonts > 0 {
+        warnings.push(format!(
+            "the text of {} font(s) could not be read: the PDF gives no character map for them, \
+             only glyph numbers, so that text is missing; export the draft to PDF again (from \
+             Word: File › Save As › PDF), or give bpfpress the Word file",
+            walker.unmapped_fonts
+        ));
+    }
     if walker.damaged > 0 {
         warnings.push(format!(
             "{} content stream(s) could not be decompressed; their text is missing",
@@ -74,10 +82,14 @@ pub fn read_pdf(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document,
             ))
         } else {
             IngestErrorKind::Unsupported(format!(
-                "has no extractable text on any of its {} page(s) (its text may be drawn as \
-                 outlines, or sit only in form fields); export the draft to PDF again with its \
-                 text, or give bpfpress the Word file",
-                pages.len()
+                "has no extractable text on any of its {} page(s) ({}); export the draft to PDF \
+                 again with its text, or give bpfpress the Word file",
+                pages.len(),
+                if walker.unmapped_fonts > 0 {
+                    "its fonts give no character map, only glyph numbers"
+                } else {
+                    "its text may be drawn as outlines, or sit only in form fields"
+                }
             ))
         });
     }
