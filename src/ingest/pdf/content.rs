@@ -107,8 +107,13 @@ pub struct FontInfo<'a> {
     enc: Option<Encoding<'a>>,
     /// The text of each code of a simple (one-byte) font ([`simple_table`]).
     simple: Option<Vec<String>>,
-    /// A two-byte font with no usable character map: its codes are glyph
-    /// numbers, so its text cannot be read (left out rather than guessed).
+    /// A two-byte font with no usable character map. lopdf then reads each
+    /// byte of a code on its own, which is right for the producers that put
+    /// one-byte text in such a font (pdftotext reads nothing there) and
+    /// wrong where the codes are glyph numbers. Reading the codes as Unicode
+    /// instead was tried on pdf.js's corpus: it fixed some files (Czech,
+    /// Japanese) and garbled as many (ASCII text), so the reader keeps
+    /// lopdf's reading and warns.
     pub unmapped: bool,
     /// Bytes per character code (2 for Type0/CID fonts, else 1).
     code_len: usize,
@@ -132,16 +137,12 @@ impl<'a> FontInfo<'a> {
             .and_then(Object::as_name)
             .map(|n| String::from_utf8_lossy(n).to_lowercase())
             .unwrap_or_default();
-        let mut enc = font.get_font_encoding_with_limit(doc, budget).ok();
+        let enc = font.get_font_encoding_with_limit(doc, budget).ok();
         let simple = (subtype != b"Type0").then(|| simple_table(doc, font, budget, enc.is_some()));
         // lopdf falls back to a one-byte encoding when a two-byte font's map
-        // is missing or unreadable: that would turn glyph numbers into
-        // letters that are not the text.
+        // is missing or unreadable.
         let unmapped =
             subtype == b"Type0" && matches!(enc, None | Some(Encoding::OneByteEncoding(_)));
-        if unmapped {
-            enc = None;
-        }
         let mut info = FontInfo {
             enc,
             simple,
@@ -380,7 +381,7 @@ pub struct Walker<'a> {
     pub exhausted: bool,
     /// Content streams that could not be decoded (their text is missing).
     pub damaged: usize,
-    /// Fonts used whose text cannot be read ([`FontInfo::unmapped`]).
+    /// Fonts used that give no character map ([`FontInfo::unmapped`]).
     pub unmapped_fonts: usize,
 }
 

@@ -61,8 +61,8 @@ pub fn read_pdf(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document,
     }
     if walker.unmapped_fonts > 0 {
         warnings.push(format!(
-            "the text of {} font(s) could not be read: the PDF gives no character map for them, \
-             only glyph numbers, so that text is missing; export the draft to PDF again (from \
+            "{} font(s) of this PDF give no character map, so their text was read byte by \
+             byte and may come out garbled; if it does, export the draft to PDF again (from \
              Word: File › Save As › PDF), or give bpfpress the Word file",
             walker.unmapped_fonts
         ));
@@ -86,7 +86,7 @@ pub fn read_pdf(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document,
                  again with its text, or give bpfpress the Word file",
                 pages.len(),
                 if walker.unmapped_fonts > 0 {
-                    "its fonts give no character map, only glyph numbers"
+                    "its fonts give no character map"
                 } else {
                     "its text may be drawn as outlines, or sit only in form fields"
                 }
