@@ -14,7 +14,8 @@
 //!
 //! A format whose reader is not available is reported and skipped.
 
-use bpfpress::check::{CheckOptions, Checklist, check, parse_date};
+use bpfpress::check::{CheckOptions, Checklist, check};
+use bpfpress::dates::Date;
 use bpfpress::ingest::{Limits, read_path};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -44,7 +45,7 @@ fn main() {
     let limits = Limits::default();
     let checklist = Checklist::builtin();
     let opts = CheckOptions {
-        meeting_date: parse_date("2020-11-02").ok(),
+        meeting_date: Date::parse("2020-11-02").ok(),
     };
     println!(
         "threads: {} (rayon), iterations: {iters}",

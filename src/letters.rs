@@ -17,10 +17,10 @@
 //! naming the recipient, the field and the character (typst itself would
 //! only warn and print an empty box).
 
-use crate::ingest::dates::MONTHS;
+use crate::dates::{Date, MONTHS};
+use crate::mail::LetterMaker;
 use crate::mail::recipients::{Language, Recipient};
-use crate::mail::{CampaignDate, LetterMaker};
-use crate::render::{Engine, Job, Paper, RenderError};
+use crate::render::{Engine, Job, Paper, RenderError, typst_date};
 use serde::Serialize;
 use std::path::Path;
 use typst::foundations::{Bytes, Datetime};
@@ -41,7 +41,7 @@ pub struct LetterSetup {
     /// IGF year, e.g. "2020" (optional placeholder `{year}`).
     pub year: Option<String>,
     /// The date printed on letters and the press release.
-    pub date: CampaignDate,
+    pub date: Date,
     /// Takeaway bullets (the letter prints the first [`MAX_TAKEAWAYS`]).
     pub takeaways: Vec<String>,
     pub signatory_name: String,
@@ -196,7 +196,7 @@ pub struct Letter {
 /// "1 декабря 2020 года", "2020年12月1日", and in Arabic "1 كانون
 /// الأول/ديسمبر 2020" (the two month names of the Levant and of Egypt and
 /// the Maghreb, with Western digits, as in UN documents).
-pub fn long_date(d: CampaignDate, lang: Language) -> String {
+pub fn long_date(d: Date, lang: Language) -> String {
     const FR: [&str; 12] = [
         "janvier",
         "février",
@@ -419,7 +419,7 @@ impl LetterRenderer {
             engine,
             shared: Bytes::new(shared),
             takeaways: takeaways.len(),
-            today: datetime(setup.date),
+            today: typst_date(setup.date),
             evict: true,
         })
     }
@@ -561,14 +561,6 @@ impl LetterMaker for LetterRenderer {
     }
 }
 
-fn datetime(d: CampaignDate) -> Option<Datetime> {
-    Datetime::from_ymd(
-        d.year,
-        u8::try_from(d.month).ok()?,
-        u8::try_from(d.day).ok()?,
-    )
-}
-
 fn check_setup(engine: &Engine, s: &LetterSetup) -> Result<(), LettersError> {
     let who = "shared letter text";
     check_text(engine, who, "BPF name", &s.bpf_name)?;
@@ -703,7 +695,7 @@ pub fn press_release(
         let job = Job {
             main: "/press-release.typ",
             data: serde_json::to_vec(&data).map_err(|e| LettersError::Data(e.to_string()))?,
-            today: datetime(setup.date),
+            today: typst_date(setup.date),
         };
         let c = engine.compile(&job)?;
         let done = c.page_count() <= 1;
@@ -725,11 +717,11 @@ mod tests {
 
     #[test]
     fn dates_read_naturally() {
-        let d: CampaignDate = "2020-12-01".parse().unwrap();
+        let d: Date = "2020-12-01".parse().unwrap();
         assert_eq!(long_date(d, Language::En), "1 December 2020");
         assert_eq!(long_date(d, Language::Fr), "1er décembre 2020");
         assert_eq!(long_date(d, Language::Es), "1 de diciembre de 2020");
-        let d: CampaignDate = "2021-08-15".parse().unwrap();
+        let d: Date = "2021-08-15".parse().unwrap();
         assert_eq!(long_date(d, Language::Fr), "15 août 2021");
         assert_eq!(long_date(d, Language::Ru), "15 августа 2021 года");
         assert_eq!(long_date(d, Language::Zh), "2021年8月15日");

@@ -9,17 +9,22 @@
 //! ```
 //!
 //! Each stage is a module with its own error type and a short doc saying
-//! what it takes and gives; a stage knows only the stages above it. The
-//! `bpfpress` binary is a thin layer over this library.
+//! what it takes and gives; a stage knows only the stages above it.
+//! [`pipeline`] resolves the settings once and calls the stages as typed
+//! functions; the `bpfpress` binary is a thin layer over it
+//! (`docs/architecture.md`).
 
-pub mod build;
+pub mod annotate;
 pub mod check;
+pub mod dates;
+pub mod error;
 pub mod fsutil;
 pub mod ingest;
 pub mod letters;
 pub mod mail;
 pub mod model;
 pub mod outline;
+pub mod pipeline;
 pub mod project;
 pub mod readiness;
 pub mod render;

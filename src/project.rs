@@ -42,6 +42,7 @@
 //! Unknown keys are errors (a typo must not be silently ignored), and so is a
 //! `password` key anywhere: secrets never live in the project file.
 
+use crate::dates::Date;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -239,12 +240,9 @@ impl Project {
             return Err(invalid("report.path", "must name the report file".into()));
         }
         if let Some(d) = &config.report.meeting_date
-            && parse_iso_date(d).is_none()
+            && let Err(e) = Date::parse(d)
         {
-            return Err(invalid(
-                "report.meeting_date",
-                format!("`{d}` is not a date in the form YYYY-MM-DD"),
-            ));
+            return Err(invalid("report.meeting_date", e.to_string()));
         }
         if let Some(u) = &config.report.url
             && !(u.starts_with("https://") || u.starts_with("http://"))
@@ -361,33 +359,6 @@ fn find_password_key(table: &toml::Table, prefix: &str) -> Option<String> {
     None
 }
 
-/// Parse `YYYY-MM-DD` into (year, month, day), checking the day exists.
-pub fn parse_iso_date(s: &str) -> Option<(i32, u32, u32)> {
-    let mut it = s.trim().splitn(3, '-');
-    let y: i32 = it.next()?.parse().ok()?;
-    let m: u32 = it.next()?.parse().ok()?;
-    let d: u32 = it.next()?.parse().ok()?;
-    if s.trim().len() != 10 || !(1..=12).contains(&m) || d == 0 {
-        return None;
-    }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    (d <= days[(m - 1) as usize]).then_some((y, m, d))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,13 +426,5 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("bpf.year"), "{e}");
-    }
-
-    #[test]
-    fn iso_dates() {
-        assert_eq!(parse_iso_date("2020-11-02"), Some((2020, 11, 2)));
-        assert_eq!(parse_iso_date("2020-02-29"), Some((2020, 2, 29)));
-        assert_eq!(parse_iso_date("2021-02-29"), None);
-        assert_eq!(parse_iso_date("2020-1-2"), None);
     }
 }

@@ -3,19 +3,15 @@
 //! and recipients it points to) in a temporary folder: the repository is
 //! never written.
 
-use sha2::{Digest, Sha256};
+mod support;
+
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant, SystemTime};
+use support::{SmtpSink, pdftotext, qpdf_check, root as repo, sha256, stderr, tools, tree};
 
-const BIN: &str = env!("CARGO_BIN_EXE_bpfpress");
 const DATE: &str = "2020-11-20";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// A temp folder laid out like `fixtures/`: `example/bpf.toml`,
 /// `report/…pandoc.docx`, `recipients/institutions.csv` (its first
@@ -48,14 +44,9 @@ fn example(recipients: Option<usize>) -> (tempfile::TempDir, PathBuf) {
     (tmp, proj)
 }
 
-/// `bpfpress ARGS` in `dir`, with a fixed letter date.
+/// `bpfpress ARGS` in `dir`.
 fn bpfpress(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .current_dir(dir)
-        .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .unwrap()
+    support::bpfpress(args).current_dir(dir).output().unwrap()
 }
 
 fn build(dir: &Path, extra: &[&str]) -> Output {
@@ -64,37 +55,8 @@ fn build(dir: &Path, extra: &[&str]) -> Output {
     bpfpress(dir, &args)
 }
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 fn manifest(dist: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dist.join("manifest.json")).unwrap()).unwrap()
-}
-
-/// Every file under `dir` (relative path → bytes hash).
-fn tree(dir: &Path) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, sha256(&std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out
 }
 
 fn mtimes(dir: &Path) -> BTreeMap<String, SystemTime> {
@@ -108,20 +70,6 @@ fn mtimes(dir: &Path) -> BTreeMap<String, SystemTime> {
             (rel, m)
         })
         .collect()
-}
-
-fn qpdf_check(path: &Path) {
-    let o = Command::new("qpdf")
-        .arg("--check")
-        .arg(path)
-        .output()
-        .expect("qpdf is needed (Debian: qpdf)");
-    assert!(
-        o.status.success(),
-        "qpdf --check {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&o.stdout)
-    );
 }
 
 /// The manifest lists exactly the files in dist (besides itself), each
@@ -149,6 +97,9 @@ fn assert_manifest_matches(dist: &Path) {
 
 #[test]
 fn full_build_then_noop_then_recipients_change() {
+    if !tools(&["qpdf"]) {
+        return;
+    }
     let (tmp, proj) = example(Some(4));
     let o = build(&proj, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -314,6 +265,9 @@ fn tampered_or_missing_output_is_redone() {
 
 #[test]
 fn killed_build_then_rerun_equals_uninterrupted_build() {
+    if !tools(&["qpdf"]) {
+        return;
+    }
     // Reference: an uninterrupted build.
     let (_a, ref_proj) = example(None);
     let o = build(&ref_proj, &["--threads", "1"]);
@@ -323,9 +277,8 @@ fn killed_build_then_rerun_equals_uninterrupted_build() {
     // Killed (SIGKILL) once the first letter exists.
     let (_b, proj) = example(None);
     let dist = proj.join("dist");
-    let mut child = Command::new(BIN)
+    let mut child = support::bpfpress(["build", "--date", DATE, "--threads", "1"])
         .current_dir(&proj)
-        .args(["build", "--date", DATE, "--threads", "1"])
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -366,6 +319,9 @@ fn killed_build_then_rerun_equals_uninterrupted_build() {
 
 #[test]
 fn missing_key_element_stops_before_rendering_unless_forced() {
+    if !tools(&["qpdf", "pdftotext"]) {
+        return;
+    }
     let (tmp, proj) = example(Some(1));
     std::fs::copy(
         repo().join("fixtures/build/no-methodology.docx"),
@@ -420,12 +376,7 @@ fn missing_key_element_stops_before_rendering_unless_forced() {
     std::fs::write(proj.join("bpf.toml"), toml).unwrap();
     let o = build(&proj, &["--force"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let text = Command::new("pdftotext")
-        .arg(dist.join("takeaways.pdf"))
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is needed");
-    let text = String::from_utf8_lossy(&text.stdout).replace('\n', " ");
+    let text = pdftotext(&dist.join("takeaways.pdf")).replace('\n', " ");
     assert!(text.contains("Zebra crossings"), "{text}");
     let m = manifest(&dist);
     assert!(
@@ -482,6 +433,9 @@ fn bad_project_file_names_the_key() {
 
 #[test]
 fn init_scaffolds_a_project_that_builds_and_refuses_to_overwrite() {
+    if !tools(&["qpdf"]) {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let o = bpfpress(tmp.path(), &["init", "proj", "--report", "report.docx"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -613,71 +567,30 @@ fn every_command_help_has_an_example_and_completions_work() {
     assert_eq!(o.status.code(), Some(2));
 }
 
-/// Whether python3 with aiosmtpd is there (required under CI).
-fn have_aiosmtpd() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "python3 with aiosmtpd is needed (.ci/run installs it)"
-        );
-        eprintln!("SKIPPED: python3 with aiosmtpd is needed");
-    }
-    ok
-}
-
 /// A real SMTP server (tests/smtp_sink.py) saving into `sink_dir`, and
 /// the project's [smtp] section pointed at it.
-fn start_sink(proj: &Path, sink_dir: &Path, args: &[&str]) -> std::process::Child {
-    std::fs::create_dir(sink_dir).unwrap();
-    let mut sink = Command::new("python3")
-        .arg(repo().join("tests/smtp_sink.py"))
-        .arg(sink_dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(sink.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port: u16 = line.trim().strip_prefix("PORT ").unwrap().parse().unwrap();
+fn start_sink(proj: &Path, sink_dir: &Path, args: &[&str]) -> Option<SmtpSink> {
+    let sink = SmtpSink::start(sink_dir, args)?;
     let toml = std::fs::read_to_string(proj.join("bpf.toml")).unwrap();
     let toml = toml
         .replace("host = \"smtp.example.org\"", "host = \"127.0.0.1\"")
-        .replace("port = 587", &format!("port = {port}"))
+        .replace("port = 587", &format!("port = {}", sink.port))
         .replace("tls = \"starttls\"", "tls = \"none\"")
         .replace("user = \"igf@example.org\"\n", "");
     std::fs::write(proj.join("bpf.toml"), toml).unwrap();
-    sink
-}
-
-fn received(sink_dir: &Path) -> usize {
-    std::fs::read_dir(sink_dir)
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .ends_with(".eml")
-        })
-        .count()
+    Some(sink)
 }
 
 #[test]
 fn send_delivers_once_and_press_release_lists_the_recipients() {
-    if !have_aiosmtpd() {
+    if !tools(&["qpdf", "pdftotext"]) {
         return;
     }
     let (tmp, proj) = example(Some(3));
-    let sink_dir = tmp.path().join("sink");
-    let mut sink = start_sink(&proj, &sink_dir, &[]);
-    let received = || received(&sink_dir);
+    let Some(sink) = start_sink(&proj, &tmp.path().join("sink"), &[]) else {
+        return;
+    };
+    let received = || sink.count();
 
     // A plain build sends nothing.
     let o = build(&proj, &[]);
@@ -695,29 +608,24 @@ fn send_delivers_once_and_press_release_lists_the_recipients() {
     let entries = mailing["entries"].as_array().unwrap();
     assert!(entries.iter().all(|e| e["status"] == "sent"), "{mailing}");
     qpdf_check(&dist.join("press-release.pdf"));
-    let text = Command::new("pdftotext")
-        .arg(dist.join("press-release.pdf"))
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is needed");
-    let text = String::from_utf8_lossy(&text.stdout).replace('\n', " ");
+    let text = pdftotext(&dist.join("press-release.pdf")).replace('\n', " ");
     for org in ["UNESCO", "International Telecommunication Union", "UN DESA"] {
         assert!(text.contains(org), "press release lacks {org}: {text}");
     }
     assert_manifest_matches(&dist);
-    let _ = sink.kill();
-    let _ = sink.wait();
 }
 
 #[test]
 fn refused_message_exits_1_and_the_next_run_tries_again() {
-    if !have_aiosmtpd() {
-        return;
-    }
     let (tmp, proj) = example(Some(3));
-    let sink_dir = tmp.path().join("sink");
     // The third recipient's address (UN DESA) is refused by the server.
-    let mut sink = start_sink(&proj, &sink_dir, &["--reject", "n.okafor@desa.example.org"]);
+    let Some(sink) = start_sink(
+        &proj,
+        &tmp.path().join("sink"),
+        &["--reject", "n.okafor@desa.example.org"],
+    ) else {
+        return;
+    };
     let o = build(&proj, &["--send"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
@@ -725,13 +633,11 @@ fn refused_message_exits_1_and_the_next_run_tries_again() {
         "{}",
         stderr(&o)
     );
-    assert_eq!(received(&sink_dir), 2);
+    assert_eq!(sink.count(), 2);
     let dist = proj.join("dist");
     assert_eq!(manifest(&dist)["fingerprints"]["letters"], "incomplete");
     // Not "up to date": the letters group is done again.
     let o = build(&proj, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("built letters"), "{}", stderr(&o));
-    let _ = sink.kill();
-    let _ = sink.wait();
 }

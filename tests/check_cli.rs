@@ -3,31 +3,20 @@
 //! The real report and the review fixture are read with the DOCX and PDF
 //! readers; the crafted drafts with the Markdown reader.
 
-mod check_support;
+mod support;
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+use support::{code, stderr, stdout};
 
+/// `bpfpress ARGS` in the repository root, colour left to the terminal test.
 fn bpfpress(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bpfpress"))
-        .args(args)
-        .current_dir(check_support::root())
+    support::bpfpress(args)
+        .current_dir(support::root())
         .env_remove("NO_COLOR")
         .output()
         .unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 #[test]
@@ -196,7 +185,7 @@ fn batch_of_real_files_with_one_unreadable() {
     let dir = tempfile::tempdir().unwrap();
     for f in [REPORT_DOCX, REPORT_PDF] {
         let name = Path::new(f).file_name().unwrap();
-        std::fs::copy(check_support::root().join(f), dir.path().join(name)).unwrap();
+        std::fs::copy(support::root().join(f), dir.path().join(name)).unwrap();
     }
     std::fs::write(dir.path().join("broken.docx"), b"PK\x03\x04 nope").unwrap();
     std::fs::write(dir.path().join("notes.csv"), b"not a draft").unwrap();
@@ -294,7 +283,7 @@ fn complete_draft_exits_0_and_thin_draft_exits_1() {
 fn batch_checks_the_rest_when_one_file_is_unreadable() {
     let dir = tempfile::tempdir().unwrap();
     for f in ["complete.md", "thin.md", "no-methodology.md"] {
-        std::fs::copy(check_support::draft_path(f), dir.path().join(f)).unwrap();
+        std::fs::copy(support::draft(f), dir.path().join(f)).unwrap();
     }
     std::fs::write(dir.path().join("broken.docx"), b"PK\x03\x04 nope").unwrap();
     let o = bpfpress(&["check", "--format", "json", dir.path().to_str().unwrap()]);

@@ -6,12 +6,12 @@
 //! 5 policy measures and initiatives, 6 what worked well, 7 unintended
 //! consequences, 8 unresolved issues, 9 insights, 10 next steps.
 
-mod check_support;
+mod support;
 
 use Verdict::{Missing, Present, Weak};
 use bpfpress::check::{CheckOptions, Checklist, Verdict, Via, check};
 use bpfpress::model::{Block, Document, Format, Inline, List, ListItem, Location};
-use check_support::{check_doc, check_draft, heading, para};
+use support::{check_doc, check_draft, heading, para};
 
 fn verdicts(r: &bpfpress::check::CheckReport) -> Vec<Verdict> {
     r.elements.iter().map(|e| e.verdict).collect()
@@ -206,7 +206,7 @@ fn spread_threshold_from_a_custom_checklist() {
         bpfpress::check::DEFAULT_CHECKLIST.replace("present_sections = 1", "present_sections = 2");
     let cl = Checklist::from_toml(&text, "spread.toml").unwrap();
     let r = check(
-        &check_support::load("cues-only.md"),
+        &support::load_draft("cues-only.md"),
         &cl,
         &CheckOptions::default(),
     );

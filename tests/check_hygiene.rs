@@ -1,13 +1,14 @@
 //! Draft-hygiene rules: each has a case that fires and one that must not.
 //! `complete.md` is the clean draft every rule must stay silent on.
 
-mod check_support;
+mod support;
 
-use bpfpress::check::{CheckOptions, CheckReport, Checklist, Severity, check, parse_date};
+use bpfpress::check::{CheckOptions, CheckReport, Checklist, Severity, check};
+use bpfpress::dates::Date;
 use bpfpress::model::{
     Block, Comment, Document, Format, Inline, Location, Note, NoteKind, Revision, RevisionKind,
 };
-use check_support::{check_doc, check_draft, para};
+use support::{check_doc, check_draft, para};
 
 const ALL_RULES: [&str; 11] = [
     "tracked-changes",
@@ -34,7 +35,7 @@ fn locs(r: &CheckReport, rule: &str) -> Vec<Location> {
 
 fn with_meeting(doc: &Document, date: &str) -> CheckReport {
     let opts = CheckOptions {
-        meeting_date: Some(parse_date(date).unwrap()),
+        meeting_date: Some(Date::parse(date).unwrap()),
     };
     check(doc, &Checklist::builtin(), &opts)
 }
@@ -55,7 +56,7 @@ fn clean_doc() -> Document {
 fn clean_draft_fires_no_rule() {
     let r = check_draft("complete.md");
     assert!(r.findings.is_empty(), "{:#?}", r.findings);
-    let r = with_meeting(&check_support::load("complete.md"), "2026-11-01");
+    let r = with_meeting(&support::load_draft("complete.md"), "2026-11-01");
     assert!(r.findings.is_empty(), "{:#?}", r.findings);
     for rule in ALL_RULES {
         assert!(r.finding(rule).is_none());
@@ -229,7 +230,7 @@ fn missing_metadata_fires_per_field() {
 
 #[test]
 fn six_week_rule_against_the_meeting_date() {
-    let doc = check_support::load("complete.md"); // dated 2026-09-15
+    let doc = support::load_draft("complete.md"); // dated 2026-09-15
     // Meeting 2026-10-27: deadline 2026-09-15, exactly 42 days → on time.
     let r = with_meeting(&doc, "2026-10-27");
     assert!(r.finding("public-comment-deadline").is_none());

@@ -21,13 +21,13 @@
 //! | 9 | present | "Observations" under each topic of C, and F. Concluding remarks. |
 //! | 10 | present | "Recommendations" under each topic of C ("... and way forward"), and the three follow-up documents recommended in F. |
 
-mod check_support;
+mod support;
 
 use Verdict::{Missing, Present, Weak};
 use bpfpress::check::{CheckReport, Verdict, Via};
 use bpfpress::ingest::{Limits, read_path};
 use bpfpress::model::Location;
-use check_support::{check_doc, root};
+use support::{check_doc, root};
 
 const EXPECTED: [Verdict; 10] = [
     Present, Present, Present, Missing, Weak, Present, Weak, Present, Present, Present,

@@ -1,8 +1,10 @@
 //! `bpfpress ingest` as a user runs it: the real binary, in a temp folder
 //! of its own, with a cleaned environment.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use support::{Run, bpfpress};
 
 const REPORT_MD: &str = "fixtures/report/bpf-on-bpfs-2020.md";
 
@@ -30,46 +32,20 @@ impl Dir {
 
     /// Copy a committed fixture into the folder under `name`.
     fn fixture(&self, rel: &str, name: &str) -> PathBuf {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+        let src = support::root().join(rel);
         let p = self.path(name);
         std::fs::copy(src, &p).unwrap();
         p
     }
 
     fn ingest(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_bpfpress"))
-            .arg("ingest")
-            .args(args)
-            .current_dir(self.tmp.path())
-            .env_clear()
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        Run(out)
-    }
-}
-
-struct Run(Output);
-
-impl Run {
-    fn code(&self) -> i32 {
-        self.0.status.code().unwrap()
-    }
-    fn stdout(&self) -> String {
-        String::from_utf8(self.0.stdout.clone()).unwrap()
-    }
-    fn stderr(&self) -> String {
-        String::from_utf8(self.0.stderr.clone()).unwrap()
-    }
-    /// Exactly one error line naming `file` and containing `reason`; exit 2.
-    fn assert_one_error(&self, file: &str, reason: &str) {
-        let err = self.stderr();
-        let lines: Vec<&str> = err.lines().collect();
-        assert_eq!(lines.len(), 1, "stderr: {err}");
-        assert!(lines[0].starts_with("error: "), "{err}");
-        assert!(lines[0].contains(file), "{err} should name {file}");
-        assert!(lines[0].contains(reason), "{err} should say {reason}");
-        assert_eq!(self.code(), 2, "{err}");
+        Run::of(
+            bpfpress(["ingest"])
+                .args(args)
+                .current_dir(self.tmp.path())
+                .env_clear()
+                .env("NO_COLOR", "1"),
+        )
     }
 }
 
@@ -93,10 +69,13 @@ fn directory() {
 #[test]
 fn unknown_binary_format() {
     let d = Dir::new();
-    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
-    d.write("photo.md", png);
-    d.ingest(&["photo.md"])
-        .assert_one_error("photo.md", "unknown format");
+    // An ELF executable: binary, and nothing bpfpress can name.
+    d.write(
+        "program.md",
+        b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0>\0",
+    );
+    d.ingest(&["program.md"])
+        .assert_one_error("program.md", "unknown format");
 }
 
 #[test]
@@ -238,4 +217,40 @@ fn usage_errors_exit_2() {
     let r = d.ingest(&[]);
     assert_eq!(r.code(), 2);
     assert!(r.stderr().contains("FILE"));
+}
+
+/// Markup and images are refused by their content, whatever their name,
+/// with what they are and what to do — never read as Markdown.
+#[test]
+fn markup_and_images_are_named_not_read_as_markdown() {
+    let d = Dir::new();
+    let utf16_xml: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?><w:wordDocument xmlns:w=\"x\"/>"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    let cases: [(&str, &[u8], &str); 6] = [
+        ("draft.md", b"{\\rtf1\\ansi\\deff0 {\\fonttbl} Draft report}", "RTF"),
+        (
+            "draft.txt",
+            b"<?xml version=\"1.0\"?>\n<?mso-application progid=\"Word.Document\"?>\n<w:wordDocument xmlns:w=\"x\"><w:body/></w:wordDocument>",
+            "Word 2003 XML",
+        ),
+        ("utf16.xml", &utf16_xml, "Word 2003 XML"),
+        ("page.md", b"<!DOCTYPE html>\n<html><body><h1>Draft</h1></body></html>", "web page"),
+        ("scan.md", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "image (PNG)"),
+        ("scan2.pdf", b"\xFF\xD8\xFF\xE0\0\x10JFIF", "image (JPEG)"),
+    ];
+    for (name, bytes, what) in cases {
+        d.write(name, bytes);
+        let r = d.ingest(&[name]);
+        r.assert_one_error(name, what);
+        assert!(r.stderr().contains("does not read"), "{}", r.stderr());
+    }
+    // Markdown that opens with an HTML comment is still Markdown.
+    d.write("ok.md", b"<!-- note -->\n# Title\n\n## Part\n\nText.\n");
+    assert_eq!(d.ingest(&["ok.md"]).code(), 0);
 }

@@ -4,17 +4,20 @@
 //! byte-identical (Python `email`); a name no font prints is an error;
 //! the `letters` command end to end with its exit codes.
 
-mod common;
+mod support;
 
 use bpfpress::letters::{
     self, Contact, Dissemination, Institution, LetterRenderer, LetterSetup, LettersError,
 };
 use bpfpress::mail::{Language, MailText, RunOptions, Status};
 use bpfpress::render::{Engine, Paper};
-use common::*;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::mail::*;
+use support::{
+    SmtpSink, bin, fixture, list_dir, pdf_pages, pdftotext, python_with, qpdf_check, tools,
+};
 
 fn six_languages() -> bpfpress::mail::Recipients {
     bpfpress::mail::recipients::load(
@@ -64,54 +67,6 @@ fn setup() -> LetterSetup {
     }
 }
 
-fn tool(name: &str) -> bool {
-    let ok = Command::new(name).arg("--version").output().is_ok();
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{name} is needed (poppler-utils / qpdf)"
-        );
-        eprintln!("SKIPPED: {name} not installed");
-    }
-    ok
-}
-
-fn pdftotext(pdf: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "pdftotext {}", pdf.display());
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn qpdf_ok(pdf: &Path) {
-    let out = Command::new("qpdf")
-        .arg("--check")
-        .arg(pdf)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "qpdf --check {}:\n{}",
-        pdf.display(),
-        String::from_utf8_lossy(&out.stdout)
-    );
-}
-
-fn pages(pdf: &Path) -> usize {
-    let out = Command::new("pdfinfo").arg(pdf).output().unwrap();
-    let s = String::from_utf8_lossy(&out.stdout);
-    s.lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
-}
-
 /// Collapse whitespace (pdftotext breaks lines where the PDF does) and
 /// drop the bidi embedding marks pdftotext puts around right-to-left runs.
 /// Within an Arabic word, pdftotext writes the two letters of a ligature
@@ -153,7 +108,7 @@ fn no_brackets(s: &str) -> String {
 
 #[test]
 fn letters_for_every_fixture_institution_print_every_name() {
-    if !(tool("qpdf") && tool("pdftotext") && tool("pdfinfo")) {
+    if !tools(&["qpdf", "pdftotext", "pdfinfo"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -180,8 +135,8 @@ fn letters_for_every_fixture_institution_print_every_name() {
 
     for r in &rs.list {
         let pdf = letters_dir.join(format!("{}.pdf", r.stem));
-        qpdf_ok(&pdf);
-        assert_eq!(pages(&pdf), 1, "{} is not one page", r.stem);
+        qpdf_check(&pdf);
+        assert_eq!(pdf_pages(&pdf), 1, "{} is not one page", r.stem);
         let raw = strip_marks(&pdftotext(&pdf));
         let text = no_brackets(&squash(&raw));
         let squash = |s: &str| no_brackets(&squash(s));
@@ -277,9 +232,9 @@ fn letters_for_every_fixture_institution_print_every_name() {
 
 #[test]
 fn eml_attach_the_rendered_letter_byte_identical() {
-    let Some(py) = python_with("email") else {
+    if !python_with("email") {
         return;
-    };
+    }
     let dir = tempfile::tempdir().unwrap();
     let renderer = LetterRenderer::new(Engine::builtin(), &setup()).unwrap();
     let rs = institutions();
@@ -313,20 +268,7 @@ fn eml_attach_the_rendered_letter_byte_identical() {
             ],
         }));
     }
-    let spec_path = dir.path().join("spec.json");
-    std::fs::write(&spec_path, serde_json::to_vec(&spec).unwrap()).unwrap();
-    let out = Command::new(py)
-        .arg(root().join("tests/check_eml.py"))
-        .arg(&spec_path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(stdout.trim(), "ok 5");
+    assert_eq!(check_eml(&json!(spec), dir.path()), "ok 5");
 }
 
 #[test]
@@ -358,7 +300,7 @@ fn a_name_no_font_prints_is_an_error_naming_recipient_and_character() {
 
 #[test]
 fn press_release_lists_the_institutions() {
-    if !(tool("qpdf") && tool("pdftotext") && tool("pdfinfo")) {
+    if !tools(&["qpdf", "pdftotext", "pdfinfo"]) {
         return;
     }
     let rs = institutions();
@@ -383,11 +325,11 @@ fn press_release_lists_the_institutions() {
         let pdf = letters::press_release(&Engine::builtin(), &su, inst, how, &contact).unwrap();
         let p = dir.path().join(name);
         std::fs::write(&p, &pdf).unwrap();
-        qpdf_ok(&p);
+        qpdf_check(&p);
         p
     };
     let p = make(&inst, Dissemination::Sent, "sent.pdf");
-    assert_eq!(pages(&p), 1, "a typical list fits one page");
+    assert_eq!(pdf_pages(&p), 1, "a typical list fits one page");
     let text = squash(&pdftotext(&p));
     assert!(text.contains("publishes its output report"), "{text}");
     assert!(
@@ -424,7 +366,7 @@ fn press_release_lists_the_institutions() {
         })
         .collect();
     let long = make(&many, Dissemination::Sent, "long.pdf");
-    assert_eq!(pages(&long), 2);
+    assert_eq!(pdf_pages(&long), 2);
     assert!(squash(&pdftotext(&long)).contains("National Regulatory Authority number 149"));
     assert!(text.contains("https://www.intgovforum.example.org/bpf-on-bpfs-2020.pdf"));
     assert!(
@@ -441,13 +383,9 @@ fn press_release_lists_the_institutions() {
     }
 }
 
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_bpfpress"))
-}
-
 #[test]
 fn letters_command_dry_run_and_exit_codes() {
-    if !(tool("qpdf") && tool("pdftotext")) {
+    if !tools(&["qpdf", "pdftotext"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -500,7 +438,7 @@ fn letters_command_dry_run_and_exit_codes() {
     assert_eq!(list_dir(&out_dir.join("mail")).len(), 21);
     assert!(out_dir.join("mailing.csv").exists());
     let pr = out_dir.join("press-release.pdf");
-    qpdf_ok(&pr);
+    qpdf_check(&pr);
     let text = squash(&pdftotext(&pr));
     assert!(text.contains("Outreach needs resources."), "{text}");
     assert!(text.contains("Asia-Pacific Telecommunity (APT)"), "{text}");
@@ -668,30 +606,18 @@ fn look() {
 /// run sends nothing; the press release lists the institutions sent to.
 #[test]
 fn letters_command_sends_once_and_the_press_release_lists_the_sent() {
-    let Some(py) = python_with("aiosmtpd") else {
-        return;
-    };
-    if !tool("pdftotext") {
+    if !tools(&["pdftotext"]) {
         return;
     }
-    use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
-    let sink_dir = dir.path().join("sink");
-    std::fs::create_dir_all(&sink_dir).unwrap();
-    let mut child = Command::new(py)
-        .arg(root().join("tests/smtp_sink.py"))
-        .arg(&sink_dir)
-        // One refused recipient: failed, exit 1, not in the press release.
-        .args(["--reject", "ict@arableague.example.org"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port: u16 = line.trim().strip_prefix("PORT ").unwrap().parse().unwrap();
+    // One refused recipient: failed, exit 1, not in the press release.
+    let Some(sink) = SmtpSink::start(
+        &dir.path().join("sink"),
+        &["--reject", "ict@arableague.example.org"],
+    ) else {
+        return;
+    };
+    let port = sink.port;
     let out_dir = dir.path().join("out");
     let run = || {
         Command::new(bin())
@@ -722,11 +648,7 @@ fn letters_command_sends_once_and_the_press_release_lists_the_sent() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("21 recipients: 20 sent, 1 failed"), "{err}");
-    let received = list_dir(&sink_dir)
-        .into_iter()
-        .filter(|f| f.ends_with(".eml"))
-        .count();
-    assert_eq!(received, 20);
+    assert_eq!(sink.count(), 20);
     let pr = squash(&pdftotext(&out_dir.join("press-release.pdf")));
     assert!(pr.contains("has sent the report"), "{pr}");
     assert!(pr.contains("to the 20 institutions"), "{pr}");
@@ -743,21 +665,14 @@ fn letters_command_sends_once_and_the_press_release_lists_the_sent() {
     let o = run();
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("20 sent"), "{err}");
-    let received = list_dir(&sink_dir)
-        .into_iter()
-        .filter(|f| f.ends_with(".eml"))
-        .count();
-    assert_eq!(received, 20, "a re-run sent again");
-    drop(child.stdin.take());
-    let _ = child.kill();
-    let _ = child.wait();
+    assert_eq!(sink.count(), 20, "a re-run sent again");
 }
 
 /// Defaults from the project file: BPF name, report URL, signatory,
 /// recipients, output folder and sender.
 #[test]
 fn letters_command_takes_defaults_from_the_project_file() {
-    if !tool("pdftotext") {
+    if !tools(&["pdftotext"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -831,7 +746,7 @@ from = "IGF Secretariat <igf@example.org>"
 /// date; the letter stays one page.
 #[test]
 fn a_long_address_pushes_the_body_down() {
-    if !(tool("pdftotext") && tool("pdfinfo")) {
+    if !tools(&["pdftotext", "pdfinfo"]) {
         return;
     }
     let renderer = LetterRenderer::new(Engine::builtin(), &setup()).unwrap();
@@ -848,7 +763,7 @@ fn a_long_address_pushes_the_body_down() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("long.pdf");
     std::fs::write(&p, renderer.letter(&r).unwrap().pdf).unwrap();
-    assert_eq!(pages(&p), 1);
+    assert_eq!(pdf_pages(&p), 1);
     let text = squash(&pdftotext(&p));
     let country = text.find("THAILAND").unwrap();
     let date = text.find("1 December 2020").unwrap();
@@ -883,7 +798,7 @@ fn language_marks(lang: Language) -> (&'static str, &'static str) {
 /// the body, salutation, date and letterhead in the recipient's language.
 #[test]
 fn one_page_in_each_of_the_six_languages_with_long_names() {
-    if !(tool("pdftotext") && tool("pdfinfo") && tool("qpdf")) {
+    if !tools(&["pdftotext", "pdfinfo", "qpdf"]) {
         return;
     }
     let mut s = setup();
@@ -898,8 +813,8 @@ fn one_page_in_each_of_the_six_languages_with_long_names() {
         let l = renderer.letter(r).unwrap();
         let p = dir.path().join(format!("{}.pdf", r.stem));
         std::fs::write(&p, &l.pdf).unwrap();
-        qpdf_ok(&p);
-        assert_eq!(pages(&p), 1, "{} ({:?})", r.stem, r.language);
+        qpdf_check(&p);
+        assert_eq!(pdf_pages(&p), 1, "{} ({:?})", r.stem, r.language);
         let raw = strip_marks(&pdftotext(&p));
         let text = no_brackets(&squash(&raw));
         let (opening, forum) = language_marks(r.language);
@@ -1024,7 +939,7 @@ fn text_lines(pdf: &Path) -> Vec<(f64, f64, String)> {
 /// overlapping (Arabic letters are taller than Latin ones).
 #[test]
 fn a_multi_line_arabic_address_does_not_overlap() {
-    if !tool("pdftotext") {
+    if !tools(&["pdftotext"]) {
         return;
     }
     let renderer = LetterRenderer::new(Engine::builtin(), &setup()).unwrap();
@@ -1069,7 +984,7 @@ fn a_multi_line_arabic_address_does_not_overlap() {
 /// second page.
 #[test]
 fn an_overlong_letter_is_fitted_and_names_what_it_left_out() {
-    if !tool("pdfinfo") {
+    if !tools(&["pdfinfo"]) {
         return;
     }
     let mut s = setup();
@@ -1085,7 +1000,7 @@ fn an_overlong_letter_is_fitted_and_names_what_it_left_out() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("fr.pdf");
     std::fs::write(&p, &l.pdf).unwrap();
-    assert_eq!(pages(&p), 1);
+    assert_eq!(pdf_pages(&p), 1);
     assert_eq!(l.fit_step, letters::FIT_STEPS.len() - 1);
     assert!(l.takeaways < 5, "{}", l.takeaways);
     assert_eq!(l.warnings.len(), 1, "{:?}", l.warnings);

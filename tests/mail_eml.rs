@@ -2,11 +2,12 @@
 //! with an independent parser (Python's `email`), deterministic across
 //! runs, with a manifest; a failing letter fails only its recipient.
 
-mod common;
+mod support;
 
 use bpfpress::mail::{Language, LetterError, MailText, Recipient, Role, RunOptions, Status};
-use common::*;
 use serde_json::json;
+use support::mail::*;
+use support::{fixture, list_dir, python_with};
 
 fn dry_run(dir: &std::path::Path) -> bpfpress::mail::Manifest {
     let mut o = RunOptions::new(dir);
@@ -19,9 +20,9 @@ fn dry_run(dir: &std::path::Path) -> bpfpress::mail::Manifest {
 
 #[test]
 fn eml_files_parse_with_python_email_and_attachments_are_byte_identical() {
-    let Some(py) = python_with("email") else {
+    if !python_with("email") {
         return;
-    };
+    }
     let dir = tempfile::tempdir().unwrap();
     let m = dry_run(dir.path());
     let rs = institutions();
@@ -69,20 +70,7 @@ fn eml_files_parse_with_python_email_and_attachments_are_byte_identical() {
     ] {
         assert!(names.contains(&n), "{n}");
     }
-    let spec_path = dir.path().join("spec.json");
-    std::fs::write(&spec_path, serde_json::to_vec(&spec).unwrap()).unwrap();
-    let out = std::process::Command::new(py)
-        .arg(root().join("tests/check_eml.py"))
-        .arg(&spec_path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "python email check failed:\n{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(stdout.trim(), "ok 21");
+    assert_eq!(check_eml(&json!(spec), dir.path()), "ok 21");
 }
 
 #[test]
@@ -255,7 +243,7 @@ fn user_mail_texts_replace_the_built_in_ones_per_language() {
     );
 
     std::fs::write(dir.path().join("mail.es.txt"), "Subject: x\n\n{saludo}\n").unwrap();
-    let e = MailText::load_dir(dir.path()).unwrap_err();
+    let e = MailText::load_dir(dir.path()).unwrap_err().to_string();
     assert!(
         e.contains("mail.es.txt: line 3: unknown placeholder {saludo}"),
         "{e}"
@@ -267,9 +255,9 @@ fn user_mail_texts_replace_the_built_in_ones_per_language() {
 /// by Python's `email` on the `.eml` files.
 #[test]
 fn mails_mention_only_the_attachments_they_carry() {
-    let Some(py) = python_with("email") else {
+    if !python_with("email") {
         return;
-    };
+    }
     let dir = tempfile::tempdir().unwrap();
     let rs = institutions();
     let mut spec = Vec::new();
@@ -329,20 +317,7 @@ fn mails_mention_only_the_attachments_they_carry() {
             }));
         }
     }
-    let spec_path = dir.path().join("spec.json");
-    std::fs::write(&spec_path, serde_json::to_vec(&spec).unwrap()).unwrap();
-    let out = std::process::Command::new(py)
-        .arg(root().join("tests/check_eml.py"))
-        .arg(&spec_path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(stdout.trim(), "ok 42");
+    assert_eq!(check_eml(&json!(spec), dir.path()), "ok 42");
 }
 
 /// `mailing.csv` is opened in spreadsheet programs: a cell that begins

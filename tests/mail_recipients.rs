@@ -1,13 +1,13 @@
 //! Recipients files: the fixture list loads in every format, and every
 //! problem in the bad files is reported with its row and column.
 
+mod support;
+
 use bpfpress::mail::recipients::{self, Language, LoadOptions, RecipientsError};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn fx(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/recipients")
-        .join(p)
+    support::fixture("recipients").join(p)
 }
 
 const MAILING: LoadOptions = LoadOptions {

@@ -4,95 +4,15 @@
 //! recipient is marked failed with the server's reason; the window between
 //! the server's 250 and the log line is reported, not re-sent.
 
-mod common;
+mod support;
 
 use bpfpress::mail::send::SEND_LOG;
 use bpfpress::mail::{Manifest, RunOptions, SmtpSettings, Status, TlsMode};
-use common::*;
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Sink {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Sink {
-    fn start(dir: &Path, args: &[&str]) -> Option<Sink> {
-        let py = python_with("aiosmtpd")?;
-        std::fs::create_dir_all(dir).unwrap();
-        let mut child = Command::new(py)
-            .arg(root().join("tests/smtp_sink.py"))
-            .arg(dir)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .unwrap_or_else(|| panic!("smtp sink did not start: {line:?}"))
-            .parse()
-            .unwrap();
-        Some(Sink {
-            child,
-            port,
-            dir: dir.to_owned(),
-        })
-    }
-
-    fn settings(&self) -> SmtpSettings {
-        let mut s = SmtpSettings::new("127.0.0.1", self.port, TlsMode::None);
-        s.timeout_secs = 20;
-        s
-    }
-
-    /// Message-ID → (times received, envelope recipients).
-    fn received(&self) -> HashMap<String, (usize, String)> {
-        let mut m: HashMap<String, (usize, String)> = HashMap::new();
-        for f in list_dir(&self.dir) {
-            if !f.ends_with(".eml") {
-                continue;
-            }
-            let text = String::from_utf8(std::fs::read(self.dir.join(&f)).unwrap()).unwrap();
-            let header = |name: &str| {
-                text.lines()
-                    .find_map(|l| l.strip_prefix(name))
-                    .unwrap_or_else(|| panic!("{f}: no {name}"))
-                    .trim()
-                    .to_owned()
-            };
-            let id = header("Message-ID:");
-            let to = std::fs::read_to_string(self.dir.join(f.replace(".eml", ".rcpt"))).unwrap();
-            let e = m.entry(id).or_insert((0, to));
-            e.0 += 1;
-        }
-        m
-    }
-
-    fn count(&self) -> usize {
-        list_dir(&self.dir)
-            .iter()
-            .filter(|f| f.ends_with(".eml"))
-            .count()
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use support::SmtpSink as Sink;
+use support::mail::*;
 
 fn options(out: &Path, sink: &Sink) -> RunOptions {
     let mut o = RunOptions::new(out);

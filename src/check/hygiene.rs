@@ -18,10 +18,10 @@
 
 use super::detect::{excerpt, fold_ascii};
 use super::{CheckOptions, Finding, Item, Severity, Timing};
+use crate::dates::{Date, PartialDate};
 use crate::model::{Block, Document, Inline, Location};
 use regex::Regex;
 use std::collections::{BTreeSet, HashSet};
-use std::fmt;
 use std::sync::LazyLock;
 
 /// Most occurrences listed per finding (the count stays exact).
@@ -31,102 +31,12 @@ pub const MAX_ITEMS: usize = 50;
 /// six weeks before the annual meeting.
 pub const PUBLIC_COMMENT_DAYS: i64 = 42;
 
-/// A calendar date (proleptic Gregorian).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    pub year: i32,
-    pub month: u32,
-    pub day: u32,
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        _ => 28,
-    }
-}
-
-impl Date {
-    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-    pub fn to_days(self) -> i64 {
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(self.month);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
-
-    /// The date `days` after 1970-01-01.
-    pub fn from_days(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Date { year, month, day }
-    }
-}
-
-/// Parse `YYYY-MM-DD` (strict: a real calendar date).
-pub fn parse_date(s: &str) -> Result<Date, String> {
-    let parts: Vec<&str> = s.trim().split('-').collect();
-    let bad = || format!("{s:?} is not a date in the form YYYY-MM-DD");
-    if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
-        return Err(bad());
-    }
-    let year: i32 = parts[0].parse().map_err(|_| bad())?;
-    let month: u32 = parts[1].parse().map_err(|_| bad())?;
-    let day: u32 = parts[2].parse().map_err(|_| bad())?;
-    if !(1..=12).contains(&month) {
-        return Err(format!("{s:?}: month {month} is not 1-12"));
-    }
-    if day == 0 || day > days_in_month(year, month) {
-        return Err(format!("{s:?}: day {day} does not exist in that month"));
-    }
-    Ok(Date { year, month, day })
-}
-
 /// The model's draft date as a range of days: `YYYY-MM-DD` is one day,
-/// `YYYY-MM` the whole month.
+/// `YYYY-MM` the whole month; a year alone says too little.
 fn draft_date_range(s: &str) -> Option<(Date, Date)> {
-    if let Ok(d) = parse_date(s) {
-        return Some((d, d));
-    }
-    let (y, m) = s.trim().split_once('-')?;
-    if y.len() != 4 || m.len() != 2 {
-        return None;
-    }
-    let year: i32 = y.parse().ok()?;
-    let month: u32 = m.parse().ok()?;
-    if !(1..=12).contains(&month) {
-        return None;
-    }
-    Some((
-        Date {
-            year,
-            month,
-            day: 1,
-        },
-        Date {
-            year,
-            month,
-            day: days_in_month(year, month),
-        },
-    ))
+    let d = PartialDate::parse(s)?;
+    d.month?;
+    Some((d.first_day(), d.last_day()))
 }
 
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
@@ -455,7 +365,7 @@ fn metadata(doc: &Document, out: &mut Vec<Finding>) {
 }
 
 fn deadline(doc: &Document, meeting: Date, out: &mut Vec<Finding>) -> Timing {
-    let last = Date::from_days(meeting.to_days() - PUBLIC_COMMENT_DAYS);
+    let last = meeting.plus_days(-PUBLIC_COMMENT_DAYS);
     let draft = doc
         .meta
         .date
@@ -589,27 +499,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates_round_trip_and_subtract() {
-        let d = parse_date("2020-11-02").unwrap();
-        assert_eq!(Date::from_days(d.to_days()), d);
-        assert_eq!(Date::from_days(d.to_days() - 42).to_string(), "2020-09-21");
-        let leap = parse_date("2024-03-01").unwrap();
-        assert_eq!(
-            Date::from_days(leap.to_days() - 1).to_string(),
-            "2024-02-29"
-        );
-        assert_eq!(parse_date("1970-01-01").unwrap().to_days(), 0);
-        assert!(parse_date("2023-02-29").is_err());
-        assert!(parse_date("2020-13-01").is_err());
-        assert!(parse_date("2020/01/01").is_err());
-        assert!(parse_date("20-01-01").is_err());
-    }
-
-    #[test]
     fn month_only_dates_are_ranges() {
         let (a, b) = draft_date_range("2020-09").unwrap();
         assert_eq!((a.day, b.day), (1, 30));
         assert!(draft_date_range("September 2020").is_none());
+        assert!(draft_date_range("2020").is_none());
     }
 
     #[test]

@@ -48,8 +48,8 @@ pub mod format;
 pub mod hygiene;
 
 pub use checklist::{Checklist, ChecklistError, DEFAULT_CHECKLIST, Element, Thresholds};
-pub use hygiene::{Date, parse_date};
 
+use crate::dates::Date;
 use crate::model::{Document, Format, Location};
 use serde::{Deserialize, Serialize};
 

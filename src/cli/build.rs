@@ -1,8 +1,8 @@
 //! `bpfpress build`: the whole pipeline for a project folder (`bpf.toml`).
 
-use super::{EXIT_FINDINGS, EXIT_INPUT};
-use bpfpress::build::{BuildError, BuildOptions, build};
-use bpfpress::mail::CampaignDate;
+use bpfpress::dates::Date;
+use bpfpress::pipeline::build::{BuildOptions, build};
+use bpfpress::pipeline::{Error, Flags, Settings};
 use bpfpress::project::Project;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -21,19 +21,13 @@ use std::process::ExitCode;
     bpfpress build                           # the project in the current folder\n  \
     bpfpress build my-bpf --force            # render even if a key element is missing\n  \
     BPFPRESS_SMTP_PASSWORD=... bpfpress build my-bpf --send\n\n\
-    --send refuses, before contacting any server, when the check found errors\n\
-    (placeholders, tracked changes, comments), when the signatory or recipients\n\
-    are still `bpfpress init`'s samples, or when the report URL is a generic\n\
-    address; each reason is named; --force sends anyway.\n\n\
     Exit codes: 0 built (or up to date); 1 a key element is missing (nothing\n\
-    rendered), sending was refused, or some letters/messages failed; 2 bad\n\
-    project file or input.")]
+    rendered) or some letters/messages failed; 2 bad project file or input.")]
 pub struct Args {
     /// Project folder holding bpf.toml (or the bpf.toml file itself).
     #[arg(value_name = "DIR", default_value = ".")]
     dir: PathBuf,
-    /// Render even when a key element is missing; with --send, send even
-    /// when the check found errors or sample data is left (see the refusal).
+    /// Render even when a key element is missing.
     #[arg(long)]
     force: bool,
     /// Deliver the mailings over SMTP ([smtp] in bpf.toml; a send log keeps
@@ -42,27 +36,32 @@ pub struct Args {
     send: bool,
     /// Date of the letters and messages, YYYY-MM-DD (default: today, or SOURCE_DATE_EPOCH).
     #[arg(long, value_name = "DATE")]
-    date: Option<CampaignDate>,
+    date: Option<Date>,
     /// Worker threads for the letters (default: one per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     threads: usize,
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let project = match Project::load(&args.dir) {
+    let prepared = super::clock().and_then(|clock| {
+        let project = Project::load(&args.dir)?;
+        let flags = Flags {
+            date: args.date,
+            ..Flags::default()
+        };
+        let settings = Settings::resolve(Some(&project), flags, &clock)?;
+        Ok::<_, Error>((project, settings))
+    });
+    let (project, settings) = match prepared {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_INPUT);
-        }
+        Err(e) => return super::fail(&e),
     };
-    let tty = std::io::stderr().is_terminal();
     let opts = BuildOptions {
         force: args.force,
         send: args.send,
-        date: args.date.unwrap_or_else(super::letters::default_date),
         threads: args.threads,
     };
+    let tty = std::io::stderr().is_terminal();
     let spinner = if tty {
         let s = indicatif::ProgressBar::new_spinner();
         if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {elapsed} {wide_msg}")
@@ -81,44 +80,31 @@ pub fn run(args: Args) -> ExitCode {
             eprintln!("build: {msg}");
         }
     };
-    let result = build(&project, &opts, &log);
+    let result = build(&project, &settings, &opts, &log);
     spinner.finish_and_clear();
-    match result {
-        Ok(outcome) => {
-            for w in &outcome.warnings {
-                eprintln!("warning: {w}");
-            }
-            let out = outcome.out_dir.display();
-            if outcome.is_noop() {
-                eprintln!("up to date: nothing to do ({out}/manifest.json matches the inputs)");
-            } else {
-                if !outcome.up_to_date.is_empty() {
-                    eprintln!("up to date: {}", outcome.up_to_date.join(", "));
-                }
-                eprintln!(
-                    "built {} → {out} ({} outputs, manifest.json)",
-                    outcome.rebuilt.join(", "),
-                    outcome.manifest.outputs.len()
-                );
-            }
-            let s = &outcome.manifest.check;
-            eprintln!(
-                "check: {} present, {} weak, {} missing; {} error(s), {} warning(s) (details: {out}/check.md)",
-                s.present, s.weak, s.missing, s.errors, s.warnings
-            );
-            if outcome.mail_failures > 0 {
-                ExitCode::from(EXIT_FINDINGS)
-            } else {
-                ExitCode::SUCCESS
-            }
+    let built = match result {
+        Ok(b) => b,
+        Err(e) => return super::fail(&e),
+    };
+    super::warn(&built.warnings);
+    let outcome = built.output;
+    let out = outcome.out_dir.display();
+    if outcome.is_noop() {
+        eprintln!("up to date: nothing to do ({out}/manifest.json matches the inputs)");
+    } else {
+        if !outcome.up_to_date.is_empty() {
+            eprintln!("up to date: {}", outcome.up_to_date.join(", "));
         }
-        Err(e @ (BuildError::KeyElementsMissing { .. } | BuildError::NotReady { .. })) => {
-            eprintln!("error: {}: {e}", project.file.display());
-            ExitCode::from(EXIT_FINDINGS)
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(EXIT_INPUT)
-        }
+        eprintln!(
+            "built {} → {out} ({} outputs, manifest.json)",
+            outcome.rebuilt.join(", "),
+            outcome.manifest.outputs.len()
+        );
     }
+    let s = &outcome.manifest.check;
+    eprintln!(
+        "check: {} present, {} weak, {} missing; {} error(s), {} warning(s) (details: {out}/check.md)",
+        s.present, s.weak, s.missing, s.errors, s.warnings
+    );
+    super::findings(outcome.mail_failures)
 }

@@ -169,7 +169,7 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         None
     };
-    let this_year = super::letters::default_date().year;
+    let this_year = super::clock().map(|c| c.today().year).unwrap_or(2025);
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
         (
             PathBuf::from(bpfpress::project::PROJECT_FILE),

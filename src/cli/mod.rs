@@ -1,5 +1,8 @@
 //! Argument parsing and dispatch. Each subcommand lives in its own file with
-//! an `Args` struct and a `run` function returning the process exit code.
+//! an `Args` struct and a `run` function returning the process exit code;
+//! it turns its arguments into [`Flags`](bpfpress::pipeline::Flags),
+//! resolves the settings, calls the library's stages
+//! ([`bpfpress::pipeline`]) and prints. No subcommand calls another.
 //!
 //! Exit codes: 0 success; 1 the job ran but found problems (e.g. a key
 //! element missing); 2 input unreadable or bad arguments.
@@ -13,13 +16,10 @@ mod letters;
 mod render;
 mod takeaways;
 
+use bpfpress::dates::Clock;
+use bpfpress::pipeline::{EXIT_FINDINGS, EXIT_INPUT, Error, Warning};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
-
-/// Exit code: the job ran and found problems.
-pub const EXIT_FINDINGS: u8 = 1;
-/// Exit code: input unreadable or bad arguments.
-pub const EXIT_INPUT: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -69,5 +69,32 @@ pub fn run() -> ExitCode {
         Command::Takeaways(a) => takeaways::run(a),
         Command::Letters(a) => letters::run(*a),
         Command::Completions(a) => completions::run(a),
+    }
+}
+
+/// Print an error and give its exit code.
+fn fail(e: &Error) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(e.exit_code())
+}
+
+/// Print warnings, one `warning:` line (and its continuation lines) each.
+fn warn(warnings: &[Warning]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+/// The run's clock (the one place commands learn "today").
+fn clock() -> Result<Clock, Error> {
+    Ok(Clock::from_env()?)
+}
+
+/// Exit code 1 when `n` things failed, else 0.
+fn findings(n: usize) -> ExitCode {
+    if n > 0 {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
     }
 }

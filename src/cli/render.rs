@@ -1,10 +1,10 @@
 //! `bpfpress render`: read a draft and write the report PDF.
 
-use super::EXIT_INPUT;
-use bpfpress::ingest::{Limits, read_path};
-use bpfpress::model::Document;
-use bpfpress::render::{Engine, Paper, RenderError, ReportOptions, Standard, render_report_to};
-use std::path::{Path, PathBuf};
+use bpfpress::fsutil::WriteError;
+use bpfpress::ingest::Limits;
+use bpfpress::pipeline::{self, Error, Flags, Settings};
+use bpfpress::render::{Paper, RenderError, Standard};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Render a draft (DOCX, PDF, Markdown, or a model JSON from `ingest --json`)
@@ -28,52 +28,40 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     template_dir: Option<PathBuf>,
     /// Paper size: a4 (default) or letter.
-    #[arg(long, default_value = "a4", value_name = "PAPER")]
-    paper: Paper,
-}
-
-pub(super) fn read_doc(path: &Path) -> Result<Document, String> {
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if is_json {
-        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        return serde_json::from_slice(&bytes).map_err(|e| {
-            format!(
-                "{}: not a bpfpress document model (line {}, column {}): {e}",
-                path.display(),
-                e.line(),
-                e.column()
-            )
-        });
-    }
-    read_path(path, &Limits::default()).map_err(|e| e.to_string())
+    #[arg(long, value_name = "PAPER")]
+    paper: Option<Paper>,
 }
 
 pub fn run(args: Args) -> ExitCode {
+    let settings = match super::clock().and_then(|clock| {
+        let flags = Flags {
+            paper: args.paper,
+            standard: args.standard,
+            template_dir: args.template_dir.clone(),
+            ..Flags::default()
+        };
+        Ok(Settings::resolve(None, flags, &clock)?)
+    }) {
+        Ok(s) => s,
+        Err(e) => return super::fail(&e),
+    };
     // The draft is read while the engine loads its fonts and templates: the
     // two do not depend on each other, and a one-shot render pays for both.
     let (doc, engine) = std::thread::scope(|s| {
-        let engine = s.spawn(|| Engine::new(args.template_dir.as_deref()));
-        let doc = read_doc(&args.file);
+        let engine = s.spawn(|| pipeline::engine(&settings));
+        let doc = pipeline::ingest(&args.file, &Limits::default());
         let engine = engine
             .join()
-            .unwrap_or_else(|_| Err(RenderError::Panic("engine set-up panicked".into())));
+            .unwrap_or_else(|_| Err(RenderError::Panic("engine set-up panicked".into()).into()));
         (doc, engine)
     });
-    let doc = match doc {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_INPUT);
-        }
-    };
-    let engine = match engine {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_INPUT);
-        }
+    let rendered = doc.and_then(|doc| {
+        let engine = engine?;
+        pipeline::render(&engine, &doc, &settings).map_err(|e| e.with_path(&args.file))
+    });
+    let rendered = match rendered {
+        Ok(r) => r,
+        Err(e) => return super::fail(&e),
     };
     let out = args.output.unwrap_or_else(|| {
         let stem = args
@@ -83,21 +71,10 @@ pub fn run(args: Args) -> ExitCode {
             .unwrap_or_else(|| "report".into());
         PathBuf::from(format!("{stem}.pdf"))
     });
-    let opts = ReportOptions {
-        paper: args.paper,
-        standard: args.standard,
-    };
-    match render_report_to(&engine, &doc, &opts, &out) {
-        Ok(r) => {
-            for w in &r.warnings {
-                eprintln!("{w}");
-            }
-            eprintln!("wrote {} ({} pages)", out.display(), r.pages);
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {}: {e}", args.file.display());
-            ExitCode::from(EXIT_INPUT)
-        }
+    if let Err(source) = bpfpress::fsutil::write_atomic(&out, &rendered.output.pdf) {
+        return super::fail(&Error::from(WriteError { path: out, source }));
     }
+    super::warn(&rendered.warnings);
+    eprintln!("wrote {} ({} pages)", out.display(), rendered.output.pages);
+    ExitCode::SUCCESS
 }

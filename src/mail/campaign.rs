@@ -17,10 +17,11 @@
 //! DIR/send-log.jsonl         append-only delivery log (with --send)
 //! ```
 
-use super::message::{self, Attachment, CampaignDate, EncodedAttachment, MessageSpec, Role};
+use super::message::{self, Attachment, EncodedAttachment, MessageError, MessageSpec, Role};
 use super::recipients::{Language, Recipient, Recipients, hex};
 use super::send::{Outcome, Outgoing, SendError, SendLog, Sender, SmtpSettings};
-use crate::fsutil::write_atomic;
+use crate::dates::{Clock, Date};
+use crate::fsutil::{FileHash, OutputDir, WriteError};
 use lettre::message::Mailbox;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -170,7 +171,7 @@ impl MailText {
     /// line, then the body. Placeholders are checked against
     /// [`PLACEHOLDERS`] so a typo is an error, not a literal `{titel}` in
     /// 500 mails.
-    pub fn parse(text: &str) -> Result<MailText, String> {
+    pub fn parse(text: &str) -> Result<MailText, MailTextError> {
         let text = text
             .strip_prefix('\u{feff}')
             .unwrap_or(text)
@@ -178,15 +179,15 @@ impl MailText {
         let (first, body) = text.split_once('\n').unwrap_or((&text, ""));
         let subject = first
             .strip_prefix("Subject:")
-            .ok_or("the first line must be `Subject: ...`")?
+            .ok_or(MailTextError::NoSubject)?
             .trim()
             .to_owned();
         if subject.is_empty() {
-            return Err("the subject is empty".into());
+            return Err(MailTextError::EmptySubject);
         }
         let body = body.strip_prefix('\n').unwrap_or(body).to_owned();
         if body.trim().is_empty() {
-            return Err("the body is empty".into());
+            return Err(MailTextError::EmptyBody);
         }
         for (i, line) in std::iter::once(first).chain(body.lines()).enumerate() {
             let mut rest = line;
@@ -198,11 +199,10 @@ impl MailText {
                     && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                     && !PLACEHOLDERS.contains(&name)
                 {
-                    return Err(format!(
-                        "line {}: unknown placeholder {{{name}}} (known: {})",
-                        if i == 0 { 1 } else { i + 2 },
-                        PLACEHOLDERS.join(", ")
-                    ));
+                    return Err(MailTextError::Placeholder {
+                        line: if i == 0 { 1 } else { i + 2 },
+                        name: name.to_owned(),
+                    });
                 }
                 rest = &after[close + 1..];
             }
@@ -213,17 +213,20 @@ impl MailText {
     /// The user's texts in `dir`: `mail.<language>.txt` (`mail.en.txt`,
     /// `mail.ar.txt`, …), each optional (a missing one keeps the built-in
     /// text).
-    pub fn load_dir(dir: &Path) -> Result<Vec<(Language, MailText)>, String> {
+    pub fn load_dir(dir: &Path) -> Result<Vec<(Language, MailText)>, MailTextError> {
         let mut out = Vec::new();
         for lang in Language::ALL {
             let p = dir.join(format!("mail.{}.txt", lang.code()));
             match std::fs::read_to_string(&p) {
                 Ok(t) => out.push((
                     lang,
-                    MailText::parse(&t).map_err(|e| format!("{}: {e}", p.display()))?,
+                    MailText::parse(&t).map_err(|e| MailTextError::InFile {
+                        path: p.clone(),
+                        err: Box::new(e),
+                    })?,
                 )),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(format!("{}: {e}", p.display())),
+                Err(source) => return Err(MailTextError::Io { path: p, source }),
             }
         }
         Ok(out)
@@ -242,6 +245,41 @@ impl MailText {
     }
 }
 
+/// Why a mail text (`mail.<language>.txt`) was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum MailTextError {
+    #[error("the first line must be `Subject: ...`")]
+    NoSubject,
+    #[error("the subject is empty")]
+    EmptySubject,
+    #[error("the body is empty")]
+    EmptyBody,
+    #[error("line {line}: unknown placeholder {{{name}}} (known: {})", PLACEHOLDERS.join(", "))]
+    Placeholder { line: usize, name: String },
+    #[error("{}: {err}", path.display())]
+    InFile {
+        path: PathBuf,
+        err: Box<MailTextError>,
+    },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Why one recipient's message could not be built (the reason goes into
+/// the manifest; the other recipients go on).
+#[derive(Debug, thiserror::Error)]
+pub enum EmlError {
+    #[error("no email address")]
+    NoAddress,
+    #[error("email {email:?}: {reason}")]
+    BadAddress { email: String, reason: String },
+    #[error(transparent)]
+    Message(#[from] MessageError),
+}
+
 /// One mailing: who sends what.
 #[derive(Debug, Clone)]
 pub struct Campaign {
@@ -249,8 +287,9 @@ pub struct Campaign {
     /// Keep it the same across re-runs: together with the recipient it is
     /// the idempotency key of the send log.
     pub key: String,
-    /// Fixed `Date:` of every message.
-    pub date: CampaignDate,
+    /// The day in every message's `Date:` header (at 09:00 UTC, fixed, so
+    /// a re-run gives the same bytes).
+    pub date: Date,
     pub from: Mailbox,
     pub reply_to: Option<Mailbox>,
     pub info: CampaignInfo,
@@ -276,6 +315,8 @@ pub struct RunOptions {
     pub stack_bytes: usize,
     /// Show a progress bar when stderr is a terminal.
     pub progress: bool,
+    /// Times the send log's lines.
+    pub clock: Clock,
 }
 
 impl RunOptions {
@@ -288,6 +329,7 @@ impl RunOptions {
             threads: 0,
             stack_bytes: 64 << 20,
             progress: true,
+            clock: Clock::system(),
         }
     }
 }
@@ -346,11 +388,15 @@ pub struct ManifestEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct Manifest {
     pub campaign: String,
-    pub date: CampaignDate,
+    pub date: Date,
     /// True when nothing was sent because `--send` was not given.
     pub dry_run: bool,
     pub recipients_file: PathBuf,
     pub entries: Vec<ManifestEntry>,
+    /// Every file the run wrote (letters, messages, `mailing.csv`/`.json`)
+    /// with its size and SHA-256, taken from the bytes as they were written.
+    #[serde(skip)]
+    pub outputs: Vec<FileHash>,
 }
 
 impl Manifest {
@@ -402,9 +448,11 @@ pub enum CampaignError {
         source: std::io::Error,
     },
     #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error(transparent)]
     Send(#[from] SendError),
     #[error("shared attachment: {0}")]
-    Attachment(String),
+    Attachment(MessageError),
     #[error("cannot start worker threads: {0}")]
     Pool(String),
 }
@@ -488,17 +536,14 @@ impl Campaign {
         &self,
         r: &Recipient,
         letter_pdf: Vec<u8>,
-    ) -> Result<(lettre::Message, Vec<u8>), String> {
+    ) -> Result<(lettre::Message, Vec<u8>), EmlError> {
         let shared = self.encode_shared()?;
         self.build_eml_with(r, letter_pdf, &shared)
     }
 
     /// The shared attachments, transfer-encoded.
-    fn encode_shared(&self) -> Result<Vec<EncodedAttachment>, String> {
-        self.shared
-            .iter()
-            .map(|a| a.encode().map_err(|e| e.to_string()))
-            .collect()
+    fn encode_shared(&self) -> Result<Vec<EncodedAttachment>, MessageError> {
+        self.shared.iter().map(Attachment::encode).collect()
     }
 
     fn build_eml_with(
@@ -506,18 +551,17 @@ impl Campaign {
         r: &Recipient,
         letter_pdf: Vec<u8>,
         shared: &[EncodedAttachment],
-    ) -> Result<(lettre::Message, Vec<u8>), String> {
-        let email = r
-            .email
-            .as_deref()
-            .ok_or_else(|| "no email address".to_owned())?;
-        let addr: lettre::Address = email.parse().map_err(|e| format!("email {email:?}: {e}"))?;
+    ) -> Result<(lettre::Message, Vec<u8>), EmlError> {
+        let email = r.email.as_deref().ok_or(EmlError::NoAddress)?;
+        let addr: lettre::Address = email.parse().map_err(|e| EmlError::BadAddress {
+            email: email.to_owned(),
+            reason: format!("{e}"),
+        })?;
         let to = Mailbox::new(Some(unquoted(r.display_name()).to_owned()), addr);
         let (subject, text) = self.render_text(r);
         let html = html_from_text(&text, &self.info.report_url, r.language);
         let letter = Attachment::pdf(MailText::letter_filename(r.language), Arc::new(letter_pdf))
-            .encode()
-            .map_err(|e| e.to_string())?;
+            .encode()?;
         let mut attachments = vec![&letter];
         attachments.extend(shared.iter());
         let id = self.message_id(r);
@@ -530,9 +574,9 @@ impl Campaign {
             html: Some(&html),
             attachments,
             message_id: &id,
-            date: self.date.system_time(),
+            date: self.date.at_hour_utc(9),
         };
-        message::build(&spec).map_err(|e| e.to_string())
+        Ok(message::build(&spec)?)
     }
 
     /// Produce letters and messages for every recipient, then deliver them
@@ -544,23 +588,19 @@ impl Campaign {
         opts: &RunOptions,
     ) -> Result<Manifest, CampaignError> {
         let out = &opts.out_dir;
-        let letters_dir = out.join("letters");
-        let mail_dir = out.join("mail");
+        let files = OutputDir::new(out);
         let want_eml = opts.eml || opts.send.is_some();
-        for d in [out, &letters_dir]
+        for d in [out.clone(), out.join("letters")]
             .into_iter()
-            .chain(want_eml.then_some(&mail_dir))
+            .chain(want_eml.then(|| out.join("mail")))
         {
-            std::fs::create_dir_all(d).map_err(|source| CampaignError::Io {
-                path: d.clone(),
-                source,
-            })?;
+            std::fs::create_dir_all(&d).map_err(|source| CampaignError::Io { path: d, source })?;
         }
         // Fail early (before any work) on a bad attachment type, a missing
         // password or a locked log.
         let shared = self.encode_shared().map_err(CampaignError::Attachment)?;
         let mut sending = match &opts.send {
-            Some(s) => Some((Sender::new(s.clone())?, SendLog::open(out)?)),
+            Some(s) => Some((Sender::new(s.clone(), opts.clock)?, SendLog::open(out)?)),
             None => None,
         };
 
@@ -576,7 +616,7 @@ impl Campaign {
                 .list
                 .par_iter()
                 .map(|r| {
-                    let e = self.produce(r, maker, &letters_dir, &mail_dir, want_eml, &shared);
+                    let e = self.produce(r, maker, &files, want_eml, &shared);
                     bar.inc(1);
                     e
                 })
@@ -613,8 +653,9 @@ impl Campaign {
             dry_run: opts.send.is_none(),
             recipients_file: recipients.source.clone(),
             entries,
+            outputs: Vec::new(),
         };
-        write_manifest(out, &manifest)?;
+        write_manifest(&files, &manifest)?;
 
         if let Some((sender, log)) = sending.as_mut() {
             let todo = manifest
@@ -633,8 +674,9 @@ impl Campaign {
             }
             bar.finish_and_clear();
             sender.close();
-            write_manifest(out, &manifest)?;
+            write_manifest(&files, &manifest)?;
         }
+        manifest.outputs = files.take_written();
         Ok(manifest)
     }
 
@@ -642,8 +684,7 @@ impl Campaign {
         &self,
         r: &Recipient,
         maker: &dyn LetterMaker,
-        letters_dir: &Path,
-        mail_dir: &Path,
+        files: &OutputDir,
         want_eml: bool,
         shared: &[EncodedAttachment],
     ) -> ManifestEntry {
@@ -678,8 +719,8 @@ impl Campaign {
             }
         };
         let rel = format!("letters/{}.pdf", r.stem);
-        if let Err(err) = write_atomic(&letters_dir.join(format!("{}.pdf", r.stem)), &pdf) {
-            e.reason = Some(format!("{rel}: {err}"));
+        if let Err(err) = files.write(&rel, &pdf) {
+            e.reason = Some(format!("{rel}: {}", err.source));
             return e;
         }
         e.letter = Some(rel);
@@ -692,8 +733,8 @@ impl Campaign {
                 }
             };
             let rel = format!("mail/{}.eml", r.stem);
-            if let Err(err) = write_atomic(&mail_dir.join(format!("{}.eml", r.stem)), &bytes) {
-                e.reason = Some(format!("{rel}: {err}"));
+            if let Err(err) = files.write(&rel, &bytes) {
+                e.reason = Some(format!("{rel}: {}", err.source));
                 return e;
             }
             e.eml = Some(rel);
@@ -935,15 +976,13 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Write `mailing.json` and `mailing.csv` (cells made safe for
-/// spreadsheets, [`spreadsheet_safe`]) atomically.
-pub fn write_manifest(out: &Path, m: &Manifest) -> Result<(), CampaignError> {
+/// spreadsheets, [`spreadsheet_safe`]) atomically into `files`.
+pub fn write_manifest(files: &OutputDir, m: &Manifest) -> Result<(), CampaignError> {
     let io = |path: PathBuf| move |source| CampaignError::Io { path, source };
-    let json_path = out.join("mailing.json");
     let json = serde_json::to_vec_pretty(m)
-        .map_err(|e| io(json_path.clone())(std::io::Error::other(e)))?;
-    write_atomic(&json_path, &json).map_err(io(json_path.clone()))?;
+        .map_err(|e| io(files.path("mailing.json"))(std::io::Error::other(e)))?;
+    files.write("mailing.json", &json)?;
 
-    let csv_path = out.join("mailing.csv");
     let mut w = csv::Writer::from_writer(Vec::new());
     let res = (|| -> csv::Result<()> {
         w.write_record([
@@ -989,8 +1028,9 @@ pub fn write_manifest(out: &Path, m: &Manifest) -> Result<(), CampaignError> {
             w.into_inner()
                 .map_err(|e| std::io::Error::other(e.to_string()))
         })
-        .map_err(io(csv_path.clone()))?;
-    write_atomic(&csv_path, &bytes).map_err(io(csv_path))
+        .map_err(io(files.path("mailing.csv")))?;
+    files.write("mailing.csv", &bytes)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1011,7 +1051,9 @@ mod tests {
         let t = MailText::parse("Subject: {title}\r\n\r\n{salutation}\r\nText {url}\r\n").unwrap();
         assert_eq!(t.subject, "{title}");
         assert_eq!(t.body, "{salutation}\nText {url}\n");
-        let e = MailText::parse("Subject: x\n\nHello\nSee {titel}\n").unwrap_err();
+        let e = MailText::parse("Subject: x\n\nHello\nSee {titel}\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("line 4: unknown placeholder {titel}"), "{e}");
         assert!(MailText::parse("Hello\n\nbody").is_err());
         assert!(MailText::parse("Subject: x\n\n  \n").is_err());

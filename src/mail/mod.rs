@@ -19,10 +19,10 @@ pub mod salutation;
 pub mod send;
 
 pub use campaign::{
-    Campaign, CampaignError, CampaignInfo, LetterError, LetterMaker, MadeLetter, MailText,
-    Manifest, ManifestEntry, RunOptions, Status,
+    Campaign, CampaignError, CampaignInfo, EmlError, LetterError, LetterMaker, MadeLetter,
+    MailText, MailTextError, Manifest, ManifestEntry, RunOptions, Status,
 };
 pub use lettre::message::Mailbox;
-pub use message::{Attachment, CampaignDate, Role};
+pub use message::{Attachment, Role};
 pub use recipients::{Language, LoadOptions, Recipient, Recipients, RecipientsError};
 pub use send::{SmtpSettings, TlsMode};

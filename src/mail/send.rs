@@ -37,7 +37,8 @@
 //! message for a human to decide. The log is locked for the whole run
 //! (`flock`), so two runs on one folder cannot interleave.
 
-use super::message::rfc3339;
+use crate::dates::Clock;
+use crate::error::UnknownValue;
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
@@ -48,7 +49,7 @@ use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// File name of the send log inside the output folder.
 pub const SEND_LOG: &str = "send-log.jsonl";
@@ -71,14 +72,25 @@ pub enum TlsMode {
     Tls,
 }
 
+impl TlsMode {
+    /// The usual port: 25 plain, 587 STARTTLS, 465 TLS.
+    pub fn default_port(self) -> u16 {
+        match self {
+            TlsMode::None => 25,
+            TlsMode::Starttls => 587,
+            TlsMode::Tls => 465,
+        }
+    }
+}
+
 impl std::str::FromStr for TlsMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         match s.to_ascii_lowercase().as_str() {
             "none" | "plain" => Ok(TlsMode::None),
             "starttls" => Ok(TlsMode::Starttls),
             "tls" | "ssl" | "smtps" => Ok(TlsMode::Tls),
-            _ => Err(format!("unknown TLS mode {s:?}; use none, starttls or tls")),
+            _ => Err(UnknownValue::new("TLS mode", s, "none, starttls, tls")),
         }
     }
 }
@@ -118,30 +130,6 @@ impl SmtpSettings {
             password_env: default_password_env(),
             timeout_secs: default_timeout(),
         }
-    }
-
-    /// Settings from the project file's `[smtp]` section (already validated
-    /// there). The port defaults by TLS mode: 25 none, 587 starttls, 465 tls.
-    /// Returns the settings and the sender (`from`).
-    pub fn from_section(
-        s: &crate::project::SmtpSection,
-    ) -> Result<(SmtpSettings, lettre::message::Mailbox), String> {
-        let tls: TlsMode = s.tls.as_deref().unwrap_or("starttls").parse()?;
-        let port = s.port.unwrap_or(match tls {
-            TlsMode::None => 25,
-            TlsMode::Starttls => 587,
-            TlsMode::Tls => 465,
-        });
-        let from = s
-            .from
-            .parse()
-            .map_err(|e| format!("smtp.from {:?}: {e}", s.from))?;
-        let mut out = SmtpSettings::new(s.host.clone(), port, tls);
-        out.user = s.user.clone();
-        if let Some(v) = &s.password_env {
-            out.password_env = v.clone();
-        }
-        Ok((out, from))
     }
 
     /// Credentials from the environment; an error names the variable.
@@ -364,6 +352,8 @@ pub struct Outgoing<'a> {
 /// An SMTP session that reconnects as needed.
 pub struct Sender {
     settings: SmtpSettings,
+    /// Timestamps of the log lines.
+    clock: Clock,
     credentials: Option<Credentials>,
     tls: Option<TlsParameters>,
     conn: Option<SmtpConnection>,
@@ -379,8 +369,8 @@ pub const MAX_CONNECT_FAILURES: u32 = 3;
 
 impl Sender {
     /// Check the settings (password variable, TLS parameters); connects
-    /// lazily.
-    pub fn new(settings: SmtpSettings) -> Result<Sender, SendError> {
+    /// lazily. Log lines are timed by `clock`.
+    pub fn new(settings: SmtpSettings, clock: Clock) -> Result<Sender, SendError> {
         let credentials = settings.credentials()?;
         let tls = match settings.tls {
             TlsMode::None => None,
@@ -393,6 +383,7 @@ impl Sender {
         };
         Ok(Sender {
             settings,
+            clock,
             credentials,
             tls,
             conn: None,
@@ -456,12 +447,13 @@ impl Sender {
             .map(|a| a.to_string())
             .collect::<Vec<_>>()
             .join(", ");
+        let clock = self.clock;
         let record = |event, reason: Option<String>| LogRecord {
             event,
             message_id: m.message_id.to_owned(),
             stem: m.stem.to_owned(),
             to: to.clone(),
-            time: rfc3339(SystemTime::now()),
+            time: clock.timestamp(),
             reason,
         };
         if self.connect_failures >= MAX_CONNECT_FAILURES {
@@ -675,23 +667,5 @@ mod tests {
         assert!(matches!(s.credentials(), Err(SendError::NoPassword { .. })));
         assert_eq!("STARTTLS".parse::<TlsMode>(), Ok(TlsMode::Starttls));
         assert!("ssl3".parse::<TlsMode>().is_err());
-    }
-
-    #[test]
-    fn settings_from_project_section() {
-        let sec = crate::project::SmtpSection {
-            host: "smtp.example.org".into(),
-            port: None,
-            tls: Some("tls".into()),
-            user: Some("bpf".into()),
-            password_env: Some("MY_PW".into()),
-            from: "IGF Secretariat <igf@example.org>".into(),
-        };
-        let (s, from) = SmtpSettings::from_section(&sec).unwrap();
-        assert_eq!(
-            (s.port, s.tls, s.password_env.as_str()),
-            (465, TlsMode::Tls, "MY_PW")
-        );
-        assert_eq!(from.email.to_string(), "igf@example.org");
     }
 }

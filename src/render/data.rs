@@ -6,99 +6,21 @@
 //! for typst). Draft text stays data: nothing here produces typst markup.
 
 use serde_json::{Value, json};
-use typst::foundations::Datetime;
 
 use super::ReportOptions;
-use crate::ingest::dates::MONTHS;
+use crate::dates::{Date, PartialDate, normalise_date};
 use crate::model::{Block, Document};
 
 /// Version of the data contract. Bump when a field changes meaning.
 pub const DATA_SCHEMA: u32 = 1;
 
-/// A calendar date, possibly without a day or month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FixedDate {
-    pub year: i32,
-    pub month: Option<u8>,
-    pub day: Option<u8>,
-}
-
-impl FixedDate {
-    /// Parse `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (leading/trailing space ignored).
-    pub fn parse(s: &str) -> Option<FixedDate> {
-        let mut parts = s.trim().splitn(3, '-');
-        let year: i32 = parts.next()?.parse().ok()?;
-        if !(1000..=9999).contains(&year) {
-            return None;
-        }
-        let month = match parts.next() {
-            Some(m) => Some(m.parse::<u8>().ok().filter(|m| (1..=12).contains(m))?),
-            None => None,
-        };
-        let day = match parts.next() {
-            Some(d) => Some(d.parse::<u8>().ok().filter(|d| (1..=31).contains(d))?),
-            None => None,
-        };
-        let date = FixedDate { year, month, day };
-        date.datetime()?; // reject 2020-02-31
-        Some(date)
-    }
-
-    /// The date from a Unix timestamp (UTC), as `SOURCE_DATE_EPOCH` gives it.
-    pub fn from_unix(secs: i64) -> Option<FixedDate> {
-        let days = secs.div_euclid(86_400);
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Some(FixedDate {
-            year,
-            month: Some(month),
-            day: Some(day),
-        })
-    }
-
-    /// As a typst date (missing month/day taken as the first).
-    pub fn datetime(&self) -> Option<Datetime> {
-        Datetime::from_ymd(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
-    }
-
-    /// `2020`, `September 2020` or `15 September 2020`.
-    pub fn display(&self) -> String {
-        match (self.month, self.day) {
-            (Some(m), Some(d)) => format!("{d} {} {}", MONTHS[usize::from(m - 1)], self.year),
-            (Some(m), None) => format!("{} {}", MONTHS[usize::from(m - 1)], self.year),
-            _ => self.year.to_string(),
-        }
-    }
-
-    pub fn iso(&self) -> String {
-        match (self.month, self.day) {
-            (Some(m), Some(d)) => format!("{:04}-{m:02}-{d:02}", self.year),
-            (Some(m), None) => format!("{:04}-{m:02}", self.year),
-            _ => format!("{:04}", self.year),
-        }
-    }
-}
-
-/// The date `today()` and the PDF timestamp are fixed to:
-/// `SOURCE_DATE_EPOCH` when set (reproducible builds), else the document's
+/// The date `today()` and the PDF timestamp are fixed to: `source_date`
+/// (the clock's `SOURCE_DATE_EPOCH` day) when set, else the document's
 /// date, else none (templates calling `datetime.today()` then fail).
-pub fn fixed_date(doc: &Document) -> Option<FixedDate> {
-    if let Some(d) = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(FixedDate::from_unix)
-    {
-        return Some(d);
-    }
-    doc.meta.date.as_deref().and_then(FixedDate::parse)
+pub fn fixed_date(doc: &Document, source_date: Option<Date>) -> Option<PartialDate> {
+    source_date
+        .map(PartialDate::from)
+        .or_else(|| doc.meta.date.as_deref().and_then(PartialDate::parse))
 }
 
 /// Heading depths with no skipped levels: a heading is one deeper than the
@@ -220,25 +142,10 @@ fn front_texts(doc: &Document) -> impl Iterator<Item = String> + '_ {
         .map(|b| b.plain_text().trim().to_string())
 }
 
-/// A bare date ("September 2020", "15 September 2020") printed before the
-/// first heading.
-pub fn printed_date(doc: &Document) -> Option<FixedDate> {
-    front_texts(doc).find_map(|t| {
-        let words: Vec<&str> = t.split_whitespace().collect();
-        let (day, month, year) = match words.as_slice() {
-            [m, y] => (None, *m, *y),
-            [d, m, y] => (Some(d.parse::<u8>().ok()?), *m, *y),
-            _ => return None,
-        };
-        let m = MONTHS
-            .iter()
-            .position(|name| name.eq_ignore_ascii_case(month))?;
-        let iso = match day {
-            Some(d) => format!("{year}-{:02}-{d:02}", m + 1),
-            None => format!("{year}-{:02}", m + 1),
-        };
-        FixedDate::parse(&iso)
-    })
+/// A bare date ("September 2020", "15 September 2020", any form
+/// [`normalise_date`] reads) printed before the first heading.
+pub fn printed_date(doc: &Document) -> Option<PartialDate> {
+    front_texts(doc).find_map(|t| normalise_date(&t).as_deref().and_then(PartialDate::parse))
 }
 
 /// A short line naming the IGF year before the first heading that is not
@@ -279,7 +186,7 @@ pub fn igf_year(doc: &Document) -> Option<String> {
         doc.meta
             .date
             .as_deref()
-            .and_then(FixedDate::parse)
+            .and_then(PartialDate::parse)
             .map(|d| d.year.to_string())
     };
     let Ok(re) = regex::Regex::new(r"\bIGF\s+((?:19|20)\d\d)\b") else {
@@ -332,7 +239,7 @@ pub fn report_data(doc: &Document, opts: &ReportOptions) -> Value {
     // The date printed on the draft's title page beats file metadata (a
     // PDF's creation date is often the export date).
     let date = printed_date(doc)
-        .or_else(|| doc.meta.date.as_deref().and_then(FixedDate::parse))
+        .or_else(|| doc.meta.date.as_deref().and_then(PartialDate::parse))
         .map(|d| json!({"iso": d.iso(), "display": d.display(), "year": d.year}));
     // A title-page line such as "IGF 2020 Best Practice Forum output report"
     // becomes the cover subtitle when the model has none.
@@ -384,20 +291,19 @@ mod tests {
     }
 
     #[test]
-    fn dates_parse_and_display() {
+    fn the_source_date_stands_in_for_the_documents() {
+        let mut d = Document::new("x.md", Format::Markdown);
+        assert_eq!(fixed_date(&d, None), None);
+        d.meta.date = Some("2020-09".into());
         assert_eq!(
-            FixedDate::parse("2020-09").unwrap().display(),
-            "September 2020"
+            fixed_date(&d, None).map(|p| p.iso()).as_deref(),
+            Some("2020-09")
         );
+        let sde = Date::from_unix(1_600_128_000); // 2020-09-15
         assert_eq!(
-            FixedDate::parse("2020-09-15").unwrap().display(),
-            "15 September 2020"
+            fixed_date(&d, Some(sde)).map(|p| p.iso()).as_deref(),
+            Some("2020-09-15")
         );
-        assert!(FixedDate::parse("2020-02-31").is_none());
-        assert!(FixedDate::parse("Sept 2020").is_none());
-        let d = FixedDate::from_unix(1_600_128_000).unwrap(); // 2020-09-15
-        assert_eq!(d.iso(), "2020-09-15");
-        assert_eq!(FixedDate::from_unix(0).unwrap().iso(), "1970-01-01");
     }
 
     #[test]

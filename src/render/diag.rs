@@ -51,20 +51,29 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.error { "error" } else { "warning" })?;
-        if let Some(p) = self.place() {
-            write!(f, ": {p}")?;
-        }
-        write!(f, ": {}", self.message)?;
+impl Diagnostic {
+    /// Place, message, trace and hints, without the severity word.
+    pub fn body(&self) -> String {
+        let mut s = match self.place() {
+            Some(p) => format!("{p}: {}", self.message),
+            None => self.message.clone(),
+        };
         for t in &self.trace {
-            write!(f, "\n  {t}")?;
+            s.push_str("\n  ");
+            s.push_str(t);
         }
         for h in &self.hints {
-            write!(f, "\n  hint: {h}")?;
+            s.push_str("\n  hint: ");
+            s.push_str(h);
         }
-        Ok(())
+        s
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = if self.error { "error" } else { "warning" };
+        write!(f, "{severity}: {}", self.body())
     }
 }
 

@@ -29,6 +29,8 @@ use typst::foundations::{Bytes, Datetime, Smart};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
+use crate::dates::Date;
+pub use crate::error::UnknownValue;
 use crate::model::Document;
 pub use diag::Diagnostic;
 pub use world::{Shared, Templates};
@@ -93,14 +95,12 @@ impl std::fmt::Display for Standard {
 }
 
 impl std::str::FromStr for Standard {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         match s.to_ascii_lowercase().as_str() {
             "pdf-ua-1" | "ua-1" | "pdfua1" => Ok(Standard::PdfUa1),
             "pdf-a-2b" | "a-2b" | "pdfa2b" => Ok(Standard::PdfA2b),
-            _ => Err(format!(
-                "unknown standard '{s}' (supported: pdf-ua-1, pdf-a-2b)"
-            )),
+            _ => Err(UnknownValue::new("standard", s, "pdf-ua-1, pdf-a-2b")),
         }
     }
 }
@@ -124,12 +124,12 @@ impl Paper {
 }
 
 impl std::str::FromStr for Paper {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         match s.to_ascii_lowercase().as_str() {
             "a4" => Ok(Paper::A4),
             "letter" | "us-letter" => Ok(Paper::Letter),
-            _ => Err(format!("unknown paper '{s}' (supported: a4, letter)")),
+            _ => Err(UnknownValue::new("paper", s, "a4, letter")),
         }
     }
 }
@@ -139,6 +139,19 @@ impl std::str::FromStr for Paper {
 pub struct ReportOptions {
     pub paper: Paper,
     pub standard: Option<Standard>,
+    /// The day that stands in for the document's date in `today()` and the
+    /// PDF timestamp: the clock's `SOURCE_DATE_EPOCH` day, if set
+    /// ([`crate::dates::Clock::source_date`]).
+    pub source_date: Option<Date>,
+}
+
+/// A day as typst's date.
+pub fn typst_date(d: Date) -> Option<Datetime> {
+    Datetime::from_ymd(
+        d.year,
+        u8::try_from(d.month).ok()?,
+        u8::try_from(d.day).ok()?,
+    )
 }
 
 /// A compiled document: typst's paged document plus its non-fatal warnings.
@@ -401,13 +414,13 @@ pub fn render_report(
     doc: &Document,
     opts: &ReportOptions,
 ) -> Result<Rendered, RenderError> {
-    let today = data::fixed_date(doc);
+    let today = data::fixed_date(doc, opts.source_date);
     let data = data::report_data(doc, opts);
     let bytes = serde_json::to_vec(&data).map_err(|e| RenderError::Data(e.to_string()))?;
     let job = Job {
         main: "/report.typ",
         data: bytes,
-        today: today.as_ref().and_then(data::FixedDate::datetime),
+        today: today.and_then(|d| typst_date(d.first_day())),
     };
     let compiled = run_big_stack(|| engine.compile(&job))?;
     // The PDF identifier depends on the title only (not on the path the

@@ -43,9 +43,10 @@
 //! with `image(bytes(…), format: "svg")`.
 
 use super::{Item, MAX_RECOMMENDATIONS, MAX_TAKEAWAYS, Source, Takeaways};
+use crate::dates::Date;
 use crate::model::Document;
-use crate::render::data::{self, FixedDate};
-use crate::render::{Engine, Job, Paper, RenderError, Standard};
+use crate::render::data;
+use crate::render::{Diagnostic, Engine, Job, Paper, RenderError, Standard};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -169,6 +170,9 @@ pub struct SheetOptions {
     pub bpf_name: Option<String>,
     /// The IGF year (project file); default: from the document.
     pub igf_year: Option<String>,
+    /// The day that stands in for the document's date (the clock's
+    /// `SOURCE_DATE_EPOCH` day, if set), as for the report.
+    pub source_date: Option<Date>,
 }
 
 /// A failure to make the sheet.
@@ -229,8 +233,8 @@ pub struct Sheet {
     pub dropped: Vec<Dropped>,
     /// Number of typst compiles the fit needed.
     pub compiles: usize,
-    /// Template warnings and notes (already formatted).
-    pub warnings: Vec<String>,
+    /// Template warnings (file and line in the template).
+    pub warnings: Vec<Diagnostic>,
     pub layout: Layout,
     /// Body size used (pt): a fit level, or a larger one that balances a
     /// sparse second page ([`UP_LEVELS`]).
@@ -305,8 +309,8 @@ struct Base {
 impl Base {
     fn new(doc: &Document, t: &Takeaways, opts: &SheetOptions) -> Result<Base, SheetError> {
         let (lang, region) = data::lang_region(doc.meta.language.as_deref());
-        let date = data::fixed_date(doc)
-            .map(|d: FixedDate| json!({ "iso": d.iso(), "display": d.display(), "year": d.year }));
+        let date = data::fixed_date(doc, opts.source_date)
+            .map(|d| json!({ "iso": d.iso(), "display": d.display(), "year": d.year }));
         let url = match opts.report_url.as_deref().map(str::trim) {
             Some(u) if !u.is_empty() => {
                 let lower = u.to_ascii_lowercase();
@@ -437,7 +441,8 @@ pub fn make_sheet(
         "recommendation",
         &mut dropped,
     );
-    let today = data::fixed_date(doc).and_then(|d| d.datetime());
+    let today = data::fixed_date(doc, opts.source_date)
+        .and_then(|d| crate::render::typst_date(d.first_day()));
     let mut compiles = 0;
     let mut compile = |level: FitLevel, layout: (Layout, bool), take: &[Item], recs: &[Item]| {
         compiles += 1;
@@ -604,14 +609,6 @@ pub fn make_sheet(
     );
     let pdf = engine.pdf(&compiled, &ident, opts.standard)?;
     engine.after_document();
-    let mut warnings: Vec<String> = compiled.warnings.iter().map(|w| w.to_string()).collect();
-    if opts.report_url.is_none() {
-        warnings.push(
-            "warning: no report URL (--report-url or `report.url` in bpf.toml): \
-             the sheet has no link or QR code to the full report"
-                .into(),
-        );
-    }
     let fill = last_page_fill(&compiled);
     Ok(Sheet {
         pdf,
@@ -619,7 +616,7 @@ pub fn make_sheet(
         fit_level,
         dropped,
         compiles,
-        warnings,
+        warnings: compiled.warnings,
         layout: layout.0,
         last_page_fill: fill,
         size_pt,

@@ -8,7 +8,7 @@
 //! ignored (returned as warnings), never an error: front matter is a
 //! convenience, not a contract.
 
-use crate::ingest::dates::normalise_date;
+use crate::dates::normalise_date;
 use crate::model::Metadata;
 
 #[derive(Debug, Clone, PartialEq)]
