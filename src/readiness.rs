@@ -4,10 +4,11 @@
 //! the recipients and the report URL ([`Outgoing`]) — and gives the
 //! reasons not to send ([`readiness`] → `Vec<Refusal>`, empty when ready),
 //! each a typed reason with a message that names it and says what to do.
-//! A pure function: no file, no network; callers decide what a refusal
-//! means. `build --send` and `letters --send` refuse before contacting any
-//! server unless `--force`; `build` without `--send` prints the same
-//! reasons as warnings, so they are seen before the day of sending.
+//! A pure function: no file, no network; the campaign stage's gate
+//! (`crate::pipeline::campaign`) decides what a refusal means: `build
+//! --send` and `letters --send` refuse before contacting any server
+//! unless `--force`; without `--send` the same reasons are warnings, so
+//! they are seen before the day of sending.
 //!
 //! The reasons:
 //!
