@@ -318,7 +318,7 @@ impl Base {
 
 /// The order in which items are dropped to fit: from the longer list
 /// (recommendations on a tie), highest rank first.
-fn drop_order(take: &[Item], recs: &[Item]) -> Vec<(bool, usize)> {
+pub fn drop_order(take: &[Item], recs: &[Item]) -> Vec<(bool, usize)> {
     let mut t: Vec<usize> = (0..take.len()).collect();
     let mut r: Vec<usize> = (0..recs.len()).collect();
     t.sort_by_key(|&i| (take[i].rank, i));
@@ -339,7 +339,12 @@ fn drop_order(take: &[Item], recs: &[Item]) -> Vec<(bool, usize)> {
 }
 
 /// Cap a list at `max` items, lowest rank kept, order preserved.
-fn cap(items: &[Item], max: usize, list: &'static str, dropped: &mut Vec<Dropped>) -> Vec<Item> {
+pub fn cap(
+    items: &[Item],
+    max: usize,
+    list: &'static str,
+    dropped: &mut Vec<Dropped>,
+) -> Vec<Item> {
     if items.len() <= max {
         return items.to_vec();
     }
