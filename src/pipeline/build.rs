@@ -7,7 +7,7 @@
 //! [`BuildOutcome`] (what was redone, what was up to date) with warnings, or
 //! an [`Error`] naming the file, the place and the reason.
 //!
-//! Outputs come in four groups, each with a fingerprint of exactly the
+//! Outputs come in five groups, each with a fingerprint of exactly the
 //! inputs it depends on (tool version, project file, report, templates, the
 //! `SOURCE_DATE_EPOCH` day if set, and for the letters group the recipients
 //! file and the letter date):
@@ -18,6 +18,14 @@
 //! | `report` | `report.pdf` |
 //! | `takeaways` | `takeaways.pdf` |
 //! | `letters` | `letters/*.pdf`, `mail/*.eml`, `mailing.csv`, `mailing.json`, `press-release.pdf` |
+//! | `summaries` | `summaries.pdf` (the year's compilation of `[summaries]`) |
+//!
+//! A project has the first four groups when it has `[report]`, the last
+//! when it has `[summaries]`. The compilation's fingerprint also covers the
+//! URLs file and every listed report (path, hash, address, Forum name);
+//! reports it leaves out (unreadable) are named in
+//! [`BuildOutcome::problems`] and mark the group incomplete, so the next
+//! run tries again.
 //!
 //! A group is redone when its fingerprint differs from the manifest's, or
 //! when one of its outputs is missing or no longer has the size and SHA-256

@@ -33,10 +33,10 @@ pub mod inputs;
 
 use crate::check::{CheckReport, Verdict};
 use crate::dates::{Date, PartialDate};
-use crate::model::{Block, Document, Format};
+use crate::model::{Document, Format};
 use crate::project::ProjectError;
 use crate::render::{Compiled, Diagnostic, Engine, Job, Paper, RenderError, Standard, data};
-use crate::takeaways::sheet::{Dropped, cap, drop_order, qr_svg};
+use crate::takeaways::sheet::{Dropped, cap, drop_order, items_json, qr_svg, source_json};
 use crate::takeaways::{self, Item, MAX_RECOMMENDATIONS, MAX_TAKEAWAYS, Source, Takeaways};
 use fit::{Config, MAX_PAGES, Measure, Outcome};
 use serde_json::{Map, Value, json};
@@ -209,15 +209,7 @@ pub fn bpf_from_text(doc: &Document) -> Option<String> {
         "Output", "Report", "Draft", "Final", "Session", "Annual", "Work", "Outputs",
     ];
     let re = RE.as_ref()?;
-    let mut texts: Vec<String> = doc.meta.title.iter().cloned().collect();
-    texts.extend(doc.meta.subtitle.iter().cloned());
-    texts.extend(
-        doc.blocks
-            .iter()
-            .take_while(|b| !matches!(b, Block::Heading { .. }))
-            .take(20)
-            .map(Block::plain_text),
-    );
+    let texts = data::title_page_texts(doc);
     texts.iter().find_map(|t| {
         let flat = t.split_whitespace().collect::<Vec<_>>().join(" ");
         re.captures_iter(&flat)
@@ -225,7 +217,19 @@ pub fn bpf_from_text(doc: &Document) -> Option<String> {
                 c.name("first")
                     .is_none_or(|f| !NOT_A_NAME.contains(&f.as_str()))
             })
-            .map(|c| c[0].to_string())
+            .map(|c| {
+                // "BPF Cybersecurity 2026" names the Forum; the year is the
+                // edition's.
+                let name = c[0].to_string();
+                match name.rsplit_once(' ') {
+                    Some((head, year))
+                        if year.len() == 4 && year.chars().all(|d| d.is_ascii_digit()) =>
+                    {
+                        head.to_string()
+                    }
+                    _ => name,
+                }
+            })
     })
 }
 
@@ -247,40 +251,6 @@ fn title_of(r: &Report) -> String {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| r.shown.clone())
     })
-}
-
-fn source_note(source: &Source) -> Value {
-    match source {
-        Source::Section { heading, .. } => json!({
-            "kind": "section",
-            "note": format!("Quoted from the report’s section “{heading}”."),
-        }),
-        Source::File { .. } => json!({
-            "kind": "file",
-            "note": "From the takeaways the BPF wrote for its report.",
-        }),
-        Source::Extracted => json!({
-            "kind": "extracted",
-            "note": "Sentences quoted from the report, selected automatically by bpfpress \
-                     from its sections on the issue, what worked well, insights, unresolved \
-                     issues and next steps.",
-        }),
-    }
-}
-
-fn items_json(items: &[Item]) -> Value {
-    Value::Array(
-        items
-            .iter()
-            .map(|i| {
-                json!({
-                    "text": i.text,
-                    "sub": i.sub,
-                    "extracted": i.element.is_some(),
-                })
-            })
-            .collect(),
-    )
 }
 
 /// `12345` → `12,345`.
@@ -369,7 +339,7 @@ impl Prepared {
             "counts": { "present": s.present, "weak": s.weak, "missing": s.missing },
             "key_elements_present": s.key_elements_present,
             "activities": t.activities,
-            "source": source_note(&t.source),
+            "source": source_json(&t.source),
             "url": r.url,
             "qr_svg": qr,
         });
@@ -750,7 +720,7 @@ mod tests {
             (
                 "BPF Community Networks 2026: Output report",
                 None,
-                Some("BPF Community Networks 2026"),
+                Some("BPF Community Networks"),
             ),
             (
                 "Gendered disinformation",

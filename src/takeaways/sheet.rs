@@ -225,7 +225,8 @@ fn default_contact(doc: &Document) -> Option<String> {
     }
 }
 
-fn source_json(source: &Source) -> Value {
+/// Where the text came from, as template data (`source`).
+pub fn source_json(source: &Source) -> Value {
     match source {
         Source::Section { heading, .. } => json!({
             "kind": "section",
@@ -241,7 +242,8 @@ fn source_json(source: &Source) -> Value {
     }
 }
 
-fn items_json(items: &[Item]) -> Value {
+/// Bullets as template data (`takeaways`, `recommendations`).
+pub fn items_json(items: &[Item]) -> Value {
     Value::Array(
         items
             .iter()
