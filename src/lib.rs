@@ -15,6 +15,7 @@
 //! functions; the `bpfpress` binary is a thin layer over it
 //! (`docs/architecture.md`).
 
+pub mod annotate;
 pub mod check;
 pub mod dates;
 pub mod error;

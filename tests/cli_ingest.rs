@@ -69,10 +69,13 @@ fn directory() {
 #[test]
 fn unknown_binary_format() {
     let d = Dir::new();
-    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
-    d.write("photo.md", png);
-    d.ingest(&["photo.md"])
-        .assert_one_error("photo.md", "unknown format");
+    // An ELF executable: binary, and nothing bpfpress can name.
+    d.write(
+        "program.md",
+        b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0>\0",
+    );
+    d.ingest(&["program.md"])
+        .assert_one_error("program.md", "unknown format");
 }
 
 #[test]
@@ -214,4 +217,40 @@ fn usage_errors_exit_2() {
     let r = d.ingest(&[]);
     assert_eq!(r.code(), 2);
     assert!(r.stderr().contains("FILE"));
+}
+
+/// Markup and images are refused by their content, whatever their name,
+/// with what they are and what to do — never read as Markdown.
+#[test]
+fn markup_and_images_are_named_not_read_as_markdown() {
+    let d = Dir::new();
+    let utf16_xml: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?><w:wordDocument xmlns:w=\"x\"/>"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    let cases: [(&str, &[u8], &str); 6] = [
+        ("draft.md", b"{\\rtf1\\ansi\\deff0 {\\fonttbl} Draft report}", "RTF"),
+        (
+            "draft.txt",
+            b"<?xml version=\"1.0\"?>\n<?mso-application progid=\"Word.Document\"?>\n<w:wordDocument xmlns:w=\"x\"><w:body/></w:wordDocument>",
+            "Word 2003 XML",
+        ),
+        ("utf16.xml", &utf16_xml, "Word 2003 XML"),
+        ("page.md", b"<!DOCTYPE html>\n<html><body><h1>Draft</h1></body></html>", "web page"),
+        ("scan.md", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "image (PNG)"),
+        ("scan2.pdf", b"\xFF\xD8\xFF\xE0\0\x10JFIF", "image (JPEG)"),
+    ];
+    for (name, bytes, what) in cases {
+        d.write(name, bytes);
+        let r = d.ingest(&[name]);
+        r.assert_one_error(name, what);
+        assert!(r.stderr().contains("does not read"), "{}", r.stderr());
+    }
+    // Markdown that opens with an HTML comment is still Markdown.
+    d.write("ok.md", b"<!-- note -->\n# Title\n\n## Part\n\nText.\n");
+    assert_eq!(d.ingest(&["ok.md"]).code(), 0);
 }

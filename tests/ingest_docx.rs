@@ -705,15 +705,66 @@ fn zip_without_document_xml() {
     expect_cli_error(&p, "word/document.xml");
 }
 
+/// An OLE compound file holding the named streams.
+fn compound_file(streams: &[&str]) -> Vec<u8> {
+    use std::io::Write;
+    let mut f = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    for name in streams {
+        let mut s = f.create_stream(format!("/{name}")).unwrap();
+        s.write_all(&[7u8; 600]).unwrap();
+    }
+    f.flush().unwrap();
+    f.into_inner().into_inner()
+}
+
+/// OLE compound files are told apart by their streams: a password-protected
+/// Office file, a legacy Word, Excel or PowerPoint file, an Outlook
+/// message; each error says what the file is and what to do.
 #[test]
-fn ole_container_is_reported_as_password_protected() {
+fn ole_files_name_their_real_kind() {
     let bad = Bad::new();
+    let cases: [(&str, &[&str], &str); 5] = [
+        (
+            "locked.docx",
+            &["EncryptionInfo", "EncryptedPackage"],
+            "password",
+        ),
+        (
+            "old.doc",
+            &["WordDocument", "1Table"],
+            "Word 97–2003 document (.doc)",
+        ),
+        ("sheet.xls", &["Workbook"], "Excel 97–2003 workbook"),
+        ("slides.ppt", &["PowerPoint Document"], "PowerPoint 97–2003"),
+        (
+            "mail.msg",
+            &["__properties_version1.0", "__substg1.0_0037001F"],
+            "Outlook message",
+        ),
+    ];
+    for (name, streams, needle) in cases {
+        let p = bad.file(name, &compound_file(streams));
+        let (kind, msg) = expect_error(&p);
+        assert!(msg.contains(needle), "{msg}");
+        if name == "locked.docx" {
+            assert!(matches!(kind, IngestErrorKind::Encrypted(_)), "{msg}");
+        } else {
+            assert!(!msg.contains("password"), "{msg}");
+            assert!(msg.contains("bpfpress does not read"), "{msg}");
+        }
+        expect_cli_error(&p, needle);
+    }
+    assert!(
+        expect_error(&bad.file("old.doc", &compound_file(&["WordDocument"])))
+            .1
+            .contains("save it as a Word document (.docx")
+    );
+    // Only the signature: a damaged container, said so.
     let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     ole.resize(4096, 0);
-    let p = bad.file("locked.docx", &ole);
-    let (kind, msg) = expect_error(&p);
-    assert!(matches!(kind, IngestErrorKind::Encrypted(_)), "{msg}");
-    expect_cli_error(&p, "password");
+    let (kind, msg) = expect_error(&bad.file("broken.doc", &ole));
+    assert!(matches!(kind, IngestErrorKind::Corrupt { .. }), "{msg}");
+    assert!(msg.contains("damaged"), "{msg}");
 }
 
 #[test]

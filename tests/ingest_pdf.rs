@@ -501,11 +501,11 @@ fn bad_inputs(dir: &Path) -> Vec<(PathBuf, Vec<&'static str>)> {
         ),
         (
             write_tmp(dir, "cyclic.pdf", &cyclic()),
-            vec!["page tree", "cycle"],
+            vec!["list of pages", "loops back", "qpdf"],
         ),
         (
             write_tmp(dir, "deep.pdf", &deep()),
-            vec!["page tree", "nested"],
+            vec!["list of pages", "nested"],
         ),
         (
             write_tmp(dir, "truncated.pdf", &report[..report.len() / 3]),
@@ -521,6 +521,193 @@ fn bad_inputs(dir: &Path) -> Vec<(PathBuf, Vec<&'static str>)> {
         ),
         (write_tmp(dir, "header-only.pdf", b"%PDF-1.4\n"), vec![]),
     ]
+}
+
+/// Damage that viewers and `pdftotext` read through is read through too:
+/// content streams without their /Length (qpdf repairs them), and a page
+/// listed twice in the page tree (not a loop).
+#[test]
+fn repairable_damage_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // Blank out every /Length with spaces, keeping byte offsets.
+    let mut bytes = memo();
+    let mut i = 0;
+    while let Some(k) = bytes[i..].windows(8).position(|w| w == b"/Length ") {
+        let at = i + k;
+        let end = at
+            + 8
+            + bytes[at + 8..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+        bytes[at..end].fill(b' ');
+        i = end;
+    }
+    assert!(!bytes.windows(7).any(|w| w == b"/Length"));
+    let p = write_tmp(dir.path(), "no-length.pdf", &bytes);
+    let d = read_path(&p, &Limits::default()).unwrap();
+    assert!(body_text(&d).contains("organisation of the work"), "{d:?}");
+    assert!(
+        d.warnings.iter().any(|w| w.contains("end marker")),
+        "{:?}",
+        d.warnings
+    );
+    // One page object listed twice: two pages, as viewers show them.
+    let mut doc = lopdf::Document::load_mem(&memo()).unwrap();
+    let pages = doc
+        .catalog()
+        .unwrap()
+        .get(b"Pages")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let first = *doc.get_pages().get(&1).unwrap();
+    let tree = doc.get_dictionary_mut(pages).unwrap();
+    tree.set(
+        "Kids",
+        vec![Object::Reference(first), Object::Reference(first)],
+    );
+    tree.set("Count", 2);
+    let mut twice = Vec::new();
+    doc.save_to(&mut twice).unwrap();
+    let p = write_tmp(dir.path(), "twice.pdf", &twice);
+    let d = read_path(&p, &Limits::default()).unwrap();
+    assert_eq!(d.meta.pages, Some(2));
+    assert_eq!(
+        body_text(&d).matches("organisation of the work").count(),
+        2,
+        "{}",
+        body_text(&d)
+    );
+}
+
+/// A one-page PDF drawing `shown` (raw codes) in a Helvetica whose font
+/// dictionary gets `extra` entries, with an optional ToUnicode CMap.
+fn one_font(extra: lopdf::Dictionary, cmap: Option<&str>, shown: &[u8]) -> Vec<u8> {
+    let mut doc = lopdf::Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let mut font =
+        dictionary! { "Type" => "Font", "Subtype" => "TrueType", "BaseFont" => "ABCDEF+Helvetica" };
+    for (k, v) in extra.into_iter() {
+        font.set(k, v);
+    }
+    if let Some(c) = cmap {
+        let id = doc.add_object(Stream::new(dictionary! {}, c.as_bytes().to_vec()));
+        font.set("ToUnicode", id);
+    }
+    let f = doc.add_object(font);
+    let mut content = b"BT /F1 12 Tf 72 700 Td (".to_vec();
+    for &b in shown {
+        if matches!(b, b'(' | b')' | b'\\') {
+            content.push(b'\\');
+        }
+        content.push(b);
+    }
+    content.extend_from_slice(b") Tj ET\n");
+    let c = doc.add_object(Stream::new(dictionary! {}, content));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => c,
+        "Resources" => dictionary! { "Font" => dictionary! { "F1" => f } },
+        "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let cat = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", cat);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+const CMAP_HEAD: &str = "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n\
+/CMapName /Test def 1 begincodespacerange <00> <FF> endcodespacerange\n";
+const CMAP_TAIL: &str = "endcmap CMapName currentdict /CMap defineresource pop end end\n";
+
+/// Text that pdftotext reads is read: a subset font's valid ToUnicode map
+/// wins over its /Encoding (its codes are glyph numbers, 29 below ASCII),
+/// and a font whose map is empty falls back to its encoding.
+#[test]
+fn to_unicode_maps_are_honoured_and_empty_ones_fall_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let word = "Helvetica Neue";
+    let shifted: Vec<u8> = word.bytes().map(|b| b - 29).collect();
+    let map = format!("{CMAP_HEAD}1 beginbfrange <03> <5D> <0020> endbfrange\n{CMAP_TAIL}");
+    let pdf = one_font(
+        dictionary! { "Encoding" => "WinAnsiEncoding" },
+        Some(&map),
+        &shifted,
+    );
+    let d = read_path(
+        &write_tmp(dir.path(), "subset.pdf", &pdf),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(body_text(&d).trim(), word);
+    let empty = format!("{CMAP_HEAD}{CMAP_TAIL}");
+    let pdf = one_font(dictionary! {}, Some(&empty), word.as_bytes());
+    let d = read_path(
+        &write_tmp(dir.path(), "empty-map.pdf", &pdf),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(body_text(&d).trim(), word);
+    // A valid map in the form TeX writes it (PostScript comments, entries
+    // with key and value on lines of their own), which lopdf's CMap parser
+    // refuses: repaired, not lost.
+    let tex = "%!PS-Adobe-3.0 Resource-CMap\n%%DocumentNeededResources: ProcSet (CIDInit)\n\
+/CIDInit /ProcSet findresource begin\n  12 dict begin\n    begincmap\n\
+      /CIDSystemInfo\n        << /Registry (TeX) /Ordering (X) /Supplement 0 >>\n      def\n\
+      /CMapName\n        /TeX-Identity-X\n      def\n      /CMapType\n        2\n      def\n\
+      1 begincodespacerange\n        <0000> <FFFF>\n      endcodespacerange\n\
+      1 beginbfrange\n<0003> <005D> <0020>\n      endbfrange\n    endcmap\n\
+    CMapName currentdict /CMap defineresource pop\n  end\nend\n%%EOF\n";
+    let two_byte: Vec<u8> = shifted.iter().flat_map(|&b| [0, b]).collect();
+    let pdf = one_font(
+        dictionary! { "Subtype" => "Type0", "Encoding" => "Identity-H" },
+        Some(tex),
+        &two_byte,
+    );
+    let d = read_path(
+        &write_tmp(dir.path(), "tex-map.pdf", &pdf),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(body_text(&d).trim(), word);
+    // A two-byte font without any map: read byte by byte (as some
+    // producers mean it), with a warning that the text may be garbled.
+    let pdf = one_font(
+        dictionary! { "Subtype" => "Type0", "Encoding" => "Identity-H" },
+        None,
+        b"Lorem ipsum",
+    );
+    let d = read_path(
+        &write_tmp(dir.path(), "no-map.pdf", &pdf),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(body_text(&d).trim(), "Lorem ipsum");
+    assert!(
+        d.warnings.iter().any(|w| w.contains("no character map")),
+        "{:?}",
+        d.warnings
+    );
+    // A map for some codes only: the others come from the encoding.
+    let partial = format!("{CMAP_HEAD}1 beginbfchar <48> <0048> endbfchar\n{CMAP_TAIL}");
+    let pdf = one_font(
+        dictionary! { "Encoding" => "WinAnsiEncoding" },
+        Some(&partial),
+        word.as_bytes(),
+    );
+    let d = read_path(
+        &write_tmp(dir.path(), "partial.pdf", &pdf),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(body_text(&d).trim(), word);
 }
 
 #[test]

@@ -30,7 +30,9 @@ enum OutFormat {
 #[command(after_help = "Examples:\n  \
     bpfpress check draft.docx\n  \
     bpfpress check drafts/ --format markdown > check.md\n  \
-    bpfpress check draft.pdf --meeting-date 2020-11-02 --format json")]
+    bpfpress check draft.pdf --meeting-date 2020-11-02 --format json\n  \
+    bpfpress check draft.docx --annotate draft-reviewed.docx\n  \
+    bpfpress check drafts/ --annotate-dir reviewed/")]
 pub struct Args {
     /// Draft files or folders (folders are searched for .docx, .pdf, .md,
     /// .markdown and .txt files, recursively).
@@ -49,7 +51,20 @@ pub struct Args {
     /// Write the output to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also write a reviewed copy of the draft (Word or Markdown) with the
+    /// findings as comments by "bpfpress check"; nothing else in the copy
+    /// changes and the draft itself is never written. Run on a reviewed
+    /// copy, it replaces its earlier comments (docs/check.md).
+    #[arg(long, value_name = "FILE", conflicts_with = "annotate_dir")]
+    annotate: Option<PathBuf>,
+    /// Write a reviewed copy of every Word and Markdown draft into this
+    /// folder, under the same relative path (PDF drafts are checked, not
+    /// annotated).
+    #[arg(long, value_name = "DIR")]
+    annotate_dir: Option<PathBuf>,
 }
+
+mod annotate;
 
 const DRAFT_EXTENSIONS: [&str; 5] = ["docx", "pdf", "md", "markdown", "txt"];
 
@@ -126,7 +141,15 @@ pub fn run(args: Args) -> ExitCode {
         },
     };
     let mut errors = Vec::new();
-    let files = expand(&args.paths, &mut errors);
+    let mut files = expand(&args.paths, &mut errors);
+    let annotating = match annotate::Plan::new(&args, &mut files, settings.clock.today()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let check_opts = settings.check_options();
 
     let bar = if files.len() > 1 && std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(files.len() as u64);
@@ -140,16 +163,22 @@ pub fn run(args: Args) -> ExitCode {
         indicatif::ProgressBar::hidden()
     };
     let limits = Limits::default();
-    let results: Vec<Result<CheckReport, FileError>> = files
+    let results: Vec<(Result<CheckReport, FileError>, Option<String>)> = files
         .par_iter()
         .map(|p| {
             bar.set_message(p.display().to_string());
-            let r = pipeline::ingest(p, &limits)
-                .map(|doc| pipeline::check(&doc, &checklist, &settings))
-                .map_err(|e| FileError {
-                    path: p.display().to_string(),
-                    error: e.without_path().to_string(),
-                });
+            let r = match &annotating {
+                Some(a) => a.run(p, &checklist, &check_opts),
+                None => (
+                    pipeline::ingest(p, &limits)
+                        .map(|doc| pipeline::check(&doc, &checklist, &settings))
+                        .map_err(|e| FileError {
+                            path: p.display().to_string(),
+                            error: e.without_path().to_string(),
+                        }),
+                    None,
+                ),
+            };
             bar.inc(1);
             r
         })
@@ -157,7 +186,10 @@ pub fn run(args: Args) -> ExitCode {
     bar.finish_and_clear();
 
     let mut reports = Vec::new();
-    for r in results {
+    for (r, note) in results {
+        if let Some(n) = note {
+            eprintln!("{n}");
+        }
         match r {
             Ok(rep) => reports.push(rep),
             Err(e) => errors.push(e),

@@ -10,8 +10,18 @@
 //! panic or a deep recursion in a third-party crate becomes an error for
 //! that one file instead of killing a batch, and a hang becomes a timeout.
 //! Inputs are opened read-only and never written.
+//!
+//! The format is told by content ([`detect`]); what is not a draft format
+//! (a legacy `.doc`, RTF, XML, an image, a spreadsheet) is named for what
+//! it is ([`foreign`]). One reader per format ([`docx`], [`pdf`],
+//! [`markdown`]), and what they share so that one draft gives one model
+//! whatever its format: heading labels ([`labels`]) and the title page
+//! ([`front`]).
 
 pub mod docx;
+pub mod foreign;
+pub mod front;
+pub mod labels;
 pub mod markdown;
 pub mod pdf;
 
@@ -93,7 +103,10 @@ pub enum IngestErrorKind {
     Encrypted(String),
     #[error("{0}")]
     Unsupported(String),
-    #[error("took longer than {0:?} to read; giving up (limit: Limits::timeout)")]
+    #[error(
+        "took longer than {0:?} to read; giving up (a real draft reads in well under a second: \
+         the file is probably damaged or built to hang a reader)"
+    )]
     Timeout(Duration),
     #[error("internal parser failure ({0}); the file is probably malformed")]
     Panic(String),
@@ -124,10 +137,15 @@ pub fn human_bytes(n: u64) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detected {
     Format(Format),
-    /// An OLE2 compound file: an encrypted OOXML package or a legacy `.doc`.
+    /// An OLE2 compound file: an encrypted Office package, or a legacy
+    /// `.doc`, `.xls`, `.ppt` or Outlook `.msg` ([`foreign::ole`] tells).
     Ole,
-    /// A zip that is not a Word document (no `word/document.xml`), or a
-    /// different binary format.
+    /// Text that is markup, not Markdown: RTF, XML, an HTML page
+    /// ([`foreign::markup`] tells).
+    Markup,
+    /// An image file ([`foreign::image`] tells).
+    Image,
+    /// A different binary format.
     Other,
 }
 
@@ -146,9 +164,15 @@ pub fn detect(bytes: &[u8]) -> Detected {
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         return Detected::Ole;
     }
+    if foreign::image(bytes).is_some() {
+        return Detected::Image;
+    }
     // UTF-16 text (with a byte-order mark) is full of NUL bytes; the
     // Markdown reader decodes it.
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        if foreign::markup(&utf16_head(bytes)).is_some() {
+            return Detected::Markup;
+        }
         return Detected::Format(Format::Markdown);
     }
     let head = &bytes[..bytes.len().min(4096)];
@@ -156,11 +180,26 @@ pub fn detect(bytes: &[u8]) -> Detected {
         .iter()
         .filter(|&&b| b == 0 || (b < 0x09) || (0x0e..0x20).contains(&b) && b != 0x1b)
         .count();
-    if binary == 0 {
-        Detected::Format(Format::Markdown)
-    } else {
-        Detected::Other
+    if binary != 0 {
+        return Detected::Other;
     }
+    if foreign::markup(&String::from_utf8_lossy(head)).is_some() {
+        return Detected::Markup;
+    }
+    Detected::Format(Format::Markdown)
+}
+
+/// The first characters of UTF-16 text with a byte-order mark.
+fn utf16_head(bytes: &[u8]) -> String {
+    let be = bytes.starts_with(&[0xFE, 0xFF]);
+    let units = bytes[2..bytes.len().min(2050)].chunks_exact(2).map(|c| {
+        if be {
+            u16::from_be_bytes([c[0], c[1]])
+        } else {
+            u16::from_le_bytes([c[0], c[1]])
+        }
+    });
+    char::decode_utf16(units).map_while(Result::ok).collect()
 }
 
 /// Read one draft from `path` under `limits`.
@@ -183,28 +222,33 @@ pub fn read_bytes(
     if bytes.is_empty() {
         return Err(IngestErrorKind::Empty);
     }
-    let format = match detect(&bytes) {
-        Detected::Format(f) => f,
-        Detected::Ole => {
-            return Err(IngestErrorKind::Encrypted(
-                "this is an OLE compound file: either a Word document encrypted with a \
-                 password or a legacy .doc. Remove the password (or save as .docx) in Word \
-                 and try again"
-                    .into(),
-            ));
+    let detected = detect(&bytes);
+    let refused = match detected {
+        Detected::Markup => {
+            let head = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+                utf16_head(&bytes)
+            } else {
+                String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned()
+            };
+            foreign::markup(&head)
         }
-        Detected::Other => {
-            return Err(IngestErrorKind::UnknownFormat(
-                "not a DOCX, PDF, Markdown or plain-text file (binary content)".into(),
-            ));
-        }
+        Detected::Image => foreign::image(&bytes),
+        Detected::Other => Some(IngestErrorKind::UnknownFormat(
+            "not a DOCX, PDF, Markdown or plain-text file (binary content)".into(),
+        )),
+        Detected::Format(_) | Detected::Ole => None,
     };
+    if let Some(e) = refused {
+        return Err(e);
+    }
     let source = source.to_string();
     let lim = limits.clone();
-    bounded(limits.timeout, move || match format {
-        Format::Docx => docx::read_docx(&bytes, &source, &lim),
-        Format::Pdf => pdf::read_pdf(&bytes, &source, &lim),
-        Format::Markdown => markdown::read_markdown(&bytes, &source, &lim),
+    bounded(limits.timeout, move || match detected {
+        Detected::Format(Format::Docx) => docx::read_docx(&bytes, &source, &lim),
+        Detected::Format(Format::Pdf) => pdf::read_pdf(&bytes, &source, &lim),
+        Detected::Format(Format::Markdown) => markdown::read_markdown(&bytes, &source, &lim),
+        // Read here, where a panic in the compound-file parser is caught.
+        _ => Err(foreign::ole(&bytes)),
     })
 }
 

@@ -164,6 +164,8 @@ fn package(tool: &str) -> &'static str {
         "pdftotext" | "pdfinfo" | "pdffonts" | "pdftoppm" => "poppler-utils",
         "qpdf" => "qpdf",
         "zbarimg" => "zbar-tools",
+        "pandoc" => "pandoc",
+        "soffice" => "libreoffice-writer-nogui",
         "python3" => "python3",
         "pdfua" => "pip install pdfua",
         "outloud" => "pip install outloud",

@@ -2,7 +2,7 @@
 //! model blocks, comment anchors, revisions and title-page metadata out.
 
 use super::parts::{NumLevel, Numbering};
-use super::prepass::{ParaProps, Piece, Prepass, pieces};
+use super::prepass::{Piece, Prepass, pieces};
 use crate::model::{
     Block, Inline, List, ListItem, Location, Revision, RevisionKind, TableCell, TableRow,
     inlines_text,
@@ -31,12 +31,30 @@ struct StyleInfo {
     kind: StyleKind,
     /// (numId, level) from the style's numbering, if any.
     num: Option<(usize, usize)>,
+    /// Font size in half-points and bold, from the style's run properties.
+    size: Option<usize>,
+    bold: bool,
+    /// A title-like name (`Cover Title`, `Titel`), for a title typed in
+    /// ordinary paragraphs.
+    titleish: bool,
+}
+
+impl StyleInfo {
+    const BODY: StyleInfo = StyleInfo {
+        kind: StyleKind::Body,
+        num: None,
+        size: None,
+        bold: false,
+        titleish: false,
+    };
 }
 
 /// Everything the walk looks up: styles, numbering, relationship targets
 /// and the prepass facts.
 pub struct Ctx<'a> {
     styles: HashMap<String, StyleInfo>,
+    /// Font size of body text, in half-points.
+    body_size: usize,
     numbering: &'a Numbering,
     rels: &'a HashMap<String, String>,
     pre: &'a Prepass,
@@ -127,6 +145,9 @@ impl<'a> Ctx<'a> {
             own: Option<StyleKind>,
             based_on: Option<String>,
             num: Option<(usize, usize)>,
+            size: Option<usize>,
+            bold: Option<bool>,
+            titleish: bool,
         }
         let mut raw = HashMap::new();
         for s in &docx.styles.styles {
@@ -142,11 +163,33 @@ impl<'a> Ctx<'a> {
                     .map(|i| (i.id, np.level.as_ref().map_or(0, |l| l.val)))
             });
             let own = own_kind(&s.style_id, &name, pp.outline_lvl.as_ref().map(|o| o.v));
-            raw.insert(s.style_id.clone(), Raw { own, based_on, num });
+            let rp = &s.run_property;
+            let size = rp
+                .sz
+                .as_ref()
+                .and_then(|z| ser(z).as_u64())
+                .map(|v| v as usize);
+            let bold = rp.bold.as_ref().map(|b| ser(b) == true);
+            let lower = name.to_lowercase();
+            let titleish = ["title", "titel", "titre", "título", "titolo", "cover"]
+                .iter()
+                .any(|w| lower.contains(w));
+            raw.insert(
+                s.style_id.clone(),
+                Raw {
+                    own,
+                    based_on,
+                    num,
+                    size,
+                    bold,
+                    titleish,
+                },
+            );
         }
         let mut styles = HashMap::new();
         for id in raw.keys() {
-            let (mut kind, mut num) = (None, None);
+            let (mut kind, mut num, mut size, mut bold) = (None, None, None, None);
+            let mut titleish = false;
             let mut cur = Some(id.as_str());
             // Follow based_on, at most 16 steps (cycles are possible in bad files).
             for _ in 0..16 {
@@ -155,6 +198,9 @@ impl<'a> Ctx<'a> {
                 };
                 kind = kind.or(r.own);
                 num = num.or(r.num);
+                size = size.or(r.size);
+                bold = bold.or(r.bold);
+                titleish |= r.titleish;
                 cur = r.based_on.as_deref();
             }
             styles.insert(
@@ -162,10 +208,25 @@ impl<'a> Ctx<'a> {
                 StyleInfo {
                     kind: kind.unwrap_or(StyleKind::Body),
                     num,
+                    size,
+                    bold: bold.unwrap_or(false),
+                    titleish,
                 },
             );
         }
+        // Body text size: the Normal style's, else the document default,
+        // else Word's 11 pt.
+        let body_size = styles
+            .get("Normal")
+            .and_then(|s: &StyleInfo| s.size)
+            .or_else(|| {
+                ser(&docx.styles.doc_defaults)["runPropertyDefault"]["runProperty"]["sz"]
+                    .as_u64()
+                    .map(|v| v as usize)
+            })
+            .unwrap_or(22);
         Ctx {
+            body_size,
             styles,
             numbering,
             rels,
@@ -185,13 +246,12 @@ impl<'a> Ctx<'a> {
         id.and_then(|i| self.styles.get(i))
             .copied()
             .or_else(|| {
-                id.and_then(|i| own_kind(i, i, None))
-                    .map(|kind| StyleInfo { kind, num: None })
+                id.and_then(|i| own_kind(i, i, None)).map(|kind| StyleInfo {
+                    kind,
+                    ..StyleInfo::BODY
+                })
             })
-            .unwrap_or(StyleInfo {
-                kind: StyleKind::Body,
-                num: None,
-            })
+            .unwrap_or(StyleInfo::BODY)
     }
 }
 
@@ -203,6 +263,8 @@ struct Collect {
     revs: Vec<(RevisionKind, String, String, String)>,
     /// Touched by a TOC field.
     toc: bool,
+    /// Largest direct font size (half-points) of the accepted text runs.
+    max_size: Option<usize>,
 }
 
 struct Field {
@@ -220,8 +282,10 @@ pub struct TitlePage {
     pub authors: Vec<String>,
     /// Text of a Date-styled paragraph.
     pub date: Option<String>,
-    /// Short paragraphs before the first heading (date candidates).
-    pub front: Vec<String>,
+    /// How prominent each body paragraph before the first heading is
+    /// (paragraph index → rank, see [`crate::ingest::front::Prominence`]):
+    /// bold, large (a quarter over body size) or in a title-like style.
+    pub prominent: HashMap<u32, u32>,
 }
 
 /// The walk's output.
@@ -264,14 +328,6 @@ pub struct Walker<'a> {
     merge_floor: usize,
 }
 
-/// Paragraph index from the prepass marker (last run of the paragraph).
-/// Properties of a paragraph whose `w:pPr` says nothing of them.
-static NO_PROPS: ParaProps = ParaProps {
-    style: None,
-    outline: None,
-    num: None,
-};
-
 /// The paragraph's 1-based index, from the id the prepass gave it.
 fn para_index(p: &Paragraph) -> Option<u32> {
     p.id.strip_prefix(super::prepass::PARA_ID)?.parse().ok()
@@ -289,44 +345,10 @@ fn format_number(n: u32, format: &str) -> String {
     match format {
         "lowerLetter" if n <= 780 => letters(n, b'a'),
         "upperLetter" if n <= 780 => letters(n, b'A'),
-        "lowerRoman" if n < 4000 => crate::ingest::markdown::labels::to_roman(n).to_lowercase(),
-        "upperRoman" if n < 4000 => crate::ingest::markdown::labels::to_roman(n),
+        "lowerRoman" if n < 4000 => crate::ingest::labels::to_roman(n).to_lowercase(),
+        "upperRoman" if n < 4000 => crate::ingest::labels::to_roman(n),
         "decimalZero" => format!("{n:02}"),
         _ => n.to_string(),
-    }
-}
-
-/// Split a leading numbering label (`C.`, `a.`, `2.1`, `IV.`) off heading text.
-///
-/// The label is the text up to the first space: a letter, a roman numeral
-/// or dotted ASCII numbers followed by `.` or `)` (`C.`, `iv)`, `2.1.`),
-/// or dotted numbers without it (`2.1`); the rest must be one line.
-pub fn split_label(text: &str) -> (Option<String>, String) {
-    let t = text.trim_start();
-    if let Some((head, rest)) = t.split_once(char::is_whitespace) {
-        let rest = rest.trim();
-        if !rest.is_empty() && !rest.contains('\n') && is_label(head) {
-            return (Some(head.to_string()), rest.to_string());
-        }
-    }
-    (None, text.trim().to_string())
-}
-
-fn is_label(head: &str) -> bool {
-    let dotted = |s: &str| {
-        !s.is_empty()
-            && s.split('.')
-                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-    };
-    match head.strip_suffix(['.', ')']) {
-        Some(token) => {
-            let all = |set: &str| !token.is_empty() && token.chars().all(|c| set.contains(c));
-            (token.len() == 1 && token.bytes().all(|b| b.is_ascii_alphabetic()))
-                || all("IVXLCDM")
-                || all("ivxlcdm")
-                || dotted(token)
-        }
-        None => head.contains('.') && dotted(head),
     }
 }
 
@@ -375,16 +397,11 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Walk the next top-level children of the body, in document order (a
-    /// body may come in chunks: see `docx::read`); then [`Walker::finish`].
-    pub fn feed(&mut self, children: &[DocumentChild]) {
+    /// Walk the body's children, in document order, into the result.
+    pub fn walk(mut self, children: &[DocumentChild]) -> Body {
         for child in children {
             self.document_child(child);
         }
-    }
-
-    /// End of the body: close what is open and give the result.
-    pub fn finish(mut self) -> Body {
         self.flush_stash();
         self.flush_list();
         self.out
@@ -483,6 +500,15 @@ impl<'a> Walker<'a> {
         }
         let emph = rp.italic.as_ref().is_some_and(|i| ser(i) == true);
         let strong = rp.bold.as_ref().is_some_and(|b| ser(b) == true);
+        if !deleted
+            && let Some(sz) = rp.sz.as_ref().and_then(|z| ser(z).as_u64())
+            && run
+                .children
+                .iter()
+                .any(|c| matches!(c, RunChild::Text(t) if !t.text.trim().is_empty()))
+        {
+            c.max_size = c.max_size.max(Some(sz as usize));
+        }
         let mut plain = String::new();
         for child in &run.children {
             match child {
@@ -788,30 +814,15 @@ impl<'a> Walker<'a> {
     fn paragraph(&mut self, p: &Paragraph) {
         self.next_paragraph();
         let idx = para_index(p);
-        // Style, outline level and numbering: from the prepass when it
-        // took them out of the `w:pPr`, else as docx-rs read them.
-        let (style_id, outline, numbering) = match &self.ctx.pre.props {
-            Some(all) => {
-                let own = idx
-                    .and_then(|i| all.get((i as usize).checked_sub(1)?))
-                    .unwrap_or(&NO_PROPS);
-                (
-                    own.style.as_deref(),
-                    own.outline,
-                    own.num.map(|n| (n.id, n.level)),
-                )
-            }
-            None => (
-                p.property.style.as_ref().map(|s| s.val.as_str()),
-                p.property.outline_lvl.as_ref().map(|o| o.v),
-                p.property.numbering_property.as_ref().map(|np| {
-                    (
-                        np.id.as_ref().map(|i| i.id),
-                        np.level.as_ref().map(|l| l.val),
-                    )
-                }),
-            ),
-        };
+        let prop = &p.property;
+        let style_id = prop.style.as_ref().map(|s| s.val.as_str());
+        let outline = prop.outline_lvl.as_ref().map(|o| o.v);
+        let numbering = prop.numbering_property.as_ref().map(|np| {
+            (
+                np.id.as_ref().map(|i| i.id),
+                np.level.as_ref().map(|l| l.val),
+            )
+        });
         let style = self.ctx.style(style_id);
         let mut kind = style.kind;
         if let Some(o) = outline
@@ -901,7 +912,7 @@ impl<'a> Walker<'a> {
                 }
                 let (label, text) = match numbered {
                     Some(l) => (Some(l), text),
-                    None => split_label(&text),
+                    None => crate::ingest::labels::split(&text),
                 };
                 self.seen_heading = true;
                 self.out.blocks.push(Block::Heading {
@@ -938,8 +949,10 @@ impl<'a> Walker<'a> {
                     }
                 } else if has_content(&inlines) {
                     self.flush_list();
-                    if !self.seen_heading && text.chars().count() <= 60 {
-                        self.out.title_page.front.push(text);
+                    if !self.seen_heading
+                        && let Some(rank) = self.prominence(&style, &inlines, c.max_size)
+                    {
+                        self.out.title_page.prominent.insert(loc, rank);
                     }
                     self.out.blocks.push(Block::Paragraph {
                         loc: Location::Paragraph(loc),
@@ -952,6 +965,21 @@ impl<'a> Walker<'a> {
             self.flush_list();
             self.push_images(c.images, loc);
         }
+    }
+
+    /// The rank of a paragraph set apart from body text (bold, large, or
+    /// in a title-like style): its size in half-points, doubled, plus one
+    /// when bold. `None` for ordinary text.
+    fn prominence(
+        &self,
+        style: &StyleInfo,
+        inlines: &[Inline],
+        size: Option<usize>,
+    ) -> Option<u32> {
+        let bold = style.bold || crate::ingest::front::all_bold(inlines);
+        let size = size.or(style.size).unwrap_or(self.ctx.body_size);
+        let large = size * 4 >= self.ctx.body_size * 5;
+        (bold || large || style.titleish).then(|| (size.min(1 << 20) as u32) * 2 + u32::from(bold))
     }
 
     /// Emit a paragraph whose deleted mark found no paragraph to join.
@@ -1254,37 +1282,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels_split_and_numbers_format() {
-        assert_eq!(
-            split_label("A. Introduction"),
-            (Some("A.".into()), "Introduction".into())
-        );
-        assert_eq!(
-            split_label("2.1 Scope"),
-            (Some("2.1".into()), "Scope".into())
-        );
-        assert_eq!(
-            split_label("IV. Annex"),
-            (Some("IV.".into()), "Annex".into())
-        );
-        assert_eq!(
-            split_label("Acknowledgements"),
-            (None, "Acknowledgements".into())
-        );
-        assert_eq!(
-            split_label("2020 in review"),
-            (None, "2020 in review".into())
-        );
-        let label = |t: &str| split_label(t).0;
-        assert_eq!(label("2.1. Scope").as_deref(), Some("2.1."));
-        assert_eq!(label("  iv) Annex ").as_deref(), Some("iv)"));
-        assert_eq!(label("3. Findings").as_deref(), Some("3."));
-        assert_eq!(label("A.B Findings"), None);
-        assert_eq!(label("2..1 Findings"), None);
-        assert_eq!(label("IVX. Findings").as_deref(), Some("IVX."));
-        assert_eq!(label("C."), None);
-        assert_eq!(label("C. Two\nlines"), None);
-        assert_eq!(split_label(" C.  Scope  ").1, "Scope");
+    fn heading_styles_and_numbers_format() {
         assert_eq!(heading_level("heading 2", &HEADING_NAMES, true), Some(2));
         assert_eq!(heading_level("überschrift3", &HEADING_NAMES, true), Some(3));
         assert_eq!(heading_level("заголовок 1", &HEADING_NAMES, true), Some(1));

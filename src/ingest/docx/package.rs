@@ -24,8 +24,6 @@ use super::super::{IngestErrorKind, Limits, human_bytes};
 use quick_xml::events::Event;
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A validated zip package and the XML parts read from it so far.
 ///
@@ -37,9 +35,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct Package<'a> {
     zip: zip::ZipArchive<Cursor<&'a [u8]>>,
     limits: Limits,
-    /// Decompressed bytes read so far (capped by `max_total_bytes`), shared
-    /// with [`sibling`](Package::sibling)s so the cap holds for the package.
-    total: Arc<AtomicU64>,
+    /// Decompressed bytes read so far (capped by `max_total_bytes`).
+    total: u64,
     pub parts: BTreeMap<String, String>,
 }
 
@@ -66,26 +63,18 @@ impl<'a> Package<'a> {
         Ok(Package {
             zip,
             limits: limits.clone(),
-            total: Arc::new(AtomicU64::new(0)),
+            total: 0,
             parts: BTreeMap::new(),
         })
     }
 
-    /// A second handle on the same package, for another thread: it reads
-    /// parts on its own and shares this one's zip directory and its
-    /// decompressed-size total (one cap for the whole package).
-    pub fn sibling(&self) -> Package<'a> {
-        Package {
-            zip: self.zip.clone(),
-            limits: self.limits.clone(),
-            total: Arc::clone(&self.total),
-            parts: BTreeMap::new(),
-        }
-    }
-
-    /// The declared (uncompressed) size of an entry, if it exists.
-    pub fn size(&mut self, name: &str) -> Option<u64> {
-        self.zip.by_name(name).ok().map(|e| e.size())
+    /// The names of the package's entries.
+    pub fn names(&self) -> Vec<String> {
+        self.zip
+            .file_names()
+            .flatten()
+            .map(|n| n.into_owned())
+            .collect()
     }
 
     /// Whether the package has an entry with this name.
@@ -152,7 +141,8 @@ impl<'a> Package<'a> {
         if read > limits.max_part_bytes {
             return Err(too_large(name, read, limits.max_part_bytes));
         }
-        let total = self.total.fetch_add(read, Ordering::Relaxed) + read;
+        self.total += read;
+        let total = self.total;
         if total > limits.max_total_bytes {
             return Err(IngestErrorKind::TooLarge {
                 what: format!("the decompressed package (at least {})", human_bytes(total)),
@@ -335,7 +325,7 @@ pub fn too_deep(part: &str, text: &str, pos: usize, max: usize) -> IngestErrorKi
         place(part, text, pos),
         format!(
             "XML elements are nested more than {max} deep (e.g. tables inside tables); \
-             refused to protect the parser (limit: Limits::max_xml_depth)"
+             refused to protect the parser; re-save the document in Word, which writes no such nesting"
         ),
     )
 }

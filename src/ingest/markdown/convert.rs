@@ -511,7 +511,7 @@ impl Conv<'_> {
                 start,
             } => {
                 let text = collapse_ws(&crate::model::inlines_text(&inlines));
-                let (label, text) = super::labels::split_label(&text);
+                let (label, text) = crate::ingest::labels::split(&text);
                 self.emit(
                     Block::Heading {
                         loc: Location::Line(self.line(start)),

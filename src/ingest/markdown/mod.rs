@@ -20,11 +20,10 @@
 pub mod convert;
 pub mod decode;
 pub mod frontmatter;
-pub mod labels;
 pub mod plain;
 pub mod supnotes;
 
-use super::{IngestErrorKind, Limits};
+use super::{IngestErrorKind, Limits, front};
 use crate::model::{Block, Document, Format};
 
 /// Most `#` headings a document may have and still get inferred headings
@@ -71,7 +70,23 @@ pub fn read_str(text: &str, source: &str, limits: &Limits) -> Document {
         .filter(|n| matches!(n.block, Block::Heading { .. }))
         .count();
     if real_headings <= MAX_REAL_HEADINGS_FOR_INFERENCE {
+        // A lone `# Title` over plain-text sections: the sections are
+        // inferred without it, and it is the title if there are any (as
+        // front::title_page reads a lone top heading over `##` sections).
+        let lone = lone_title(&nodes, &doc.meta);
+        let held = lone.map(|i| nodes.remove(i));
         let r = plain::infer(&mut nodes, &mut doc.meta);
+        match held {
+            Some(h) if r.headings > 0 => {
+                let title = collapse_heading(&h.block);
+                doc.warnings.push(format!(
+                    "the only '#' heading, \"{title}\", is read as the document's title"
+                ));
+                doc.meta.title.get_or_insert(title);
+            }
+            Some(h) => nodes.insert(lone.unwrap_or(0).min(nodes.len()), h),
+            None => {}
+        }
         if let Some((a, b)) = r.title_page {
             doc.warnings.push(format!(
                 "lines {a}-{b} read as a title page: title and date taken into the metadata"
@@ -91,6 +106,43 @@ pub fn read_str(text: &str, source: &str, limits: &Limits) -> Document {
         }
     }
     doc.blocks = nodes.into_iter().map(convert::Node::finish).collect();
+    front::title_page(&mut doc, &front::bold);
+    front::warn_if_untitled(&mut doc);
     doc.finish();
     doc
+}
+
+/// The index of a lone level-1 `#` heading that opens the draft (after at
+/// most a few short lines), when the front matter declares no other title.
+fn lone_title(nodes: &[convert::Node], meta: &crate::model::Metadata) -> Option<usize> {
+    let i = nodes
+        .iter()
+        .position(|n| matches!(n.block, Block::Heading { .. }))?;
+    let Block::Heading {
+        level: 1,
+        label: None,
+        ..
+    } = nodes[i].block
+    else {
+        return None;
+    };
+    let before_ok = i <= 3 && nodes[..i].iter().all(|n| n.is_single_line_paragraph());
+    let title = collapse_heading(&nodes[i].block);
+    let same = meta
+        .title
+        .as_deref()
+        .is_none_or(|t| t.split_whitespace().eq(title.split_whitespace()));
+    (before_ok && same).then_some(i)
+}
+
+/// A heading's label and text as one line.
+fn collapse_heading(b: &Block) -> String {
+    match b {
+        Block::Heading {
+            label: Some(l),
+            text,
+            ..
+        } => format!("{l} {}", convert::collapse_ws(text)),
+        other => convert::collapse_ws(&other.plain_text()),
+    }
 }

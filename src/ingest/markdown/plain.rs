@@ -52,8 +52,8 @@
 //!    paragraph whose every line looks like a name fills `meta.authors`.
 
 use super::convert::{Node, collapse_ws};
-use super::labels::{self, Label, Style};
 use crate::dates::normalise_date;
+use crate::ingest::labels::{self, Label, Style};
 use crate::model::{Block, Inline, Location, Metadata};
 use regex::Regex;
 use std::collections::{HashMap, HashSet};

@@ -105,6 +105,16 @@ impl M {
 /// What we need of a font to place and decode its glyphs.
 pub struct FontInfo<'a> {
     enc: Option<Encoding<'a>>,
+    /// The text of each code of a simple (one-byte) font ([`simple_table`]).
+    simple: Option<Vec<String>>,
+    /// A two-byte font with no usable character map. lopdf then reads each
+    /// byte of a code on its own, which is right for the producers that put
+    /// one-byte text in such a font (pdftotext reads nothing there) and
+    /// wrong where the codes are glyph numbers. Reading the codes as Unicode
+    /// instead was tried on pdf.js's corpus: it fixed some files (Czech,
+    /// Japanese) and garbled as many (ASCII text), so the reader keeps
+    /// lopdf's reading and warns.
+    pub unmapped: bool,
     /// Bytes per character code (2 for Type0/CID fonts, else 1).
     code_len: usize,
     widths: HashMap<u32, f32>,
@@ -128,8 +138,15 @@ impl<'a> FontInfo<'a> {
             .map(|n| String::from_utf8_lossy(n).to_lowercase())
             .unwrap_or_default();
         let enc = font.get_font_encoding_with_limit(doc, budget).ok();
+        let simple = (subtype != b"Type0").then(|| simple_table(doc, font, budget, enc.is_some()));
+        // lopdf falls back to a one-byte encoding when a two-byte font's map
+        // is missing or unreadable.
+        let unmapped =
+            subtype == b"Type0" && matches!(enc, None | Some(Encoding::OneByteEncoding(_)));
         let mut info = FontInfo {
             enc,
+            simple,
+            unmapped,
             code_len: 1,
             widths: HashMap::new(),
             default_width: if base.contains("courier") {
@@ -237,10 +254,11 @@ impl<'a> FontInfo<'a> {
         } else {
             vec![code as u8]
         };
-        let raw = match &self.enc {
-            Some(e) => e.bytes_to_string(&bytes).unwrap_or_default(),
-            None if self.code_len == 1 => (code as u8 as char).to_string(),
-            None => String::new(),
+        let raw = match (&self.simple, &self.enc) {
+            (Some(table), _) => table.get(code as usize).cloned().unwrap_or_default(),
+            (None, Some(e)) => e.bytes_to_string(&bytes).unwrap_or_default(),
+            (None, None) if self.code_len == 1 => (code as u8 as char).to_string(),
+            (None, None) => String::new(),
         };
         // NFKC: ligatures (ﬁ → fi), compatibility forms; drop control characters
         // and the replacement character of unmapped codes.
@@ -252,6 +270,58 @@ impl<'a> FontInfo<'a> {
         self.cache.borrow_mut().insert(code, s.clone());
         s
     }
+}
+
+/// The text of each code of a simple font, as pdftotext reads it: the
+/// font's ToUnicode map where it gives a character, else the font's
+/// encoding (`/Encoding` with its `/Differences`, else the standard
+/// encoding; Latin-1 when the font dictionary is too broken for either).
+///
+/// lopdf reads `/Encoding` and ignores `/ToUnicode` when a font has both,
+/// so a subset font whose codes are glyph numbers came out shifted
+/// (`+HOYHWLFD` for "Helvetica"); and an empty or partial map gave no text
+/// at all for the codes it lacks. Each is read here on its own, from a copy
+/// of the font dictionary holding only that entry.
+fn simple_table(doc: &Document, font: &Dictionary, budget: usize, known: bool) -> Vec<String> {
+    let only = |keep: &[u8], drop: &[u8]| {
+        let mut d = font.clone();
+        d.remove(drop);
+        d.set("Type", Object::Name(b"Font".to_vec()));
+        (d.has(keep) || keep == b"Encoding").then_some(d)
+    };
+    let table = |d: Option<Dictionary>| -> Option<Vec<String>> {
+        let d = d?;
+        let enc = d.get_font_encoding_with_limit(doc, budget).ok()?;
+        Some(
+            (0..=255u8)
+                .map(|b| enc.bytes_to_string(&[b]).unwrap_or_default())
+                .collect(),
+        )
+    };
+    let usable = |s: &str| s.chars().any(|c| !c.is_control() && c != '\u{FFFD}');
+    let map = if font.has(b"ToUnicode") {
+        table(only(b"ToUnicode", b"Encoding"))
+    } else {
+        None
+    };
+    let encoding = if known {
+        table(only(b"Encoding", b"ToUnicode"))
+    } else {
+        None
+    };
+    (0..=255u8)
+        .map(|b| {
+            let from_map = map
+                .as_ref()
+                .map(|m| m[b as usize].as_str())
+                .filter(|s| usable(s));
+            match (from_map, &encoding) {
+                (Some(s), _) => s.to_string(),
+                (None, Some(e)) => e[b as usize].clone(),
+                (None, None) => char::from(b).to_string(),
+            }
+        })
+        .collect()
 }
 
 fn parse_cid_widths(doc: &Document, w: &[Object], out: &mut HashMap<u32, f32>) {
@@ -311,6 +381,8 @@ pub struct Walker<'a> {
     pub exhausted: bool,
     /// Content streams that could not be decoded (their text is missing).
     pub damaged: usize,
+    /// Fonts used that give no character map ([`FontInfo::unmapped`]).
+    pub unmapped_fonts: usize,
 }
 
 struct Run<'w, 'a> {
@@ -331,6 +403,7 @@ impl<'a> Walker<'a> {
             budget,
             exhausted: false,
             damaged: 0,
+            unmapped_fonts: 0,
         }
     }
 
@@ -416,6 +489,7 @@ impl<'a> Walker<'a> {
             return f.clone();
         }
         let f = Rc::new(FontInfo::load(self.doc, dict, self.budget.max(1)));
+        self.unmapped_fonts += usize::from(f.unmapped);
         self.fonts.insert(key, f.clone());
         f
     }

@@ -64,16 +64,6 @@ static PAGE_NO: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("static regex")
 });
-static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^((?:\d{1,3}(?:\.\d{1,3})*\.?)|(?:[IVXLC]{1,6}\.)|(?:[ivxlc]{2,6}\.)|(?:[A-Za-z]\.)|(?:\(?[a-z0-9]{1,3}\)))\s+(\S.*)$")
-        .expect("static regex")
-});
-static MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^\s*(?:(\d{1,2})\s+)?(january|february|march|april|may|june|july|august|september|october|november|december)\s+(?:(\d{1,2}),\s*)?(\d{4})\s*$",
-    )
-    .expect("static regex")
-});
 static NOTE_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(\d{1,3})[.)]?\s+(\S.*)$").expect("static regex"));
 static ORDERED: LazyLock<Regex> =
@@ -84,14 +74,7 @@ const BULLETS: &[char] = &[
     '∙', '●',
 ];
 
-/// Split a heading's numbering label from its text: "C. Findings" → ("C.", "Findings").
-pub fn split_label(text: &str) -> (Option<String>, String) {
-    let t = text.trim();
-    match LABEL.captures(t) {
-        Some(c) => (Some(c[1].to_string()), c[2].trim().to_string()),
-        None => (None, t.to_string()),
-    }
-}
+use crate::ingest::labels::split as split_label;
 
 fn norm(s: &str) -> String {
     s.nfkc()
@@ -146,13 +129,18 @@ pub fn build(
             );
         }
     }
-    if doc.meta.title.is_none() {
-        doc.meta.title = cover_title(&all);
-    }
-    cover_meta(&all, body, &mut doc.meta);
+    cover_subtitle(&all, body, &mut doc.meta);
     let note_ids: HashSet<String> = notes.iter().map(|n| n.id.clone()).collect();
-    doc.blocks = flow(&all, body, &note_ids);
+    let (blocks, sizes) = flow(&all, body, &note_ids);
+    doc.blocks = blocks;
     doc.notes = notes;
+    // A title typed on the cover: paragraphs set in bold or larger than
+    // body text, ranked by size.
+    crate::ingest::front::title_page(doc, &|i, b| {
+        let size = *sizes.get(&i)?;
+        let bold = matches!(b, Block::Paragraph { inlines, .. } if crate::ingest::front::all_bold(inlines));
+        (bold || size >= 1.25 * body).then(|| round_half(size).max(0) as u32 * 2 + u32::from(bold))
+    });
 }
 
 fn zone(l: &Line, heights: &[(f32, f32)]) -> Option<bool> {
@@ -579,12 +567,31 @@ fn mark_font_headings(all: &mut [Vec<L>], body: f32) -> usize {
             i += n;
         }
     }
-    // Styles seen only on the first page (title, subtitle on a cover) are not
-    // heading levels.
-    if all.len() > 1 {
-        let later: HashSet<(i32, bool)> = heads.iter().filter(|h| h.0 > 0).map(|h| h.3).collect();
-        heads.retain(|h| later.contains(&h.3));
-    }
+    // Cover text is not a heading: what stands on the first page above its
+    // first line of body text, in a style not used further on (title,
+    // subtitle). In a longer document (three pages or more), so is any style
+    // seen only on the first page (a contents title).
+    let in_head = |i: usize| {
+        heads
+            .iter()
+            .any(|h| h.0 == 0 && (h.1..h.1 + h.2).contains(&i))
+    };
+    let first_body = all.first().and_then(|page| {
+        (0..page.len()).find(|&i| {
+            page[i].role == Role::Body && (page[i].line.size - body).abs() < 0.6 && !in_head(i)
+        })
+    });
+    let on_cover =
+        |h: &(usize, usize, usize, (i32, bool))| h.0 == 0 && first_body.is_none_or(|b| h.1 < b);
+    let after_cover: HashSet<(i32, bool)> =
+        heads.iter().filter(|h| !on_cover(h)).map(|h| h.3).collect();
+    let later: HashSet<(i32, bool)> = heads.iter().filter(|h| h.0 > 0).map(|h| h.3).collect();
+    let long = all.len() >= 3;
+    heads.retain(|h| {
+        let cover = on_cover(h) && !after_cover.contains(&h.3);
+        let first_page_only = long && !later.contains(&h.3);
+        !cover && !first_page_only
+    });
     let mut styles: Vec<(i32, bool)> = heads.iter().map(|h| h.3).collect();
     styles.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
     styles.dedup();
@@ -604,28 +611,10 @@ fn mark_font_headings(all: &mut [Vec<L>], body: f32) -> usize {
     heads.len()
 }
 
-/// The cover's own date ("September 2020") wins over the Info dictionary's
-/// CreationDate (when the PDF was made); the line under the cover title that
-/// is larger than body text becomes the subtitle when none is declared.
-fn cover_meta(all: &[Vec<L>], body: f32, meta: &mut crate::model::Metadata) {
+/// The line under the cover title that is larger than body text becomes the
+/// subtitle when none is declared.
+fn cover_subtitle(all: &[Vec<L>], body: f32, meta: &mut crate::model::Metadata) {
     let Some(page) = all.first() else { return };
-    for l in page
-        .iter()
-        .filter(|l| !matches!(l.role, Role::Furniture | Role::Note))
-    {
-        if let Some(c) = MONTH_DATE.captures(&l.line.main_text()) {
-            let m = crate::dates::month(&c[2]).unwrap_or(1);
-            let day = c
-                .get(1)
-                .or(c.get(3))
-                .and_then(|d| d.as_str().parse::<u32>().ok());
-            meta.date = Some(match day {
-                Some(d) if (1..=31).contains(&d) => format!("{}-{m:02}-{d:02}", &c[4]),
-                _ => format!("{}-{m:02}", &c[4]),
-            });
-            break;
-        }
-    }
     if meta.subtitle.is_some() {
         return;
     }
@@ -646,35 +635,6 @@ fn cover_meta(all: &[Vec<L>], body: f32, meta: &mut crate::model::Metadata) {
     if !sub.is_empty() && sub.len() <= 3 {
         meta.subtitle = Some(sub.join(" "));
     }
-}
-
-/// The largest text on the first page, as a title when the metadata has none.
-fn cover_title(all: &[Vec<L>]) -> Option<String> {
-    let page = all.first()?;
-    let max = page.iter().map(|l| l.line.size).fold(0.0f32, f32::max);
-    // Only a cover: a title clearly larger than the body, not a contents heading.
-    if max < 1.3 * body_size(all) {
-        return None;
-    }
-    let t = page
-        .iter()
-        .filter(|l| {
-            (l.line.size - max).abs() < 0.25
-                && matches!(l.role, Role::Body | Role::Heading(..) | Role::HeadingCont)
-        })
-        .map(|l| l.line.main_text().trim().to_string())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let generic = [
-        "contents",
-        "table of contents",
-        "inhalt",
-        "sommaire",
-        "índice",
-    ];
-    let ok =
-        !t.is_empty() && t.chars().count() <= 300 && !generic.contains(&t.to_lowercase().as_str());
-    ok.then_some(t)
 }
 
 /// Hyphenated words that occur inside lines (not split at a line end).
@@ -953,21 +913,31 @@ fn strip_marker(l: &Line) -> (Line, bool) {
     (l, ordered)
 }
 
-fn flow(all: &[Vec<L>], body: f32, note_ids: &HashSet<String>) -> Vec<Block> {
+/// The blocks, and the size of the first line of each paragraph (by block
+/// index).
+fn flow(
+    all: &[Vec<L>],
+    body: f32,
+    note_ids: &HashSet<String>,
+) -> (Vec<Block>, HashMap<usize, f32>) {
     let st = stats(all, body);
     let keep = hyphenated_words(all);
     let width = (st.right - st.left).max(1.0);
     let mut blocks = Vec::new();
-    let mut para: Option<(Location, Vec<Inline>)> = None;
+    let mut para: Option<(Location, Vec<Inline>, f32)> = None;
+    let mut sizes = HashMap::new();
     let mut list: Option<OpenList> = None;
     let mut prev: Option<&Line> = None;
     let mut last_ref = 0u32;
     let mut pending_bullet: Option<f32> = None;
 
-    let flush_para = |para: &mut Option<(Location, Vec<Inline>)>, blocks: &mut Vec<Block>| {
-        if let Some((loc, inl)) = para.take() {
+    let flush_para = |para: &mut Option<(Location, Vec<Inline>, f32)>,
+                      blocks: &mut Vec<Block>,
+                      sizes: &mut HashMap<usize, f32>| {
+        if let Some((loc, inl, size)) = para.take() {
             let inl = trim_inlines(inl);
             if !inl.is_empty() {
+                sizes.insert(blocks.len(), size);
                 blocks.push(Block::Paragraph { loc, inlines: inl });
             }
         }
@@ -977,7 +947,7 @@ fn flow(all: &[Vec<L>], body: f32, note_ids: &HashSet<String>) -> Vec<Block> {
         match &l.role {
             Role::Furniture | Role::Note | Role::HeadingCont => continue,
             Role::Heading(level, text) => {
-                flush_para(&mut para, &mut blocks);
+                flush_para(&mut para, &mut blocks, &mut sizes);
                 if let Some(ol) = list.take() {
                     blocks.push(ol.finish());
                 }
@@ -1030,7 +1000,7 @@ fn flow(all: &[Vec<L>], body: f32, note_ids: &HashSet<String>) -> Vec<Block> {
         let bullet = is_bullet_line(&t);
         let ordered = !bullet && breaks && ORDERED.is_match(&t) && c.x0 >= st.left - 1.0;
         if bullet || ordered || pending_bullet.is_some() {
-            flush_para(&mut para, &mut blocks);
+            flush_para(&mut para, &mut blocks, &mut sizes);
             let (stripped, ord) = match pending_bullet {
                 Some(_) => (c.clone(), false),
                 None => strip_marker(c),
@@ -1071,40 +1041,24 @@ fn flow(all: &[Vec<L>], body: f32, note_ids: &HashSet<String>) -> Vec<Block> {
             }
         }
         if breaks || para.is_none() {
-            flush_para(&mut para, &mut blocks);
-            para = Some((Location::Page(c.page), Vec::new()));
+            flush_para(&mut para, &mut blocks, &mut sizes);
+            para = Some((Location::Page(c.page), Vec::new(), c.size));
         }
-        if let Some((_, inl)) = para.as_mut() {
+        if let Some((_, inl, _)) = para.as_mut() {
             append_line(inl, c, &keep, note_ids, &mut last_ref);
         }
         prev = Some(c);
     }
-    flush_para(&mut para, &mut blocks);
+    flush_para(&mut para, &mut blocks, &mut sizes);
     if let Some(ol) = list.take() {
         blocks.push(ol.finish());
     }
-    blocks
+    (blocks, sizes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn labels() {
-        assert_eq!(
-            split_label("C. Findings"),
-            (Some("C.".into()), "Findings".into())
-        );
-        assert_eq!(
-            split_label("a. IGF Best Practice Forums").0.as_deref(),
-            Some("a.")
-        );
-        assert_eq!(split_label("2.1 Scope").0.as_deref(), Some("2.1"));
-        assert_eq!(split_label("IV. Outlook").0.as_deref(), Some("IV."));
-        assert_eq!(split_label("Introduction"), (None, "Introduction".into()));
-        assert_eq!(split_label("I am a heading").0, None);
-    }
 
     #[test]
     fn page_numbers() {

@@ -31,7 +31,7 @@ fn info(doc: &Document, meta: &mut Metadata) {
     else {
         return;
     };
-    meta.title = text(doc, d, b"Title");
+    meta.title = text(doc, d, b"Title").filter(|t| !placeholder_title(t));
     if let Some(a) = text(doc, d, b"Author") {
         meta.authors = split_names(&a);
     }
@@ -48,6 +48,23 @@ fn info(doc: &Document, meta: &mut Metadata) {
     if let Some(c) = text(doc, d, b"CreationDate") {
         meta.date = iso_date(&c);
     }
+}
+
+/// A title a program filled in rather than the author: a file name
+/// ("Microsoft Word - draft.docx", "report.pdf") or a default ("Untitled",
+/// "Document1"). The draft's own title page is read instead.
+fn placeholder_title(t: &str) -> bool {
+    let l = t.trim().to_lowercase();
+    let file = [
+        ".docx", ".doc", ".odt", ".rtf", ".pdf", ".txt", ".md", ".pages",
+    ]
+    .iter()
+    .any(|x| l.ends_with(x));
+    let default = l == "untitled"
+        || l.starts_with("microsoft word - ")
+        || l.strip_prefix("document")
+            .is_some_and(|n| n.trim().chars().all(|c| c.is_ascii_digit()));
+    file || default
 }
 
 /// "A; B" or "A, B" → ["A", "B"]. A lone "Surname, Given" stays whole when
@@ -180,7 +197,7 @@ fn xmp(x: &str, meta: &mut Metadata) {
             _ => {}
         }
     }
-    if let Some(t) = title {
+    if let Some(t) = title.filter(|t| !placeholder_title(t)) {
         meta.title = Some(t);
     }
     if !creators.is_empty() {
@@ -197,6 +214,26 @@ fn xmp(x: &str, meta: &mut Metadata) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholder_titles() {
+        for t in [
+            "Microsoft Word - draft v3.docx",
+            "report.pdf",
+            "Untitled",
+            "Document1",
+            "document",
+        ] {
+            assert!(placeholder_title(t), "{t}");
+        }
+        for t in [
+            "BPF Cybersecurity 2026",
+            "Documenting practice",
+            "The PDF question",
+        ] {
+            assert!(!placeholder_title(t), "{t}");
+        }
+    }
 
     #[test]
     fn dates_and_names() {
