@@ -20,7 +20,7 @@
 use crate::dates::{Date, MONTHS};
 use crate::mail::LetterMaker;
 use crate::mail::recipients::{Language, Recipient};
-use crate::render::{Engine, Job, Paper, RenderError, typst_date};
+use crate::render::{Engine, Job, Paper, RenderError, needs_glyph, typst_date};
 use serde::Serialize;
 use std::path::Path;
 use typst::foundations::{Bytes, Datetime};
@@ -327,14 +327,6 @@ pub fn letter_bullet(text: &str, sub: &[String]) -> String {
         format!("{}:", head.trim_end_matches(['.', ';', ',']))
     };
     tidy_takeaway(&format!("{head} {}", subs.join("; ")))
-}
-
-/// Characters that never need a glyph (spaces, controls, bidi and
-/// zero-width marks).
-fn needs_glyph(c: char) -> bool {
-    !(c.is_whitespace()
-        || c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}'))
 }
 
 /// Check that `engine`'s fonts print every character of `text`.

@@ -6,6 +6,7 @@
 //! ```text
 //! draft.docx / .pdf / .md ──ingest──▶ Document ──check──▶ CheckReport
 //!                                        └──────render──▶ report.pdf, takeaways.pdf, letters, mail
+//! several Documents + CheckReports ──summaries──▶ summaries.pdf (the year's compilation)
 //! ```
 //!
 //! Each stage is a module with its own error type and a short doc saying
@@ -28,4 +29,5 @@ pub mod pipeline;
 pub mod project;
 pub mod readiness;
 pub mod render;
+pub mod summaries;
 pub mod takeaways;

@@ -30,6 +30,17 @@
 //! paper = "a4"                       # a4 | letter (default a4)
 //! templates = "templates"            # a customised template folder (default: bundled)
 //!
+//! [summaries]                        # the year's compilation (`bpfpress summaries`)
+//! year = 2020                        # the IGF year on the cover (default: the reports')
+//! title = "…"                        # the publication's title (default: "IGF <year> Best Practice Forums")
+//! output = "summaries.pdf"           # in the output folder (default summaries.pdf)
+//! urls = "urls.csv"                  # report,url[,bpf] rows: where each report is published
+//! reports = [                        # required: files, folders, BPF project folders
+//!   "reports/cybersecurity.docx",
+//!   { path = "reports/gender.pdf", url = "https://…", bpf = "BPF Gender and Digital Rights" },
+//!   "../bpf-local-content",          # a BPF project folder: its report, report.url and bpf.name
+//! ]
+//!
 //! [smtp]                             # used only with --send
 //! host = "smtp.example.org"
 //! port = 587
@@ -39,8 +50,11 @@
 //! from = "IGF Secretariat <igf@example.org>"
 //! ```
 //!
-//! Unknown keys are errors (a typo must not be silently ignored), and so is a
-//! `password` key anywhere: secrets never live in the project file.
+//! A project has `[report]` (one BPF's output; `[bpf]` is then required),
+//! `[summaries]` (the Secretariat's yearly compilation of several BPFs'
+//! reports), or both. Unknown keys are errors (a typo must not be silently
+//! ignored), and so is a `password` key anywhere: secrets never live in the
+//! project file.
 
 use crate::dates::Date;
 use serde::{Deserialize, Serialize};
@@ -71,8 +85,12 @@ pub enum ProjectError {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectFile {
-    pub bpf: BpfSection,
-    pub report: ReportSection,
+    /// Required with `[report]`.
+    #[serde(default)]
+    pub bpf: Option<BpfSection>,
+    /// One BPF's output report (a project has this, `[summaries]`, or both).
+    #[serde(default)]
+    pub report: Option<ReportSection>,
     #[serde(default)]
     pub signatory: Option<Signatory>,
     #[serde(default)]
@@ -81,6 +99,9 @@ pub struct ProjectFile {
     pub output: OutputSection,
     #[serde(default)]
     pub smtp: Option<SmtpSection>,
+    /// The year's compilation of several BPF output reports.
+    #[serde(default)]
+    pub summaries: Option<SummariesSection>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -170,6 +191,81 @@ pub struct SmtpSection {
     pub from: String,
 }
 
+/// `[summaries]`: the reports of the year's compilation and how to present
+/// them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SummariesSection {
+    /// The IGF year on the cover.
+    #[serde(default)]
+    pub year: Option<u16>,
+    /// The publication's title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The PDF, relative to the output folder (default `summaries.pdf`).
+    #[serde(default)]
+    pub output: Option<PathBuf>,
+    /// A CSV file of `report,url[,bpf]` rows.
+    #[serde(default)]
+    pub urls: Option<PathBuf>,
+    /// Report files, folders of reports, or BPF project folders, in the
+    /// order they appear in the publication.
+    pub reports: Vec<SummaryReport>,
+}
+
+/// One entry of `summaries.reports`: a path (`"r.docx"`) or a table
+/// (`{ path = "r.docx", url = "https://…", bpf = "BPF …" }`).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct SummaryReport {
+    pub path: PathBuf,
+    pub url: Option<String>,
+    pub bpf: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SummaryReportTable {
+    path: PathBuf,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    bpf: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for SummaryReport {
+    /// A string or a table; a table's unknown keys are errors that name
+    /// them (an untagged enum would only say that nothing matched).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = SummaryReport;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a path, or a table with `path` and optional `url` and `bpf`")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<SummaryReport, E> {
+                Ok(SummaryReport {
+                    path: PathBuf::from(s),
+                    ..SummaryReport::default()
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<SummaryReport, A::Error> {
+                let t = SummaryReportTable::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(SummaryReport {
+                    path: t.path,
+                    url: t.url,
+                    bpf: t.bpf,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// A validated project: the file plus the folder its relative paths start from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Project {
@@ -227,30 +323,53 @@ impl Project {
             message: e.to_string().trim_end().to_string(),
         })?;
 
-        if config.bpf.name.trim().is_empty() {
-            return Err(invalid("bpf.name", "must not be empty".into()));
-        }
-        if !(2006..=2100).contains(&config.bpf.year) {
+        if config.report.is_none() && config.summaries.is_none() {
             return Err(invalid(
-                "bpf.year",
-                format!("{} is not an IGF year (2006 or later)", config.bpf.year),
+                "report",
+                "the project needs a [report] section (one BPF's output report) or a \
+                 [summaries] section (the year's compilation of several reports)"
+                    .into(),
             ));
         }
-        if config.report.path.as_os_str().is_empty() {
-            return Err(invalid("report.path", "must name the report file".into()));
+        if let Some(bpf) = &config.bpf {
+            if bpf.name.trim().is_empty() {
+                return Err(invalid("bpf.name", "must not be empty".into()));
+            }
+            if !(2006..=2100).contains(&bpf.year) {
+                return Err(invalid(
+                    "bpf.year",
+                    format!("{} is not an IGF year (2006 or later)", bpf.year),
+                ));
+            }
         }
-        if let Some(d) = &config.report.meeting_date
-            && let Err(e) = Date::parse(d)
-        {
-            return Err(invalid("report.meeting_date", e.to_string()));
+        if let Some(report) = &config.report {
+            if config.bpf.is_none() {
+                return Err(invalid(
+                    "bpf",
+                    "a project with a [report] needs a [bpf] section with the Forum's `name` \
+                     and `year`"
+                        .into(),
+                ));
+            }
+            if report.path.as_os_str().is_empty() {
+                return Err(invalid("report.path", "must name the report file".into()));
+            }
+            if let Some(d) = &report.meeting_date
+                && let Err(e) = Date::parse(d)
+            {
+                return Err(invalid("report.meeting_date", e.to_string()));
+            }
+            if let Some(u) = &report.url
+                && !is_http_url(u)
+            {
+                return Err(invalid(
+                    "report.url",
+                    format!("`{u}` is not an http(s) URL"),
+                ));
+            }
         }
-        if let Some(u) = &config.report.url
-            && !(u.starts_with("https://") || u.starts_with("http://"))
-        {
-            return Err(invalid(
-                "report.url",
-                format!("`{u}` is not an http(s) URL"),
-            ));
+        if let Some(s) = &config.summaries {
+            validate_summaries(s).map_err(|(key, reason)| invalid(&key, reason))?;
         }
         if !matches!(
             config.output.standard.as_str(),
@@ -308,15 +427,16 @@ impl Project {
         }
     }
 
-    pub fn report_path(&self) -> PathBuf {
-        self.resolve(&self.config.report.path)
+    /// The report of `[report]`, if the project has one.
+    pub fn report_path(&self) -> Option<PathBuf> {
+        self.config.report.as_ref().map(|r| self.resolve(&r.path))
     }
 
     pub fn takeaways_path(&self) -> Option<PathBuf> {
         self.config
             .report
-            .takeaways
             .as_ref()
+            .and_then(|r| r.takeaways.as_ref())
             .map(|t| self.resolve(t))
     }
 
@@ -338,6 +458,63 @@ impl Project {
             .as_ref()
             .map(|t| self.resolve(t))
     }
+}
+
+/// An `http://` or `https://` address (any case) without spaces.
+pub fn is_http_url(u: &str) -> bool {
+    let lower = u.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && u.len() > "http://".len()
+        && !u.contains(char::is_whitespace)
+}
+
+/// `[summaries]`: the key and the reason of the first bad value.
+fn validate_summaries(s: &SummariesSection) -> Result<(), (String, String)> {
+    if let Some(y) = s.year
+        && !(2006..=2100).contains(&y)
+    {
+        return Err((
+            "summaries.year".into(),
+            format!("{y} is not an IGF year (2006 or later)"),
+        ));
+    }
+    if s.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return Err(("summaries.title".into(), "must not be empty".into()));
+    }
+    if let Some(o) = &s.output
+        && !o
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err((
+            "summaries.output".into(),
+            format!(
+                "`{}` must be a file name inside the output folder (no `..`, not absolute)",
+                o.display()
+            ),
+        ));
+    }
+    if s.reports.is_empty() {
+        return Err((
+            "summaries.reports".into(),
+            "lists no reports; name the report files, folders or BPF project folders".into(),
+        ));
+    }
+    for (i, r) in s.reports.iter().enumerate() {
+        let key = |k: &str| format!("summaries.reports[{}].{k}", i + 1);
+        if r.path.as_os_str().is_empty() {
+            return Err((key("path"), "must name a report file or folder".into()));
+        }
+        if let Some(u) = &r.url
+            && !is_http_url(u)
+        {
+            return Err((key("url"), format!("`{u}` is not an http(s) URL")));
+        }
+        if r.bpf.as_deref().is_some_and(|b| b.trim().is_empty()) {
+            return Err((key("bpf"), "must not be empty".into()));
+        }
+    }
+    Ok(())
 }
 
 fn find_password_key(table: &toml::Table, prefix: &str) -> Option<String> {
@@ -374,7 +551,7 @@ mod tests {
         let p = parse(MINIMAL).unwrap();
         assert_eq!(p.config.output.standard, "pdf-ua-1");
         assert_eq!(p.config.output.paper, "a4");
-        assert_eq!(p.report_path(), Path::new("proj/r.md"));
+        assert_eq!(p.report_path().as_deref(), Some(Path::new("proj/r.md")));
         assert_eq!(p.output_dir(), Path::new("proj/dist"));
         assert!(p.recipients_path().is_none());
     }
@@ -387,6 +564,52 @@ mod tests {
         assert!(e.contains("proj/bpf.toml"), "{e}");
         assert!(e.contains("standrad"), "{e}");
         assert!(e.contains("line 7"), "{e}");
+    }
+
+    #[test]
+    fn a_summaries_project_needs_no_report_and_names_bad_entries() {
+        let p = parse(
+            "[summaries]\nyear = 2026\nurls = \"urls.csv\"\nreports = [\n  \"a.docx\",\n  \
+             { path = \"b.pdf\", url = \"https://example.org/b\", bpf = \"BPF B\" },\n]\n",
+        )
+        .unwrap();
+        assert!(p.config.report.is_none() && p.config.bpf.is_none());
+        assert_eq!(p.report_path(), None);
+        let s = p.config.summaries.unwrap();
+        assert_eq!(s.year, Some(2026));
+        assert_eq!(s.reports[0].path, Path::new("a.docx"));
+        assert_eq!(s.reports[1].url.as_deref(), Some("https://example.org/b"));
+        assert_eq!(s.reports[1].bpf.as_deref(), Some("BPF B"));
+
+        for (text, key) in [
+            ("[summaries]\nreports = []\n", "`summaries.reports`"),
+            (
+                "[summaries]\nyear = 1999\nreports = [\"a.md\"]\n",
+                "`summaries.year`",
+            ),
+            (
+                "[summaries]\nreports = [\"a.md\", { path = \"b.md\", url = \"www.x.org\" }]\n",
+                "`summaries.reports[2].url`",
+            ),
+            (
+                "[summaries]\ntitle = \" \"\nreports = [\"a.md\"]\n",
+                "`summaries.title`",
+            ),
+            (
+                "[summaries]\noutput = \"../x.pdf\"\nreports = [\"a.md\"]\n",
+                "`summaries.output`",
+            ),
+            ("[bpf]\nname = \"B\"\nyear = 2026\n", "`report`"),
+            ("[report]\npath = \"r.md\"\n", "`bpf`"),
+        ] {
+            let e = parse(text).unwrap_err().to_string();
+            assert!(e.contains(key), "{key}: {e}");
+        }
+        // A table entry's unknown key is named with its line.
+        let e = parse("[summaries]\nreports = [\n  { path = \"a.md\", ulr = \"x\" },\n]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("ulr") && e.contains("line 3"), "{e}");
     }
 
     #[test]

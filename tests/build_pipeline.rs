@@ -542,6 +542,7 @@ fn every_command_help_has_an_example_and_completions_work() {
         "render",
         "takeaways",
         "letters",
+        "summaries",
         "completions",
     ];
     for sub in subcommands {

@@ -101,10 +101,18 @@ pub fn run(args: Args) -> ExitCode {
             outcome.manifest.outputs.len()
         );
     }
-    let s = &outcome.manifest.check;
-    eprintln!(
-        "check: {} present, {} weak, {} missing; {} error(s), {} warning(s) (details: {out}/check.md)",
-        s.present, s.weak, s.missing, s.errors, s.warnings
-    );
+    if let Some(s) = &outcome.manifest.check {
+        eprintln!(
+            "check: {} present, {} weak, {} missing; {} error(s), {} warning(s) (details: {out}/check.md)",
+            s.present, s.weak, s.missing, s.errors, s.warnings
+        );
+    }
+    // Reports of the compilation left out: named, the others compiled.
+    for e in &outcome.problems {
+        eprintln!("error: {e}");
+    }
+    if !outcome.problems.is_empty() {
+        return ExitCode::from(bpfpress::pipeline::EXIT_INPUT);
+    }
     super::findings(outcome.mail_failures)
 }

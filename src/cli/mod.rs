@@ -14,6 +14,7 @@ mod ingest;
 mod init;
 mod letters;
 mod render;
+mod summaries;
 mod takeaways;
 
 use bpfpress::dates::Clock;
@@ -43,6 +44,7 @@ enum Command {
     Check(check::Args),
     Render(render::Args),
     Takeaways(takeaways::Args),
+    Summaries(summaries::Args),
     Letters(Box<letters::Args>),
     Completions(completions::Args),
 }
@@ -67,6 +69,7 @@ pub fn run() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Render(a) => render::run(a),
         Command::Takeaways(a) => takeaways::run(a),
+        Command::Summaries(a) => summaries::run(a),
         Command::Letters(a) => letters::run(*a),
         Command::Completions(a) => completions::run(a),
     }

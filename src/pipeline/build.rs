@@ -7,7 +7,7 @@
 //! [`BuildOutcome`] (what was redone, what was up to date) with warnings, or
 //! an [`Error`] naming the file, the place and the reason.
 //!
-//! Outputs come in four groups, each with a fingerprint of exactly the
+//! Outputs come in five groups, each with a fingerprint of exactly the
 //! inputs it depends on (tool version, project file, report, templates, the
 //! `SOURCE_DATE_EPOCH` day if set, and for the letters group the recipients
 //! file and the letter date):
@@ -18,6 +18,14 @@
 //! | `report` | `report.pdf` |
 //! | `takeaways` | `takeaways.pdf` |
 //! | `letters` | `letters/*.pdf`, `mail/*.eml`, `mailing.csv`, `mailing.json`, `press-release.pdf` |
+//! | `summaries` | `summaries.pdf` (the year's compilation of `[summaries]`) |
+//!
+//! A project has the first four groups when it has `[report]`, the last
+//! when it has `[summaries]`. The compilation's fingerprint also covers the
+//! URLs file and every listed report (path, hash, address, Forum name);
+//! reports it leaves out (unreadable) are named in
+//! [`BuildOutcome::problems`] and mark the group incomplete, so the next
+//! run tries again.
 //!
 //! A group is redone when its fingerprint differs from the manifest's, or
 //! when one of its outputs is missing or no longer has the size and SHA-256
@@ -46,7 +54,7 @@ pub const MANIFEST: &str = "manifest.json";
 pub const MANIFEST_SCHEMA: u32 = 1;
 
 /// The output groups, in build order.
-pub const GROUPS: [&str; 4] = ["check", "report", "takeaways", "letters"];
+pub const GROUPS: [&str; 5] = ["check", "report", "takeaways", "letters", "summaries"];
 
 /// How to build.
 #[derive(Debug, Clone, Default)]
@@ -71,7 +79,9 @@ pub struct OutputEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputEntry {
     /// `project`, `report`, `recipients`, `template` (one file of a
-    /// customised folder) or `templates` (the bundled set, as one digest).
+    /// customised folder), `templates` (the bundled set, as one digest),
+    /// or for the year's compilation `summaries-report` (a report),
+    /// `summaries-takeaways` (its BPF's takeaways file) and `summaries-urls`.
     pub role: String,
     #[serde(flatten)]
     pub file: FileHash,
@@ -88,14 +98,16 @@ pub struct BuildManifest {
     pub templates: String,
     /// Fingerprint of each group's inputs.
     pub fingerprints: BTreeMap<String, String>,
-    pub check: Summary,
+    /// The check of `[report]` (absent for a project with only `[summaries]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<Summary>,
     /// Date on the letters and messages.
     pub letter_date: String,
     pub outputs: Vec<OutputEntry>,
 }
 
 /// What a build did.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct BuildOutcome {
     /// Groups redone in this run.
     pub rebuilt: Vec<String>,
@@ -105,6 +117,10 @@ pub struct BuildOutcome {
     pub out_dir: PathBuf,
     /// Letters or messages that failed or may not have been delivered.
     pub mail_failures: usize,
+    /// Reports of the year's compilation that were left out (unreadable,
+    /// or listed paths naming no report), each naming the file: the
+    /// others were compiled.
+    pub problems: Vec<Error>,
 }
 
 impl BuildOutcome {
@@ -215,22 +231,24 @@ pub fn build(
 
     // 1. Inputs and fingerprints (cheap: hashing only).
     let project_hash = hash_file(&project.file, PROJECT_NAME.into())?;
+    let mut inputs = vec![InputEntry {
+        role: "project".into(),
+        file: project_hash.clone(),
+    }];
     let report_path = project.report_path();
-    let report_hash =
-        hash_file(&report_path, shown(&cfg.report.path)).map_err(keyed(project, "report.path"))?;
-    let mut inputs = vec![
-        InputEntry {
-            role: "project".into(),
-            file: project_hash.clone(),
-        },
-        InputEntry {
+    let mut report_sha = "none".to_string();
+    if let (Some(path), Some(section)) = (&report_path, &cfg.report) {
+        let h = hash_file(path, shown(&section.path)).map_err(keyed(project, "report.path"))?;
+        report_sha = h.sha256.clone();
+        inputs.push(InputEntry {
             role: "report".into(),
-            file: report_hash.clone(),
-        },
-    ];
+            file: h,
+        });
+    }
     let takeaways_path = project.takeaways_path();
+    let takeaways_rel = cfg.report.as_ref().and_then(|r| r.takeaways.as_ref());
     let mut takeaways_sha = "none".to_string();
-    if let (Some(tp), Some(rel)) = (&takeaways_path, &cfg.report.takeaways) {
+    if let (Some(tp), Some(rel)) = (&takeaways_path, takeaways_rel) {
         let h = hash_file(tp, shown(rel)).map_err(keyed(project, "report.takeaways"))?;
         takeaways_sha = h.sha256.clone();
         inputs.push(InputEntry {
@@ -248,6 +266,21 @@ pub fn build(
         });
         recipients_hash = Some(h);
     }
+    let mut warnings = Vec::new();
+    // The year's compilation: its reports as listed, each hashed (a report
+    // that cannot be read is named when the group is built).
+    let mut listing = match &cfg.summaries {
+        Some(_) => Some(
+            super::summaries::list_reports(settings)
+                .map_err(|e| e.with_path(&project.file))?
+                .into_output(&mut warnings),
+        ),
+        None => None,
+    };
+    let summaries_text = match &listing {
+        Some(l) => summaries_inputs(project, l, settings, &mut inputs),
+        None => String::new(),
+    };
     let template_dir = project.template_dir();
     let mut templates_digest = Sha256::new();
     let templates_shown = match (&template_dir, &cfg.output.templates) {
@@ -291,16 +324,25 @@ pub fn build(
     let templates_hex = hex(&templates_digest.finalize());
     let version = env!("CARGO_PKG_VERSION");
     let mut common = format!(
-        "bpfpress {version}\nproject {}\nreport {}\ntakeaways {takeaways_sha}\ntemplates {templates_hex}\n",
-        project_hash.sha256, report_hash.sha256
+        "bpfpress {version}\nproject {}\nreport {report_sha}\ntakeaways {takeaways_sha}\ntemplates {templates_hex}\n",
+        project_hash.sha256
     );
     // SOURCE_DATE_EPOCH fixes the PDFs' dates: another value, other bytes.
     if let Some(d) = settings.clock.source_date() {
         common.push_str(&format!("source-date {d}\n"));
     }
     let letter_date = settings.letter_date.to_string();
+    // The groups this project has: those of one report, the compilation.
+    let groups: Vec<&str> = GROUPS
+        .iter()
+        .copied()
+        .filter(|g| match *g {
+            "summaries" => cfg.summaries.is_some(),
+            _ => cfg.report.is_some(),
+        })
+        .collect();
     let mut fingerprints = BTreeMap::new();
-    for g in GROUPS {
+    for &g in &groups {
         let mut text = format!("{common}group {g}\n");
         if g == "letters" {
             text.push_str(&format!(
@@ -310,6 +352,9 @@ pub fn build(
                     .map(|h| h.sha256.as_str())
                     .unwrap_or("none")
             ));
+        }
+        if g == "summaries" {
+            text.push_str(&summaries_text);
         }
         fingerprints.insert(g.to_string(), sha256_hex(text.as_bytes()));
     }
@@ -330,8 +375,9 @@ pub fn build(
         }
         outs.all(|o| output_matches(&out_dir, &o.file))
     };
-    let mut dirty: Vec<&str> = GROUPS.iter().copied().filter(|g| !fresh(g)).collect();
-    if opts.send && recipients_path.is_some() && !dirty.contains(&"letters") {
+    let mut dirty: Vec<&str> = groups.iter().copied().filter(|g| !fresh(g)).collect();
+    if opts.send && cfg.report.is_some() && recipients_path.is_some() && !dirty.contains(&"letters")
+    {
         // Sending is an action, not an output: run the campaign (its send
         // log keeps anything from going out twice).
         dirty.push("letters");
@@ -342,12 +388,13 @@ pub fn build(
         return Ok(Warned::new(
             BuildOutcome {
                 rebuilt: Vec::new(),
-                up_to_date: GROUPS.iter().map(|s| s.to_string()).collect(),
+                up_to_date: groups.iter().map(|s| s.to_string()).collect(),
                 manifest: m,
                 out_dir,
                 mail_failures: 0,
+                problems: Vec::new(),
             },
-            Vec::new(),
+            warnings,
         ));
     }
     let mut outputs: Vec<OutputEntry> = previous
@@ -370,7 +417,6 @@ pub fn build(
                 .collect()
         })
         .unwrap_or_default();
-    let mut warnings = Vec::new();
     let out = OutputDir::new(&out_dir);
     // What `out` wrote since the last call, as outputs of `group`.
     let record = |group: &str, outputs: &mut Vec<OutputEntry>| {
@@ -380,128 +426,153 @@ pub fn build(
         }));
     };
 
-    // 3. Ingest and check, once (always, when anything is to be done: the
-    // check decides whether rendering may go on; later stages reuse it).
-    progress.step(&format!("ingest {}", report_path.display()));
-    let mut doc: Document = super::ingest(&report_path, &Limits::default())?;
-    settings.apply(&mut doc);
-    let from: Option<TakeawaysFile> = match (&takeaways_path, &cfg.report.takeaways) {
-        (Some(tp), Some(rel)) => Some(
-            super::read_takeaways_file(tp, shown(rel))
-                .map_err(keyed(project, "report.takeaways"))?,
-        ),
-        _ => None,
-    };
-    progress.step("check");
-    let checklist = Checklist::builtin();
-    let mut report: CheckReport = super::check(&doc, &checklist, settings);
-    report.source = shown(&cfg.report.path);
-    let summary = report.summary;
-    if dirty.contains(&"check") {
-        let code = check::exit_code(std::slice::from_ref(&report), 0);
-        let json = check::format::JsonOutput::new(&checklist, vec![report.clone()], vec![], code);
-        let json = serde_json::to_vec_pretty(&json).map_err(|source| Error::Json {
-            what: "check.json",
-            source,
-        })?;
-        out.write("check.json", &json)?;
-        out.write("check.md", check::format::markdown(&report).as_bytes())?;
-        record("check", &mut outputs);
-    }
-    if !summary.key_elements_present {
-        let missing: Vec<String> = report
-            .elements
-            .iter()
-            .filter(|e| e.key && e.verdict == check::Verdict::Missing)
-            .map(|e| format!("{}. {}", e.id, e.short))
-            .collect();
-        if !opts.force {
-            return Err(Error::KeyElementsMissing {
-                missing,
-                report: out.path("check.md"),
-            }
-            .with_path(&project.file));
-        }
-        warnings.push(Warning::new(format!(
-            "key element(s) missing: {} (built anyway: --force)",
-            missing.join("; ")
-        )));
-    }
-
-    // 4. Rendering.
     let engine = super::engine(settings)?;
-    let mut report_pdf = None;
-    if dirty.contains(&"report") {
-        progress.step("report.pdf");
-        let r = super::render(&engine, &doc, settings).map_err(|e| e.with_path(&report_path))?;
-        warnings.extend(r.warnings.into_iter().map(|w| w.about("report.pdf")));
-        out.write("report.pdf", &r.output.pdf)?;
-        record("report", &mut outputs);
-        report_pdf = Some(r.output.pdf);
-    }
-    let mut takeaways_pdf = None;
-    if dirty.contains(&"takeaways") {
-        progress.step("takeaways.pdf");
-        let made = super::takeaways(&engine, &doc, &report, from.as_ref(), settings)
-            .map_err(|e| e.with_place("takeaways.pdf"))?;
-        warnings.extend(made.warnings.into_iter().map(|w| w.about("takeaways.pdf")));
-        out.write("takeaways.pdf", &made.output.sheet.pdf)?;
-        record("takeaways", &mut outputs);
-        takeaways_pdf = Some(made.output.sheet.pdf);
-    }
-    let mut mail_failures = 0;
-    if dirty.contains(&"letters") && recipients_path.is_some() {
-        progress.step(&format!(
-            "letters and mailings ({})",
-            recipients_path
-                .as_deref()
-                .unwrap_or(Path::new(""))
-                .display()
-        ));
-        // The PDFs made in this run, else those of an earlier one.
-        let report_pdf = match report_pdf {
-            Some(pdf) => pdf,
-            None => {
-                let p = out.path("report.pdf");
-                std::fs::read(&p).map_err(Error::io(&p))?
-            }
-        };
-        let takeaways_pdf = takeaways_pdf.or_else(|| std::fs::read(out.path("takeaways.pdf")).ok());
-        let copts = CampaignOptions {
-            eml: true,
-            send: opts.send,
-            force: opts.force,
-            threads: opts.threads,
-            // The build's own spinner owns the terminal line.
-            progress: false,
-            ..CampaignOptions::default()
-        };
-        let recipients = campaign::load_recipients(settings, &copts)?.into_output(&mut warnings);
-        let bullets =
-            campaign::letter_takeaways(&doc, from.as_ref(), settings)?.into_output(&mut warnings);
-        let title = settings.report_title(&doc, &report_path);
-        let input = CampaignInput {
-            doc: &doc,
-            draft: &report_path,
-            check: &report,
-            recipients: &recipients,
-            takeaways: bullets,
-            report_pdf: Some(campaign::report_attachment(&title, report_pdf)),
-            takeaways_pdf: takeaways_pdf
-                .map(|pdf| crate::mail::Attachment::pdf("key-takeaways.pdf", pdf)),
-        };
-        let mailing = campaign::campaign(&engine, &input, settings, &copts, &out_dir)?
+
+    // 3. The year's compilation: read the reports in parallel, compile.
+    let mut problems: Vec<Error> = Vec::new();
+    if let Some(listing) = listing.as_mut()
+        && dirty.contains(&"summaries")
+    {
+        let pdf = build_summaries(&engine, listing, settings, progress, &mut problems)?
             .into_output(&mut warnings);
-        mail_failures = mailing.failures();
-        outputs.extend(mailing.manifest.outputs.iter().map(|file| OutputEntry {
-            group: "letters".into(),
-            file: file.clone(),
-        }));
-        progress.step("press-release.pdf");
-        let pr = campaign::press_release(&engine, &mailing, &recipients, settings)
-            .map_err(|e| e.with_place("press-release.pdf"))?;
-        out.write("press-release.pdf", &pr.pdf)?;
-        record("letters", &mut outputs);
+        let rel = summaries_output(settings, &out_dir);
+        out.write(&rel, &pdf)?;
+        record("summaries", &mut outputs);
+        if !problems.is_empty() {
+            // Left-out reports: the group is not done; the next run retries.
+            fingerprints.insert("summaries".into(), "incomplete".into());
+        }
+    }
+    let mut check_summary = previous.as_ref().and_then(|m| m.check);
+    let mut mail_failures = 0;
+    if let (Some(report_path), Some(section)) = (report_path.as_deref(), &cfg.report)
+        && dirty.iter().any(|g| *g != "summaries")
+    {
+        // 3. Ingest and check, once (always, when anything is to be done: the
+        // check decides whether rendering may go on; later stages reuse it).
+        progress.step(&format!("ingest {}", report_path.display()));
+        let mut doc: Document = super::ingest(report_path, &Limits::default())?;
+        settings.apply(&mut doc);
+        let from: Option<TakeawaysFile> = match (&takeaways_path, takeaways_rel) {
+            (Some(tp), Some(rel)) => Some(
+                super::read_takeaways_file(tp, shown(rel))
+                    .map_err(keyed(project, "report.takeaways"))?,
+            ),
+            _ => None,
+        };
+        progress.step("check");
+        let checklist = Checklist::builtin();
+        let mut report: CheckReport = super::check(&doc, &checklist, settings);
+        report.source = shown(&section.path);
+        let summary = report.summary;
+        check_summary = Some(summary);
+        if dirty.contains(&"check") {
+            let code = check::exit_code(std::slice::from_ref(&report), 0);
+            let json =
+                check::format::JsonOutput::new(&checklist, vec![report.clone()], vec![], code);
+            let json = serde_json::to_vec_pretty(&json).map_err(|source| Error::Json {
+                what: "check.json",
+                source,
+            })?;
+            out.write("check.json", &json)?;
+            out.write("check.md", check::format::markdown(&report).as_bytes())?;
+            record("check", &mut outputs);
+        }
+        if !summary.key_elements_present {
+            let missing: Vec<String> = report
+                .elements
+                .iter()
+                .filter(|e| e.key && e.verdict == check::Verdict::Missing)
+                .map(|e| format!("{}. {}", e.id, e.short))
+                .collect();
+            if !opts.force {
+                return Err(Error::KeyElementsMissing {
+                    missing,
+                    report: out.path("check.md"),
+                }
+                .with_path(&project.file));
+            }
+            warnings.push(Warning::new(format!(
+                "key element(s) missing: {} (built anyway: --force)",
+                missing.join("; ")
+            )));
+        }
+
+        // 4. Rendering.
+        let mut report_pdf = None;
+        if dirty.contains(&"report") {
+            progress.step("report.pdf");
+            let r = super::render(&engine, &doc, settings).map_err(|e| e.with_path(report_path))?;
+            warnings.extend(r.warnings.into_iter().map(|w| w.about("report.pdf")));
+            out.write("report.pdf", &r.output.pdf)?;
+            record("report", &mut outputs);
+            report_pdf = Some(r.output.pdf);
+        }
+        let mut takeaways_pdf = None;
+        if dirty.contains(&"takeaways") {
+            progress.step("takeaways.pdf");
+            let made = super::takeaways(&engine, &doc, &report, from.as_ref(), settings)
+                .map_err(|e| e.with_place("takeaways.pdf"))?;
+            warnings.extend(made.warnings.into_iter().map(|w| w.about("takeaways.pdf")));
+            out.write("takeaways.pdf", &made.output.sheet.pdf)?;
+            record("takeaways", &mut outputs);
+            takeaways_pdf = Some(made.output.sheet.pdf);
+        }
+        if dirty.contains(&"letters") && recipients_path.is_some() {
+            progress.step(&format!(
+                "letters and mailings ({})",
+                recipients_path
+                    .as_deref()
+                    .unwrap_or(Path::new(""))
+                    .display()
+            ));
+            // The PDFs made in this run, else those of an earlier one.
+            let report_pdf = match report_pdf {
+                Some(pdf) => pdf,
+                None => {
+                    let p = out.path("report.pdf");
+                    std::fs::read(&p).map_err(Error::io(&p))?
+                }
+            };
+            let takeaways_pdf =
+                takeaways_pdf.or_else(|| std::fs::read(out.path("takeaways.pdf")).ok());
+            let copts = CampaignOptions {
+                eml: true,
+                send: opts.send,
+                force: opts.force,
+                threads: opts.threads,
+                // The build's own spinner owns the terminal line.
+                progress: false,
+                ..CampaignOptions::default()
+            };
+            let recipients =
+                campaign::load_recipients(settings, &copts)?.into_output(&mut warnings);
+            let bullets = campaign::letter_takeaways(&doc, from.as_ref(), settings)?
+                .into_output(&mut warnings);
+            let title = settings.report_title(&doc, report_path);
+            let input = CampaignInput {
+                doc: &doc,
+                draft: report_path,
+                check: &report,
+                recipients: &recipients,
+                takeaways: bullets,
+                report_pdf: Some(campaign::report_attachment(&title, report_pdf)),
+                takeaways_pdf: takeaways_pdf
+                    .map(|pdf| crate::mail::Attachment::pdf("key-takeaways.pdf", pdf)),
+            };
+            let mailing = campaign::campaign(&engine, &input, settings, &copts, &out_dir)?
+                .into_output(&mut warnings);
+            mail_failures = mailing.failures();
+            outputs.extend(mailing.manifest.outputs.iter().map(|file| OutputEntry {
+                group: "letters".into(),
+                file: file.clone(),
+            }));
+            progress.step("press-release.pdf");
+            let pr = campaign::press_release(&engine, &mailing, &recipients, settings)
+                .map_err(|e| e.with_place("press-release.pdf"))?;
+            out.write("press-release.pdf", &pr.pdf)?;
+            record("letters", &mut outputs);
+        }
     }
 
     // 5. Leftovers of the previous build that this one did not make again
@@ -531,7 +602,7 @@ pub fn build(
         inputs,
         templates: templates_shown,
         fingerprints,
-        check: summary,
+        check: check_summary,
         letter_date,
         outputs,
     };
@@ -543,7 +614,7 @@ pub fn build(
     Ok(Warned::new(
         BuildOutcome {
             rebuilt: dirty.iter().map(|s| s.to_string()).collect(),
-            up_to_date: GROUPS
+            up_to_date: groups
                 .iter()
                 .filter(|g| !dirty.contains(g))
                 .map(|s| s.to_string())
@@ -551,12 +622,105 @@ pub fn build(
             manifest,
             out_dir,
             mail_failures,
+            problems,
         },
         warnings,
     ))
 }
 
 const PROJECT_NAME: &str = crate::project::PROJECT_FILE;
+
+/// A path as the manifest shows it: relative to the project folder when
+/// it is inside it.
+fn shown_in(project: &Project, p: &Path) -> String {
+    shown(p.strip_prefix(&project.dir).unwrap_or(p))
+}
+
+/// The compilation's inputs: each report and takeaways file hashed into
+/// `inputs`, and the text its fingerprint is made of (every report's
+/// place, hash, address and Forum; the URLs file's hash).
+fn summaries_inputs(
+    project: &Project,
+    listing: &super::summaries::Listing,
+    settings: &Settings,
+    inputs: &mut Vec<InputEntry>,
+) -> String {
+    let mut text = String::new();
+    let mut add = |role: &str, path: &Path| -> String {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let h = FileHash::of(shown_in(project, path), &bytes);
+                let sha = h.sha256.clone();
+                inputs.push(InputEntry {
+                    role: role.into(),
+                    file: h,
+                });
+                sha
+            }
+            Err(_) => "unreadable".into(),
+        }
+    };
+    if let Some(u) = &settings.summaries.urls {
+        text.push_str(&format!("urls {}\n", add("summaries-urls", u)));
+    }
+    for r in &listing.reports {
+        let sha = add("summaries-report", &r.path);
+        text.push_str(&format!(
+            "summary {} {sha} url {:?} bpf {:?}\n",
+            r.shown,
+            r.url(),
+            r.bpf()
+        ));
+        if let Some(t) = &r.takeaways {
+            text.push_str(&format!("takeaways {}\n", add("summaries-takeaways", t)));
+        }
+    }
+    for p in &listing.problems {
+        text.push_str(&format!("problem {p}\n"));
+    }
+    text
+}
+
+/// Where the compilation goes, relative to the output folder.
+fn summaries_output(settings: &Settings, out_dir: &Path) -> String {
+    let p = &settings.summaries.output;
+    shown(p.strip_prefix(out_dir).unwrap_or(p))
+}
+
+/// The summaries group: read the listed reports in parallel, compile the
+/// publication. Reports that cannot be read or fitted go into `problems`
+/// (the others are compiled); none readable is an error.
+fn build_summaries(
+    engine: &crate::render::Engine,
+    listing: &mut super::summaries::Listing,
+    settings: &Settings,
+    progress: &dyn Progress,
+    problems: &mut Vec<Error>,
+) -> Result<Warned<Vec<u8>>, Error> {
+    let mut warnings = Vec::new();
+    progress.step(&format!(
+        "summaries: reading {} report(s)",
+        listing.reports.len()
+    ));
+    problems.append(&mut listing.problems);
+    let mut reports = Vec::new();
+    for r in super::summaries::read_reports(engine, &listing.reports, settings, &|_| {})? {
+        match r {
+            Ok(w) => reports.push(w.into_output(&mut warnings)),
+            Err(e) => problems.push(e),
+        }
+    }
+    progress.step(&format!(
+        "{} ({} report(s))",
+        settings.summaries.output.display(),
+        reports.len()
+    ));
+    let made = super::summaries::summaries(engine, &reports, settings)?.into_output(&mut warnings);
+    for (shown, e) in made.left_out {
+        problems.push(Error::from(e).with_path(shown));
+    }
+    Ok(Warned::new(made.pdf, warnings))
+}
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,7 @@ use crate::letters::LettersError;
 use crate::mail::{CampaignError, MailTextError, RecipientsError};
 use crate::project::ProjectError;
 use crate::render::{Diagnostic, RenderError};
+use crate::summaries::SummariesError;
 use crate::takeaways::SheetError;
 use crate::takeaways::file::FileError as TakeawaysFileError;
 use std::path::{Path, PathBuf};
@@ -68,6 +69,14 @@ pub enum Error {
     Render(#[from] RenderError),
     #[error(transparent)]
     Sheet(#[from] SheetError),
+    #[error(transparent)]
+    Summaries(#[from] SummariesError),
+    /// The compilation was asked for with no report listed.
+    #[error(
+        "no reports to compile: name report files or folders (`bpfpress summaries FILE|DIR…`) \
+         or list them in `summaries.reports` of bpf.toml"
+    )]
+    NothingListed,
     #[error(transparent)]
     TakeawaysFile(#[from] TakeawaysFileError),
     #[error(transparent)]

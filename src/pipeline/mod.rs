@@ -11,6 +11,9 @@
 //! | [`takeaways()`] | [`Document`], [`CheckReport`], a takeaways file, [`Settings`] | [`SheetOutput`] (sheet PDF) |
 //! | [`campaign::campaign`] | [`Document`], [`CheckReport`], recipients, attachments, [`Settings`] | [`campaign::Mailing`] (letters, `.eml`, manifest, delivery) |
 //! | [`campaign::press_release`] | the [`campaign::Mailing`], recipients, [`Settings`] | press-release PDF |
+//! | [`summaries::list_reports`] | [`Settings`] (the listing, the URLs file) | the reports to read, in order |
+//! | [`summaries::read_reports`] | the listing, [`Settings`] | one [`crate::summaries::Report`] (or error) per report, in parallel |
+//! | [`summaries::summaries`] | the reports, [`Settings`] | [`crate::summaries::Compilation`] (the year's summaries PDF) |
 //! | [`build::build`] | a [`Project`](crate::project::Project), [`Settings`] | every output + `manifest.json` |
 //!
 //! Stages that can fail return this layer's [`Error`] (the stage's own
@@ -26,9 +29,10 @@ pub mod build;
 pub mod campaign;
 mod error;
 pub mod settings;
+pub mod summaries;
 
 pub use error::{EXIT_FINDINGS, EXIT_INPUT, Error, Warned, Warning};
-pub use settings::{Flags, Needed, Settings, SettingsError};
+pub use settings::{Flags, Needed, Settings, SettingsError, SummariesSettings};
 
 use crate::check::{CheckReport, Checklist};
 use crate::ingest::{Limits, read_path};

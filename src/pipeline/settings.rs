@@ -12,8 +12,9 @@ use crate::dates::{Clock, Date};
 use crate::error::UnknownValue;
 use crate::mail::{Mailbox, SmtpSettings, TlsMode};
 use crate::model::Document;
-use crate::project::{Project, SmtpSection};
+use crate::project::{Project, SmtpSection, SummaryReport};
 use crate::render::{Paper, ReportOptions, Standard};
+use crate::summaries::SummariesOptions;
 use crate::takeaways::SheetOptions;
 use std::path::{Path, PathBuf};
 
@@ -55,6 +56,17 @@ pub struct Flags {
     pub takeaways: Option<PathBuf>,
     /// Takeaway bullets for the letters, one per line (`letters --takeaways`).
     pub letter_takeaways: Option<PathBuf>,
+    /// The reports of the year's compilation (`summaries FILE|DIR…`);
+    /// given, they replace `summaries.reports`.
+    pub reports: Vec<PathBuf>,
+    /// The compilation's IGF year (`summaries --year`).
+    pub year: Option<u16>,
+    /// The compilation's title (`summaries --title`).
+    pub summaries_title: Option<String>,
+    /// Where the reports are published (`summaries --urls`).
+    pub urls: Option<PathBuf>,
+    /// The compilation's PDF (`summaries -o`).
+    pub summaries_output: Option<PathBuf>,
 }
 
 /// Who signs the letters on behalf of the BPF.
@@ -106,8 +118,28 @@ pub struct Settings {
     pub takeaways_file: Option<PathBuf>,
     /// Takeaway bullets for the letters, one per line.
     pub letter_takeaways: Option<PathBuf>,
+    /// The year's compilation (`bpfpress summaries`, `[summaries]`).
+    pub summaries: SummariesSettings,
     offered: &'static [&'static str],
 }
+
+/// The year's compilation: which reports, and how to present them.
+#[derive(Debug, Clone, Default)]
+pub struct SummariesSettings {
+    /// The reports as listed (paths resolved): files, folders, BPF
+    /// project folders, with their URL and Forum name when given.
+    pub reports: Vec<SummaryReport>,
+    /// A CSV file of `report,url[,bpf]` rows.
+    pub urls: Option<PathBuf>,
+    /// The IGF year on the cover.
+    pub year: Option<u16>,
+    pub title: Option<String>,
+    /// The PDF to write.
+    pub output: PathBuf,
+}
+
+/// The compilation's file name when none is given.
+pub const DEFAULT_SUMMARIES: &str = "summaries.pdf";
 
 /// Signs the letters when no one is named.
 pub const DEFAULT_SIGNATORY: &str = "IGF Secretariat";
@@ -203,6 +235,8 @@ impl Settings {
         clock: &Clock,
     ) -> Result<Settings, SettingsError> {
         let cfg = project.map(|p| &p.config);
+        let bpf = cfg.and_then(|c| c.bpf.as_ref());
+        let report = cfg.and_then(|c| c.report.as_ref());
         let invalid = |key: &'static str, reason: String| SettingsError::Invalid {
             file: project.map(|p| p.file.clone()).unwrap_or_default(),
             key,
@@ -230,7 +264,7 @@ impl Settings {
         };
         let meeting_date = match (
             flags.meeting_date,
-            cfg.and_then(|c| c.report.meeting_date.as_deref()),
+            report.and_then(|r| r.meeting_date.as_deref()),
         ) {
             (Some(d), _) => Some(d),
             (None, Some(d)) => {
@@ -272,13 +306,13 @@ impl Settings {
         };
         Ok(Settings {
             project_file: project.map(|p| p.file.clone()),
-            bpf_name: flags.bpf_name.or_else(|| cfg.map(|c| c.bpf.name.clone())),
-            year: cfg.map(|c| c.bpf.year),
+            bpf_name: flags.bpf_name.or_else(|| bpf.map(|b| b.name.clone())),
+            year: bpf.map(|b| b.year),
             title: flags.title,
-            editors: cfg.map(|c| c.report.editors.clone()).unwrap_or_default(),
+            editors: report.map(|r| r.editors.clone()).unwrap_or_default(),
             report_url: flags
                 .report_url
-                .or_else(|| cfg.and_then(|c| c.report.url.clone())),
+                .or_else(|| report.and_then(|r| r.url.clone())),
             meeting_date,
             letter_date: flags.date.unwrap_or_else(|| clock.today()),
             clock: *clock,
@@ -292,7 +326,7 @@ impl Settings {
                 .template_dir
                 .or_else(|| project.and_then(Project::template_dir)),
             font_dirs: flags.font_dirs,
-            report: project.map(Project::report_path),
+            report: project.and_then(Project::report_path),
             recipients: flags
                 .recipients
                 .or_else(|| project.and_then(Project::recipients_path)),
@@ -304,6 +338,14 @@ impl Settings {
                 .takeaways
                 .or_else(|| project.and_then(Project::takeaways_path)),
             letter_takeaways: flags.letter_takeaways,
+            summaries: summaries_settings(
+                project,
+                flags.reports,
+                flags.urls,
+                flags.year,
+                flags.summaries_title,
+                flags.summaries_output,
+            ),
             offered: flags.offered,
         })
     }
@@ -387,6 +429,17 @@ impl Settings {
         }
     }
 
+    /// Options of the year's compilation.
+    pub fn summaries_options(&self) -> SummariesOptions {
+        SummariesOptions {
+            paper: self.paper,
+            standard: self.standard,
+            year: self.summaries.year,
+            title: self.summaries.title.clone(),
+            source_date: self.clock.source_date(),
+        }
+    }
+
     pub fn check_options(&self) -> CheckOptions {
         CheckOptions {
             meeting_date: self.meeting_date,
@@ -418,6 +471,57 @@ impl Settings {
             igf_year: self.year.map(|y| y.to_string()),
             source_date: self.clock.source_date(),
         }
+    }
+}
+
+/// The compilation's settings: flags beat `[summaries]`. Given reports
+/// replace the project's list; project paths resolve against its folder;
+/// the PDF goes to `-o`, else `summaries.output` in the output folder.
+fn summaries_settings(
+    project: Option<&Project>,
+    reports: Vec<PathBuf>,
+    urls: Option<PathBuf>,
+    year: Option<u16>,
+    title: Option<String>,
+    output: Option<PathBuf>,
+) -> SummariesSettings {
+    let section = project.and_then(|p| p.config.summaries.as_ref().map(|s| (p, s)));
+    let reports = if reports.is_empty() {
+        section
+            .map(|(p, s)| {
+                s.reports
+                    .iter()
+                    .map(|r| SummaryReport {
+                        path: p.resolve(&r.path),
+                        ..r.clone()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        reports
+            .into_iter()
+            .map(|path| SummaryReport {
+                path,
+                ..SummaryReport::default()
+            })
+            .collect()
+    };
+    let output = output.unwrap_or_else(|| match (project, section) {
+        (Some(p), Some((_, s))) => p.output_dir().join(
+            s.output
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_SUMMARIES)),
+        ),
+        (Some(p), None) => p.output_dir().join(DEFAULT_SUMMARIES),
+        (None, _) => PathBuf::from(DEFAULT_SUMMARIES),
+    });
+    SummariesSettings {
+        reports,
+        urls: urls.or_else(|| section.and_then(|(p, s)| s.urls.as_ref().map(|u| p.resolve(u)))),
+        year: year.or_else(|| section.and_then(|(_, s)| s.year)),
+        title: title.or_else(|| section.and_then(|(_, s)| s.title.clone())),
+        output,
     }
 }
 
@@ -595,7 +699,9 @@ mod tests {
         );
         let p = project("");
         let mut p2 = p.clone();
-        p2.config.report.editors = vec!["A. Editor".into()];
+        if let Some(r) = p2.config.report.as_mut() {
+            r.editors = vec!["A. Editor".into()];
+        }
         let s = Settings::resolve(Some(&p2), Flags::default(), &clock()).unwrap();
         let mut doc = Document::new("d.md", crate::model::Format::Markdown);
         doc.meta.authors = vec!["Someone".into()];

@@ -179,6 +179,21 @@ pub fn lang_region(tag: Option<&str>) -> (String, Option<String>) {
     (lang, region)
 }
 
+/// What a title page says: the title, the subtitle and the first 20
+/// blocks before the first heading, as plain text.
+pub fn title_page_texts(doc: &Document) -> Vec<String> {
+    let mut texts: Vec<String> = doc.meta.title.iter().cloned().collect();
+    texts.extend(doc.meta.subtitle.iter().cloned());
+    texts.extend(
+        doc.blocks
+            .iter()
+            .take_while(|b| !matches!(b, Block::Heading { .. }))
+            .take(20)
+            .map(Block::plain_text),
+    );
+    texts
+}
+
 /// The IGF year: "IGF 2020" in the title, subtitle or the text before the
 /// first heading, else the year of the document date.
 pub fn igf_year(doc: &Document) -> Option<String> {
@@ -192,16 +207,7 @@ pub fn igf_year(doc: &Document) -> Option<String> {
     let Ok(re) = regex::Regex::new(r"\bIGF\s+((?:19|20)\d\d)\b") else {
         return from_date();
     };
-    let mut texts: Vec<String> = doc.meta.title.iter().cloned().collect();
-    texts.extend(doc.meta.subtitle.iter().cloned());
-    texts.extend(
-        doc.blocks
-            .iter()
-            .take_while(|b| !matches!(b, Block::Heading { .. }))
-            .take(20)
-            .map(Block::plain_text),
-    );
-    texts
+    title_page_texts(doc)
         .iter()
         .find_map(|t| re.captures(t).map(|c| c[1].to_string()))
         .or_else(from_date)

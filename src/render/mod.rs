@@ -145,6 +145,14 @@ pub struct ReportOptions {
     pub source_date: Option<Date>,
 }
 
+/// Whether `c` prints (needs a glyph): not a space, a control, a bidi or
+/// zero-width mark or a soft hyphen.
+pub fn needs_glyph(c: char) -> bool {
+    !(c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}'))
+}
+
 /// A day as typst's date.
 pub fn typst_date(d: Date) -> Option<Datetime> {
     Datetime::from_ymd(
@@ -238,6 +246,12 @@ impl Engine {
     /// Whether a loaded font has a glyph for `c`.
     pub fn covers(&self, c: char) -> bool {
         self.shared.covers(c)
+    }
+
+    /// The first character of `text` that must print and that no loaded
+    /// font has (typst would only warn and print an empty box).
+    pub fn unprintable(&self, text: &str) -> Option<char> {
+        text.chars().find(|&c| needs_glyph(c) && !self.covers(c))
     }
 
     /// Font families templates can use.
@@ -414,14 +428,7 @@ pub fn render_report(
     doc: &Document,
     opts: &ReportOptions,
 ) -> Result<Rendered, RenderError> {
-    let today = data::fixed_date(doc, opts.source_date);
-    let data = data::report_data(doc, opts);
-    let bytes = serde_json::to_vec(&data).map_err(|e| RenderError::Data(e.to_string()))?;
-    let job = Job {
-        main: "/report.typ",
-        data: bytes,
-        today: today.and_then(|d| typst_date(d.first_day())),
-    };
+    let job = report_job(doc, opts)?;
     let compiled = run_big_stack(|| engine.compile(&job))?;
     // The PDF identifier depends on the title only (not on the path the
     // draft was read from), so the same draft gives the same bytes anywhere.
@@ -438,8 +445,33 @@ pub fn render_report(
     })
 }
 
+/// The compile job of the report of `doc`.
+fn report_job(doc: &Document, opts: &ReportOptions) -> Result<Job<'static>, RenderError> {
+    let today = data::fixed_date(doc, opts.source_date);
+    let data = data::report_data(doc, opts);
+    let bytes = serde_json::to_vec(&data).map_err(|e| RenderError::Data(e.to_string()))?;
+    Ok(Job {
+        main: "/report.typ",
+        data: bytes,
+        today: today.and_then(|d| typst_date(d.first_day())),
+    })
+}
+
+/// How many pages the report PDF of `doc` has (compiled, not exported):
+/// the page count of a Word or Markdown draft as bpfpress lays it out.
+/// Call it on a thread with [`TYPST_STACK`] (e.g. in [`pool`]).
+pub fn report_page_count(
+    engine: &Engine,
+    doc: &Document,
+    opts: &ReportOptions,
+) -> Result<usize, RenderError> {
+    let compiled = engine.compile(&report_job(doc, opts)?)?;
+    engine.after_document();
+    Ok(compiled.page_count())
+}
+
 /// Run `f` on a thread with [`TYPST_STACK`] (callers may sit on a small stack).
-fn run_big_stack<T: Send>(
+pub fn run_big_stack<T: Send>(
     f: impl FnOnce() -> Result<T, RenderError> + Send,
 ) -> Result<T, RenderError> {
     std::thread::scope(|s| {

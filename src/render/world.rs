@@ -45,6 +45,10 @@ pub static BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/takeaways.typ"),
     ),
     (
+        "/summaries.typ",
+        include_str!("../../templates/summaries.typ"),
+    ),
+    (
         "/lib/letterhead.typ",
         include_str!("../../templates/lib/letterhead.typ"),
     ),

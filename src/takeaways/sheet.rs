@@ -269,7 +269,8 @@ fn default_contact(doc: &Document) -> Option<String> {
     }
 }
 
-fn source_json(source: &Source) -> Value {
+/// Where the text came from, as template data (`source`).
+pub fn source_json(source: &Source) -> Value {
     match source {
         Source::Section { heading, .. } => json!({
             "kind": "section",
@@ -285,7 +286,8 @@ fn source_json(source: &Source) -> Value {
     }
 }
 
-fn items_json(items: &[Item]) -> Value {
+/// Bullets as template data (`takeaways`, `recommendations`).
+pub fn items_json(items: &[Item]) -> Value {
     Value::Array(
         items
             .iter()
@@ -379,7 +381,7 @@ impl Base {
 
 /// The order in which items are dropped to fit: from the longer list
 /// (recommendations on a tie), highest rank first.
-fn drop_order(take: &[Item], recs: &[Item]) -> Vec<(bool, usize)> {
+pub fn drop_order(take: &[Item], recs: &[Item]) -> Vec<(bool, usize)> {
     let mut t: Vec<usize> = (0..take.len()).collect();
     let mut r: Vec<usize> = (0..recs.len()).collect();
     t.sort_by_key(|&i| (take[i].rank, i));
@@ -400,7 +402,12 @@ fn drop_order(take: &[Item], recs: &[Item]) -> Vec<(bool, usize)> {
 }
 
 /// Cap a list at `max` items, lowest rank kept, order preserved.
-fn cap(items: &[Item], max: usize, list: &'static str, dropped: &mut Vec<Dropped>) -> Vec<Item> {
+pub fn cap(
+    items: &[Item],
+    max: usize,
+    list: &'static str,
+    dropped: &mut Vec<Dropped>,
+) -> Vec<Item> {
     if items.len() <= max {
         return items.to_vec();
     }

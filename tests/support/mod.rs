@@ -158,7 +158,7 @@ where
 
 // ---------------------------------------------------------- outside tools
 
-/// The Debian package that brings `tool`.
+/// What brings `tool`: its Debian package, or the pip command.
 fn package(tool: &str) -> &'static str {
     match tool {
         "pdftotext" | "pdfinfo" | "pdffonts" | "pdftoppm" => "poppler-utils",
@@ -167,6 +167,8 @@ fn package(tool: &str) -> &'static str {
         "pandoc" => "pandoc",
         "soffice" => "libreoffice-writer-nogui",
         "python3" => "python3",
+        "pdfua" => "pip install pdfua",
+        "outloud" => "pip install outloud",
         _ => "its package",
     }
 }
@@ -191,7 +193,7 @@ pub fn tools(names: &[&str]) -> bool {
     for name in names {
         if Command::new(name).arg("--version").output().is_err() {
             return missing(format!(
-                "{name} is not installed (Debian: {})",
+                "{name} is not installed (install: {})",
                 package(name)
             ));
         }
