@@ -308,7 +308,11 @@ impl Settings {
             project_file: project.map(|p| p.file.clone()),
             bpf_name: flags.bpf_name.or_else(|| bpf.map(|b| b.name.clone())),
             year: bpf.map(|b| b.year),
-            title: flags.title,
+            title: flags.title.or_else(|| {
+                report
+                    .and_then(|r| r.title.clone())
+                    .filter(|t| !t.trim().is_empty())
+            }),
             editors: report.map(|r| r.editors.clone()).unwrap_or_default(),
             report_url: flags
                 .report_url
@@ -451,6 +455,8 @@ impl Settings {
             paper: self.paper,
             standard: self.standard,
             source_date: self.clock.source_date(),
+            title: self.title.clone(),
+            keep_chapters: Vec::new(),
         }
     }
 

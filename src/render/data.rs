@@ -213,6 +213,211 @@ pub fn igf_year(doc: &Document) -> Option<String> {
         .or_else(from_date)
 }
 
+/// Where the figures' image files sit in the template's virtual file
+/// system (they shadow a template file of the same path).
+pub const FIGURES_DIR: &str = "/figures";
+
+/// A figure of the draft as the report places it.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// Index of its block in `doc.blocks`.
+    pub block: usize,
+    /// `figure 2 (Regional split, ¶ 14)`: how messages name it.
+    pub name: String,
+    /// The virtual path of its image (`/figures/2.png`), when it is placed.
+    pub file: Option<String>,
+    pub alt: bool,
+}
+
+/// The figures of `doc`, in order, and what the report says about them: a
+/// warning for each one without alt text, and for each whose image cannot
+/// be placed (a Windows metafile, an image the model has no bytes of).
+pub fn figures(doc: &Document) -> (Vec<Figure>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+    let mut n = 0;
+    for (i, b) in doc.blocks.iter().enumerate() {
+        let Block::Image {
+            loc,
+            alt,
+            src,
+            caption,
+            ..
+        } = b
+        else {
+            continue;
+        };
+        n += 1;
+        let alt_text = alt.as_deref().map(str::trim).filter(|a| !a.is_empty());
+        let what = alt_text
+            .or(caption.as_deref())
+            .or(src.as_deref())
+            .map(|w| {
+                let w: String = w.chars().take(60).collect();
+                format!("{w}, ")
+            })
+            .unwrap_or_default();
+        let name = format!("figure {n} ({what}{loc})");
+        let media = src.as_ref().and_then(|s| doc.media.get(s));
+        let file = match media {
+            Some(m) if m.format.placeable() => {
+                Some(format!("{FIGURES_DIR}/{n}.{}", m.format.extension()))
+            }
+            Some(m) => {
+                warnings.push(format!(
+                    "{name} is a Windows metafile ({}), which bpfpress cannot convert: it is \
+                     shown as a placeholder. In Word, right-click the picture › Save as \
+                     Picture › PNG or SVG, and insert that file instead",
+                    m.format.extension().to_uppercase()
+                ));
+                None
+            }
+            None => None,
+        };
+        if alt_text.is_none() {
+            warnings.push(format!(
+                "{name} has no alt text: readers of screen readers learn nothing of it. Add \
+                 a description (Word: right-click the picture › View Alt Text; Markdown: \
+                 between the brackets, ![description](file.png))"
+            ));
+        }
+        out.push(Figure {
+            block: i,
+            name,
+            file,
+            alt: alt_text.is_some(),
+        });
+    }
+    (out, warnings)
+}
+
+/// The image files of the placed figures, by their virtual path.
+pub fn figure_files(doc: &Document, figures: &[Figure]) -> Vec<(String, std::sync::Arc<[u8]>)> {
+    figures
+        .iter()
+        .filter_map(|f| {
+            let file = f.file.clone()?;
+            let Block::Image { src: Some(src), .. } = doc.blocks.get(f.block)? else {
+                return None;
+            };
+            Some((file, doc.media.get(src)?.bytes.clone()))
+        })
+        .collect()
+}
+
+/// Bare web addresses in text (`https://…`, `www.…`): what an autolink is.
+fn url_regex() -> Option<&'static regex::Regex> {
+    static RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\b(?:https?://|www\.)[^\s<>\x22\u{201C}\u{201D}]+").ok()
+    });
+    RE.as_ref()
+}
+
+/// A bare address's end: closing punctuation after it is the sentence's,
+/// not the address's (a `)` stays when the address opened one).
+fn trim_url(u: &str) -> &str {
+    let mut end = u.len();
+    loop {
+        let t = &u[..end];
+        let Some(c) = t.chars().last() else { break };
+        let drop = match c {
+            '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '\u{2019}' | ']' | '}' => true,
+            ')' => t.matches('(').count() < t.matches(')').count(),
+            _ => false,
+        };
+        if !drop {
+            break;
+        }
+        end -= c.len_utf8();
+    }
+    &u[..end]
+}
+
+/// Text inlines with the bare web addresses in them made links (what
+/// Word and LibreOffice do as one types, and every PDF reader expects).
+/// A run of JSON inlines in, the same run with links split out.
+fn autolink(inlines: &mut Vec<Value>) {
+    let Some(re) = url_regex() else { return };
+    if !inlines
+        .iter()
+        .any(|i| i["type"] == "text" && i["text"].as_str().is_some_and(|t| re.is_match(t)))
+    {
+        return;
+    }
+    let mut out = Vec::with_capacity(inlines.len() + 2);
+    for i in inlines.drain(..) {
+        let text = match (i["type"].as_str(), i["text"].as_str()) {
+            (Some("text"), Some(t)) if re.is_match(t) => t.to_string(),
+            _ => {
+                out.push(i);
+                continue;
+            }
+        };
+        let piece = |s: &str| {
+            let mut v = i.clone();
+            v["text"] = json!(s);
+            v
+        };
+        let mut last = 0;
+        for m in re.find_iter(&text) {
+            let url = trim_url(m.as_str());
+            if url.len() < 8 {
+                continue;
+            }
+            if m.start() > last {
+                out.push(piece(&text[last..m.start()]));
+            }
+            let target = if url.to_ascii_lowercase().starts_with("www.") {
+                format!("https://{url}")
+            } else {
+                url.to_string()
+            };
+            out.push(json!({"type": "link", "target": target, "text": url}));
+            last = m.start() + url.len();
+        }
+        if last < text.len() {
+            out.push(piece(&text[last..]));
+        }
+    }
+    *inlines = out;
+}
+
+/// Every `inlines` array in `v` (paragraphs, list items at any depth,
+/// table cells, notes) with its bare addresses made links.
+fn autolink_all(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                if k == "inlines"
+                    && let Value::Array(a) = child
+                {
+                    autolink(a);
+                } else {
+                    autolink_all(child);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(autolink_all),
+        _ => {}
+    }
+}
+
+/// Words of each chapter (a depth-1 heading and what follows it up to the
+/// next), by the heading's block index: the template breaks the page
+/// before a chapter only when the chapter is long enough for it to pay.
+pub fn chapter_words(doc: &Document, depths: &[Option<u8>]) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (i, b) in doc.blocks.iter().enumerate() {
+        if depths.get(i).copied().flatten() == Some(1) {
+            out.push((i, 0));
+        }
+        if let Some(last) = out.last_mut() {
+            last.1 += crate::model::count_words(&b.plain_text());
+        }
+    }
+    out
+}
+
 /// The `/data.json` value for the report.
 pub fn report_data(doc: &Document, opts: &ReportOptions) -> Value {
     let depths = heading_depths(doc);
@@ -226,6 +431,8 @@ pub fn report_data(doc: &Document, opts: &ReportOptions) -> Value {
             _ => None,
         })
         .unwrap_or_else(|| "Contents".into());
+    let (figures, _) = figures(doc);
+    let chapters = chapter_words(doc, &depths);
     let mut doc_value = serde_json::to_value(doc).unwrap_or(Value::Null);
     if let Some(blocks) = doc_value.get_mut("blocks").and_then(Value::as_array_mut) {
         let kept: Vec<Value> = std::mem::take(blocks)
@@ -233,15 +440,50 @@ pub fn report_data(doc: &Document, opts: &ReportOptions) -> Value {
             .enumerate()
             .filter(|(i, _)| !drop.contains(i))
             .map(|(i, mut b)| {
-                if let (Some(d), Some(obj)) = (depths.get(i).copied().flatten(), b.as_object_mut())
-                {
-                    obj.insert("depth".into(), json!(d));
+                if let Some(obj) = b.as_object_mut() {
+                    if let Some(d) = depths.get(i).copied().flatten() {
+                        obj.insert("depth".into(), json!(d));
+                    }
+                    if let Some(k) = chapters.iter().position(|c| c.0 == i) {
+                        obj.insert("chapter".into(), json!(k + 1));
+                        obj.insert("chapter_words".into(), json!(chapters[k].1));
+                    }
+                    if let Some(f) = figures.iter().find(|f| f.block == i)
+                        && let Some(file) = &f.file
+                    {
+                        obj.insert("file".into(), json!(file));
+                    }
                 }
                 b
             })
             .collect();
         *blocks = kept;
     }
+    // Every note has inlines (a plain note: its text as one run), so the
+    // template reads one shape; bare addresses everywhere become links.
+    if let Some(notes) = doc_value.get_mut("notes").and_then(Value::as_array_mut) {
+        for n in notes {
+            let empty = n
+                .get("inlines")
+                .and_then(Value::as_array)
+                .is_none_or(|a| a.is_empty());
+            if empty {
+                let text = n["text"].clone();
+                n["inlines"] = json!([{"type": "text", "text": text}]);
+            }
+        }
+    }
+    autolink_all(&mut doc_value);
+    if let Some(title) = opts
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        && let Some(meta) = doc_value.get_mut("meta").and_then(Value::as_object_mut)
+    {
+        meta.insert("title".into(), json!(title));
+    }
+    let words = doc.meta.words;
     // The date printed on the draft's title page beats file metadata (a
     // PDF's creation date is often the export date).
     let date = printed_date(doc)
@@ -267,6 +509,8 @@ pub fn report_data(doc: &Document, opts: &ReportOptions) -> Value {
         "date": date,
         "igf_year": igf_year(doc),
         "toc_title": toc_title,
+        "words": words,
+        "keep_chapters": opts.keep_chapters,
         "doc": doc_value,
     })
 }

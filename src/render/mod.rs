@@ -143,6 +143,53 @@ pub struct ReportOptions {
     /// PDF timestamp: the clock's `SOURCE_DATE_EPOCH` day, if set
     /// ([`crate::dates::Clock::source_date`]).
     pub source_date: Option<Date>,
+    /// A title that replaces the draft's (`--title`, `[report] title`).
+    pub title: Option<String>,
+    /// Chapters (1-based) the template must not start on a new page: the
+    /// page economy's second pass ([`render_report`]) fills it.
+    pub keep_chapters: Vec<u64>,
+}
+
+/// A page whose text ends above this share of its height before a chapter
+/// break is near-empty: the break is dropped (see [`near_empty_breaks`]).
+pub const NEAR_EMPTY_PAGE: f64 = 0.33;
+
+/// The chapter breaks that leave a near-empty page behind: the template's
+/// `<chapter-break>` marks (metadata holding the chapter number, placed
+/// where the text before the break ends) that sit in the top
+/// [`NEAR_EMPTY_PAGE`] of their page.
+pub fn near_empty_breaks(compiled: &Compiled) -> Vec<u64> {
+    use typst::foundations::{Label, Selector, Value};
+    use typst::introspection::MetadataElem;
+    use typst::utils::PicoStr;
+    let intro = compiled.document.introspector();
+    let Some(label) = Label::new(PicoStr::intern("chapter-break")) else {
+        return Vec::new();
+    };
+    intro
+        .elements()
+        .query(&Selector::Label(label))
+        .iter()
+        .filter_map(|e| {
+            let Value::Int(k) = e.to_packed::<MetadataElem>()?.value else {
+                return None;
+            };
+            let pos = intro.position(e.location()?)?;
+            let h = compiled
+                .document
+                .pages()
+                .get(pos.page.get() - 1)?
+                .frame
+                .height()
+                .to_pt();
+            let share = if h > 0.0 {
+                pos.point.y.to_pt() / h
+            } else {
+                1.0
+            };
+            (share < NEAR_EMPTY_PAGE).then_some(u64::try_from(k).ok()?)
+        })
+        .collect()
 }
 
 /// Whether `c` prints (needs a glyph): not a space, a control, a bidi or
@@ -428,20 +475,56 @@ pub fn render_report(
     doc: &Document,
     opts: &ReportOptions,
 ) -> Result<Rendered, RenderError> {
-    let job = report_job(doc, opts)?;
-    let compiled = run_big_stack(|| engine.compile(&job))?;
+    let (figures, figure_warnings) = data::figures(doc);
+    if opts.standard == Some(Standard::PdfUa1) {
+        let bare: Vec<&str> = figures
+            .iter()
+            .filter(|f| !f.alt)
+            .map(|f| f.name.as_str())
+            .collect();
+        if !bare.is_empty() {
+            let mut d = Diagnostic::plain(format!(
+                "PDF/UA-1 needs a description of every figure; {} {} none: {}",
+                bare.len(),
+                if bare.len() == 1 { "has" } else { "have" },
+                bare.join("; ")
+            ));
+            d.hints.push(
+                "give each figure alt text (Word: right-click the picture › View Alt Text; \
+                 Markdown: between the brackets, ![description](file.png)) or render \
+                 without --standard"
+                    .into(),
+            );
+            return Err(RenderError::Export {
+                standard: opts.standard,
+                diagnostics: vec![d],
+            });
+        }
+    }
+    let compiled = compile_report(engine, doc, opts, &figures)?;
     // The PDF identifier depends on the title only (not on the path the
     // draft was read from), so the same draft gives the same bytes anywhere.
     let ident = format!(
         "bpfpress-report:{}",
-        doc.meta.title.as_deref().unwrap_or("untitled")
+        opts.title
+            .as_deref()
+            .or(doc.meta.title.as_deref())
+            .unwrap_or("untitled")
     );
     let pdf = run_big_stack(|| engine.pdf(&compiled, &ident, opts.standard))?;
     engine.after_document();
+    let mut warnings: Vec<Diagnostic> = figure_warnings
+        .into_iter()
+        .map(|w| Diagnostic {
+            error: false,
+            ..Diagnostic::plain(w)
+        })
+        .collect();
+    warnings.extend(compiled.warnings.iter().cloned());
     Ok(Rendered {
         pdf,
         pages: compiled.page_count(),
-        warnings: compiled.warnings,
+        warnings,
     })
 }
 
@@ -465,9 +548,47 @@ pub fn report_page_count(
     doc: &Document,
     opts: &ReportOptions,
 ) -> Result<usize, RenderError> {
-    let compiled = engine.compile(&report_job(doc, opts)?)?;
+    let (figures, _) = data::figures(doc);
+    let compiled = compile_report(engine, doc, opts, &figures)?;
     engine.after_document();
     Ok(compiled.page_count())
+}
+
+/// Most compiles of one report: as designed, then without the chapter
+/// breaks that left near-empty pages, once more if that made new ones.
+const MAX_REPORT_COMPILES: usize = 3;
+
+/// Compile the report with its figures. The page economy: compiled as
+/// designed, then, while a chapter break leaves a near-empty page behind
+/// ([`near_empty_breaks`]), again without those breaks. A report whose
+/// breaks all pay (nearly all) compiles once.
+fn compile_report(
+    engine: &Engine,
+    doc: &Document,
+    opts: &ReportOptions,
+    figures: &[data::Figure],
+) -> Result<Compiled, RenderError> {
+    let files: Vec<(String, Bytes)> = data::figure_files(doc, figures)
+        .into_iter()
+        .map(|(path, bytes)| (path, Bytes::new(bytes)))
+        .collect();
+    let extra: Vec<(&str, Bytes)> = files.iter().map(|(p, b)| (p.as_str(), b.clone())).collect();
+    let mut opts = opts.clone();
+    let mut compiles = 0;
+    loop {
+        let job = report_job(doc, &opts)?;
+        let compiled = run_big_stack(|| engine.compile_with(&job, &extra))?;
+        compiles += 1;
+        let more: Vec<u64> = near_empty_breaks(&compiled)
+            .into_iter()
+            .filter(|k| !opts.keep_chapters.contains(k))
+            .collect();
+        if more.is_empty() || compiles == MAX_REPORT_COMPILES {
+            return Ok(compiled);
+        }
+        opts.keep_chapters.extend(more);
+        opts.keep_chapters.sort_unstable();
+    }
 }
 
 /// Run `f` on a thread with [`TYPST_STACK`] (callers may sit on a small stack).
@@ -508,6 +629,14 @@ pub fn write_typst_project(
             std::fs::create_dir_all(parent)?;
         }
         crate::fsutil::write_atomic(&p, bytes)?;
+    }
+    let (figures, _) = data::figures(doc);
+    for (vpath, bytes) in data::figure_files(doc, &figures) {
+        let p = dir.join(vpath.trim_start_matches('/'));
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        crate::fsutil::write_atomic(&p, &bytes)?;
     }
     let data = serde_json::to_vec(&data::report_data(doc, opts)).map_err(std::io::Error::other)?;
     crate::fsutil::write_atomic(&dir.join(DATA_PATH.trim_start_matches('/')), &data)
