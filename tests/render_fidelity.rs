@@ -473,3 +473,50 @@ fn title_flag_and_project_title_set_the_cover_and_metadata() {
     assert!(squash(&pdftotext(&pdf2)).contains("Output report on fidelity"));
     assert!(squash(&pdftotext(&pdf)).contains("Untitled report"));
 }
+
+#[test]
+fn every_output_of_the_example_meets_pdf_ua() {
+    if !tools(&["pdfua", "outloud", "pdfinfo"]) {
+        return;
+    }
+    // The bundled example (standard = "pdf-ua-1"), one letter per UN language.
+    let dir = scratch("fidelity-example-ua");
+    let toml = std::fs::read_to_string(fixture("example/bpf.toml"))
+        .unwrap()
+        .replace("../report/", &format!("{}/", fixture("report").display()))
+        .replace(
+            "../recipients/institutions.csv",
+            &fixture("recipients/six-languages.csv")
+                .display()
+                .to_string(),
+        );
+    std::fs::write(dir.join("bpf.toml"), toml).unwrap();
+    let _ = std::fs::remove_dir_all(dir.join("dist"));
+    let r = Run::of(
+        bpfpress(["build".as_ref(), dir.as_os_str(), "--force".as_ref()])
+            .env("SOURCE_DATE_EPOCH", "1789000000"),
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let dist = dir.join("dist");
+    let mut pdfs = vec![
+        dist.join("report.pdf"),
+        dist.join("takeaways.pdf"),
+        dist.join("press-release.pdf"),
+    ];
+    let mut letters: Vec<PathBuf> = std::fs::read_dir(dist.join("letters"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    letters.sort();
+    assert_eq!(letters.len(), 6, "{letters:?}");
+    pdfs.extend(letters);
+    for pdf in &pdfs {
+        let info = pdfinfo(pdf);
+        assert!(
+            info.contains("Tagged:          yes"),
+            "{}: {info}",
+            pdf.display()
+        );
+        pdf_ua_clean(pdf);
+    }
+}
