@@ -154,41 +154,55 @@ pub struct ReportOptions {
 /// break is near-empty: the break is dropped (see [`near_empty_breaks`]).
 pub const NEAR_EMPTY_PAGE: f64 = 0.33;
 
-/// The chapter breaks that leave a near-empty page behind: the template's
-/// `<chapter-break>` marks (metadata holding the chapter number, placed
-/// where the text before the break ends) that sit in the top
-/// [`NEAR_EMPTY_PAGE`] of their page.
+/// The chapter breaks that leave a near-empty page behind. The template
+/// marks each break with two metadata elements holding the chapter
+/// number: `<chapter-break>` where the text before it ends, `<chapter-top>`
+/// after it. A break took effect when the two sit on different pages; it
+/// left a near-empty page when the first sits in the top
+/// [`NEAR_EMPTY_PAGE`] of its page.
 pub fn near_empty_breaks(compiled: &Compiled) -> Vec<u64> {
     use typst::foundations::{Label, Selector, Value};
     use typst::introspection::MetadataElem;
     use typst::utils::PicoStr;
     let intro = compiled.document.introspector();
-    let Some(label) = Label::new(PicoStr::intern("chapter-break")) else {
-        return Vec::new();
+    // Chapter number → (page, share of the page's height above the mark).
+    let marks = |name: &str| -> Vec<(i64, usize, f64)> {
+        let Some(label) = Label::new(PicoStr::intern(name)) else {
+            return Vec::new();
+        };
+        intro
+            .elements()
+            .query(&Selector::Label(label))
+            .iter()
+            .filter_map(|e| {
+                let Value::Int(k) = e.to_packed::<MetadataElem>()?.value else {
+                    return None;
+                };
+                let pos = intro.position(e.location()?)?;
+                let page = pos.page.get();
+                let h = compiled
+                    .document
+                    .pages()
+                    .get(page - 1)?
+                    .frame
+                    .height()
+                    .to_pt();
+                let share = if h > 0.0 {
+                    pos.point.y.to_pt() / h
+                } else {
+                    1.0
+                };
+                Some((k, page, share))
+            })
+            .collect()
     };
-    intro
-        .elements()
-        .query(&Selector::Label(label))
-        .iter()
-        .filter_map(|e| {
-            let Value::Int(k) = e.to_packed::<MetadataElem>()?.value else {
-                return None;
-            };
-            let pos = intro.position(e.location()?)?;
-            let h = compiled
-                .document
-                .pages()
-                .get(pos.page.get() - 1)?
-                .frame
-                .height()
-                .to_pt();
-            let share = if h > 0.0 {
-                pos.point.y.to_pt() / h
-            } else {
-                1.0
-            };
-            (share < NEAR_EMPTY_PAGE).then_some(u64::try_from(k).ok()?)
+    let tops = marks("chapter-top");
+    marks("chapter-break")
+        .into_iter()
+        .filter(|&(k, page, share)| {
+            share < NEAR_EMPTY_PAGE && tops.iter().any(|t| t.0 == k && t.1 > page)
         })
+        .filter_map(|(k, _, _)| u64::try_from(k).ok())
         .collect()
 }
 
@@ -588,6 +602,11 @@ fn compile_report(
         }
         opts.keep_chapters.extend(more);
         opts.keep_chapters.sort_unstable();
+        // The next compile lays out most pages anew: drop this one and
+        // typst's whole cache first, so a long report's peak memory is
+        // that of one compile, not two.
+        drop(compiled);
+        comemo::evict(0);
     }
 }
 
