@@ -520,3 +520,78 @@ fn every_output_of_the_example_meets_pdf_ua() {
         pdf_ua_clean(pdf);
     }
 }
+
+#[test]
+fn pdf_drafts_say_their_figures_are_skipped() {
+    let d = read_path(&fixture("fidelity/draft.lo.pdf"), &Limits::default()).unwrap();
+    assert!(images(&d.blocks).is_empty());
+    let w = d.warnings.join("\n");
+    assert!(
+        w.contains("the PDF draws 3 image(s)") && w.contains("Word or Markdown draft"),
+        "{w}"
+    );
+}
+
+/// A Windows metafile stands in for a picture of the Word draft: the
+/// figure is named in a warning and shown as a placeholder.
+#[test]
+fn a_metafile_figure_is_named_in_a_warning() {
+    use std::io::{Read, Write};
+    let dir = scratch("fidelity-emf");
+    let src = std::fs::read(docx()).unwrap();
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(src)).unwrap();
+    let out = dir.join("emf.docx");
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(&out).unwrap());
+    // The header of an EMF file (EMR_HEADER, " EMF" at byte 40).
+    let mut emf = vec![1u8, 0, 0, 0, 108, 0, 0, 0];
+    emf.resize(40, 0);
+    emf.extend_from_slice(b" EMF");
+    emf.resize(108, 0);
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        if name.ends_with(".gif") {
+            bytes = emf.clone();
+        }
+        zout.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zout.write_all(&bytes).unwrap();
+    }
+    zout.finish().unwrap();
+    let d = read_path(&out, &Limits::default()).unwrap();
+    let formats: Vec<ImageFormat> = d.media.values().map(|m| m.format).collect();
+    assert!(formats.contains(&ImageFormat::Emf), "{formats:?}");
+    let (r, pdf) = render(&dir, &out, "emf.pdf", &[]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let err = r.stderr();
+    assert!(
+        err.contains("figure 3 (Small animated icon of a signal, ¶")
+            && err.contains("is a Windows metafile (EMF)"),
+        "{err}"
+    );
+    if tools(&["pdftotext"]) {
+        let text = squash(&pdftotext(&pdf));
+        assert!(
+            text.contains("Image not shown — Small animated icon of a signal"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_title_taken_from_the_first_paragraph_is_said() {
+    let (r, _) = render(
+        &scratch("fidelity-plain-title"),
+        &fixture("formats/plain-title.docx"),
+        "out.pdf",
+        &[],
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(
+        r.stderr().contains("was taken from the first paragraph(s)"),
+        "{}",
+        r.stderr()
+    );
+}

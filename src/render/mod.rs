@@ -489,6 +489,18 @@ pub fn render_report(
     doc: &Document,
     opts: &ReportOptions,
 ) -> Result<Rendered, RenderError> {
+    // One thread compiles and exports: what the compile freed, the export
+    // reuses (the allocator gives each thread its own arena; a compile on
+    // one thread and an export on another added their peaks).
+    run_big_stack(|| render_report_here(engine, doc, opts))
+}
+
+/// [`render_report`] on the calling thread (which needs [`TYPST_STACK`]).
+fn render_report_here(
+    engine: &Engine,
+    doc: &Document,
+    opts: &ReportOptions,
+) -> Result<Rendered, RenderError> {
     let (figures, figure_warnings) = data::figures(doc);
     if opts.standard == Some(Standard::PdfUa1) {
         let bare: Vec<&str> = figures
@@ -525,7 +537,7 @@ pub fn render_report(
             .or(doc.meta.title.as_deref())
             .unwrap_or("untitled")
     );
-    let pdf = run_big_stack(|| engine.pdf(&compiled, &ident, opts.standard))?;
+    let pdf = engine.pdf(&compiled, &ident, opts.standard)?;
     engine.after_document();
     let mut warnings: Vec<Diagnostic> = figure_warnings
         .into_iter()
@@ -591,7 +603,7 @@ fn compile_report(
     let mut compiles = 0;
     loop {
         let job = report_job(doc, &opts)?;
-        let compiled = run_big_stack(|| engine.compile_with(&job, &extra))?;
+        let compiled = engine.compile_with(&job, &extra)?;
         compiles += 1;
         let more: Vec<u64> = near_empty_breaks(&compiled)
             .into_iter()
