@@ -418,101 +418,189 @@ pub fn chapter_words(doc: &Document, depths: &[Option<u8>]) -> Vec<(usize, usize
     out
 }
 
-/// The `/data.json` value for the report.
+/// The `/data.json` value for the report (see [`report_data_bytes`]).
 pub fn report_data(doc: &Document, opts: &ReportOptions) -> Value {
-    let depths = heading_depths(doc);
-    let mut drop = source_toc_blocks(doc);
-    drop.extend(front_matter_blocks(doc));
-    drop.sort_unstable();
-    let toc_title = drop
-        .first()
-        .and_then(|&i| match &doc.blocks[i] {
-            Block::Heading { text, .. } => Some(text.trim().to_string()),
-            _ => None,
-        })
-        .unwrap_or_else(|| "Contents".into());
-    let (figures, _) = figures(doc);
-    let chapters = chapter_words(doc, &depths);
-    let mut doc_value = serde_json::to_value(doc).unwrap_or(Value::Null);
-    if let Some(blocks) = doc_value.get_mut("blocks").and_then(Value::as_array_mut) {
-        let kept: Vec<Value> = std::mem::take(blocks)
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| !drop.contains(i))
-            .map(|(i, mut b)| {
-                if let Some(obj) = b.as_object_mut() {
-                    if let Some(d) = depths.get(i).copied().flatten() {
-                        obj.insert("depth".into(), json!(d));
-                    }
-                    if let Some(k) = chapters.iter().position(|c| c.0 == i) {
-                        obj.insert("chapter".into(), json!(k + 1));
-                        obj.insert("chapter_words".into(), json!(chapters[k].1));
-                    }
-                    if let Some(f) = figures.iter().find(|f| f.block == i)
-                        && let Some(file) = &f.file
-                    {
-                        obj.insert("file".into(), json!(file));
-                    }
-                }
-                b
+    serde_json::to_value(ReportData::new(doc, opts)).unwrap_or(Value::Null)
+}
+
+/// The `/data.json` bytes for the report. Written straight from the model,
+/// one block at a time: a long report's data never exists twice in memory
+/// (as a JSON tree and as text), which kept tens of megabytes alive through
+/// the compile of a 350-page report.
+pub fn report_data_bytes(doc: &Document, opts: &ReportOptions) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&ReportData::new(doc, opts))
+}
+
+/// What the report's data is made of: the model and what is derived from
+/// it, serialised on demand ([`serde::Serialize`]).
+struct ReportData<'a> {
+    doc: &'a Document,
+    opts: &'a ReportOptions,
+    /// Blocks left out (the source's contents, title-page repeats), sorted.
+    drop: Vec<usize>,
+    depths: Vec<Option<u8>>,
+    chapters: Vec<(usize, usize)>,
+    figures: Vec<Figure>,
+    toc_title: String,
+}
+
+impl<'a> ReportData<'a> {
+    fn new(doc: &'a Document, opts: &'a ReportOptions) -> Self {
+        let depths = heading_depths(doc);
+        let mut drop = source_toc_blocks(doc);
+        drop.extend(front_matter_blocks(doc));
+        drop.sort_unstable();
+        drop.dedup();
+        let toc_title = drop
+            .first()
+            .and_then(|&i| match &doc.blocks[i] {
+                Block::Heading { text, .. } => Some(text.trim().to_string()),
+                _ => None,
             })
-            .collect();
-        *blocks = kept;
-    }
-    // Every note has inlines (a plain note: its text as one run), so the
-    // template reads one shape; bare addresses everywhere become links.
-    if let Some(notes) = doc_value.get_mut("notes").and_then(Value::as_array_mut) {
-        for n in notes {
-            let empty = n
-                .get("inlines")
-                .and_then(Value::as_array)
-                .is_none_or(|a| a.is_empty());
-            if empty {
-                let text = n["text"].clone();
-                n["inlines"] = json!([{"type": "text", "text": text}]);
-            }
+            .unwrap_or_else(|| "Contents".into());
+        let (figures, _) = figures(doc);
+        let chapters = chapter_words(doc, &depths);
+        ReportData {
+            doc,
+            opts,
+            drop,
+            depths,
+            chapters,
+            figures,
+            toc_title,
         }
     }
-    autolink_all(&mut doc_value);
-    if let Some(title) = opts
-        .title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        && let Some(meta) = doc_value.get_mut("meta").and_then(Value::as_object_mut)
-    {
-        meta.insert("title".into(), json!(title));
+
+    /// Block `i` with its derived fields, its bare addresses made links.
+    fn block(&self, i: usize) -> Value {
+        let mut b = serde_json::to_value(&self.doc.blocks[i]).unwrap_or(Value::Null);
+        if let Some(obj) = b.as_object_mut() {
+            if let Some(d) = self.depths.get(i).copied().flatten() {
+                obj.insert("depth".into(), json!(d));
+            }
+            if let Some(k) = self.chapters.iter().position(|c| c.0 == i) {
+                obj.insert("chapter".into(), json!(k + 1));
+                obj.insert("chapter_words".into(), json!(self.chapters[k].1));
+            }
+            if let Some(f) = self.figures.iter().find(|f| f.block == i)
+                && let Some(file) = &f.file
+            {
+                obj.insert("file".into(), json!(file));
+            }
+        }
+        autolink_all(&mut b);
+        b
     }
-    let words = doc.meta.words;
-    // The date printed on the draft's title page beats file metadata (a
-    // PDF's creation date is often the export date).
-    let date = printed_date(doc)
-        .or_else(|| doc.meta.date.as_deref().and_then(PartialDate::parse))
-        .map(|d| json!({"iso": d.iso(), "display": d.display(), "year": d.year}));
-    // A title-page line such as "IGF 2020 Best Practice Forum output report"
-    // becomes the cover subtitle when the model has none.
-    if doc.meta.subtitle.is_none()
-        && let Some(sub) = printed_subtitle(doc)
-        && let Some(meta) = doc_value.get_mut("meta").and_then(Value::as_object_mut)
-    {
-        meta.insert("subtitle".into(), json!(sub));
+
+    /// A note with inlines (a plain note: its text as one run), so the
+    /// template reads one shape; its bare addresses made links.
+    fn note(n: &crate::model::Note) -> Value {
+        let mut v = serde_json::to_value(n).unwrap_or(Value::Null);
+        if n.inlines.is_empty() {
+            v["inlines"] = json!([{"type": "text", "text": n.text}]);
+        }
+        autolink_all(&mut v);
+        v
     }
-    let (lang, region) = lang_region(doc.meta.language.as_deref());
-    json!({
-        "schema": DATA_SCHEMA,
-        "kind": "report",
-        "generator": format!("bpfpress {}", env!("CARGO_PKG_VERSION")),
-        "paper": opts.paper.typst_name(),
-        "standard": opts.standard.map(|s| s.name()),
-        "lang": lang,
-        "region": region,
-        "date": date,
-        "igf_year": igf_year(doc),
-        "toc_title": toc_title,
-        "words": words,
-        "keep_chapters": opts.keep_chapters,
-        "doc": doc_value,
-    })
+
+    /// The metadata, with the title override and a printed subtitle.
+    fn meta(&self) -> Value {
+        let doc = self.doc;
+        let mut meta = serde_json::to_value(&doc.meta).unwrap_or(Value::Null);
+        if let Some(m) = meta.as_object_mut() {
+            if let Some(title) = self
+                .opts
+                .title
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+            {
+                m.insert("title".into(), json!(title));
+            }
+            // A title-page line such as "IGF 2020 Best Practice Forum
+            // output report" becomes the cover subtitle when the model has
+            // none.
+            if doc.meta.subtitle.is_none()
+                && let Some(sub) = printed_subtitle(doc)
+            {
+                m.insert("subtitle".into(), json!(sub));
+            }
+        }
+        meta
+    }
+}
+
+/// The model as the template gets it (`doc`): its fields in the model's
+/// order, blocks and notes made one at a time.
+struct DocView<'a, 'b>(&'b ReportData<'a>);
+/// The kept blocks, one at a time.
+struct BlocksView<'a, 'b>(&'b ReportData<'a>);
+/// The notes, one at a time.
+struct NotesView<'a>(&'a [crate::model::Note]);
+
+impl serde::Serialize for BlocksView<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.0;
+        s.collect_seq(
+            (0..d.doc.blocks.len())
+                .filter(|i| d.drop.binary_search(i).is_err())
+                .map(|i| d.block(i)),
+        )
+    }
+}
+
+impl serde::Serialize for NotesView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(ReportData::note))
+    }
+}
+
+impl serde::Serialize for DocView<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let doc = self.0.doc;
+        let mut m = s.serialize_map(Some(7))?;
+        m.serialize_entry("schema", &doc.schema)?;
+        m.serialize_entry("meta", &self.0.meta())?;
+        m.serialize_entry("blocks", &BlocksView(self.0))?;
+        m.serialize_entry("notes", &NotesView(&doc.notes))?;
+        m.serialize_entry("comments", &doc.comments)?;
+        m.serialize_entry("revisions", &doc.revisions)?;
+        m.serialize_entry("warnings", &doc.warnings)?;
+        m.end()
+    }
+}
+
+impl serde::Serialize for ReportData<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let doc = self.doc;
+        let opts = self.opts;
+        // The date printed on the draft's title page beats file metadata
+        // (a PDF's creation date is often the export date).
+        let date = printed_date(doc)
+            .or_else(|| doc.meta.date.as_deref().and_then(PartialDate::parse))
+            .map(|d| json!({"iso": d.iso(), "display": d.display(), "year": d.year}));
+        let (lang, region) = lang_region(doc.meta.language.as_deref());
+        let mut m = s.serialize_map(Some(14))?;
+        m.serialize_entry("schema", &DATA_SCHEMA)?;
+        m.serialize_entry("kind", "report")?;
+        m.serialize_entry(
+            "generator",
+            &format!("bpfpress {}", env!("CARGO_PKG_VERSION")),
+        )?;
+        m.serialize_entry("paper", opts.paper.typst_name())?;
+        m.serialize_entry("standard", &opts.standard.map(|s| s.name()))?;
+        m.serialize_entry("lang", &lang)?;
+        m.serialize_entry("region", &region)?;
+        m.serialize_entry("date", &date)?;
+        m.serialize_entry("igf_year", &igf_year(doc))?;
+        m.serialize_entry("toc_title", &self.toc_title)?;
+        m.serialize_entry("words", &doc.meta.words)?;
+        m.serialize_entry("keep_chapters", &opts.keep_chapters)?;
+        m.serialize_entry("doc", &DocView(self))?;
+        m.end()
+    }
 }
 
 #[cfg(test)]

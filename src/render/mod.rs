@@ -557,8 +557,7 @@ fn render_report_here(
 /// The compile job of the report of `doc`.
 fn report_job(doc: &Document, opts: &ReportOptions) -> Result<Job<'static>, RenderError> {
     let today = data::fixed_date(doc, opts.source_date);
-    let data = data::report_data(doc, opts);
-    let bytes = serde_json::to_vec(&data).map_err(|e| RenderError::Data(e.to_string()))?;
+    let bytes = data::report_data_bytes(doc, opts).map_err(|e| RenderError::Data(e.to_string()))?;
     Ok(Job {
         main: "/report.typ",
         data: bytes,
@@ -669,7 +668,7 @@ pub fn write_typst_project(
         }
         crate::fsutil::write_atomic(&p, &bytes)?;
     }
-    let data = serde_json::to_vec(&data::report_data(doc, opts)).map_err(std::io::Error::other)?;
+    let data = data::report_data_bytes(doc, opts).map_err(std::io::Error::other)?;
     crate::fsutil::write_atomic(&dir.join(DATA_PATH.trim_start_matches('/')), &data)
 }
 
