@@ -595,3 +595,48 @@ fn a_title_taken_from_the_first_paragraph_is_said() {
         r.stderr()
     );
 }
+
+/// Page economy on the real report: chapters still start on a new page
+/// when they are long and the page before is well used, and no page
+/// between the cover and the last is near-empty.
+#[test]
+fn the_real_report_has_no_near_empty_pages() {
+    if !tools(&["pdftotext", "pdfinfo"]) {
+        return;
+    }
+    let dir = scratch("fidelity-economy");
+    let (r, pdf) = render(
+        &dir,
+        &fixture("report/bpf-on-bpfs-2020.pandoc.docx"),
+        "real.pdf",
+        &[],
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let n = pdf_pages(&pdf);
+    let lines: Vec<usize> = (1..=n)
+        .map(|p| {
+            page_text(&pdf, p)
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .count()
+        })
+        .collect();
+    let full = *lines.iter().max().unwrap();
+    for (i, &l) in lines.iter().enumerate().take(n - 1).skip(1) {
+        assert!(
+            l * 3 >= full,
+            "page {} holds {l} lines of a full page's {full}: {lines:?}",
+            i + 1
+        );
+    }
+    // A long chapter still starts at the top of a page (under the running
+    // header's two lines).
+    let starts_page = |p: usize| {
+        page_text(&pdf, p)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(3)
+            .any(|l| l.trim() == "A. Introduction")
+    };
+    assert!((3..=n).any(starts_page), "{lines:?}");
+}

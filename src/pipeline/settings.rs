@@ -456,7 +456,6 @@ impl Settings {
             standard: self.standard,
             source_date: self.clock.source_date(),
             title: self.title.clone(),
-            keep_chapters: Vec::new(),
         }
     }
 

@@ -582,7 +582,7 @@ impl serde::Serialize for ReportData<'_> {
             .or_else(|| doc.meta.date.as_deref().and_then(PartialDate::parse))
             .map(|d| json!({"iso": d.iso(), "display": d.display(), "year": d.year}));
         let (lang, region) = lang_region(doc.meta.language.as_deref());
-        let mut m = s.serialize_map(Some(14))?;
+        let mut m = s.serialize_map(Some(13))?;
         m.serialize_entry("schema", &DATA_SCHEMA)?;
         m.serialize_entry("kind", "report")?;
         m.serialize_entry(
@@ -597,7 +597,6 @@ impl serde::Serialize for ReportData<'_> {
         m.serialize_entry("igf_year", &igf_year(doc))?;
         m.serialize_entry("toc_title", &self.toc_title)?;
         m.serialize_entry("words", &doc.meta.words)?;
-        m.serialize_entry("keep_chapters", &opts.keep_chapters)?;
         m.serialize_entry("doc", &DocView(self))?;
         m.end()
     }

@@ -145,65 +145,6 @@ pub struct ReportOptions {
     pub source_date: Option<Date>,
     /// A title that replaces the draft's (`--title`, `[report] title`).
     pub title: Option<String>,
-    /// Chapters (1-based) the template must not start on a new page: the
-    /// page economy's second pass ([`render_report`]) fills it.
-    pub keep_chapters: Vec<u64>,
-}
-
-/// A page whose text ends above this share of its height before a chapter
-/// break is near-empty: the break is dropped (see [`near_empty_breaks`]).
-pub const NEAR_EMPTY_PAGE: f64 = 0.33;
-
-/// The chapter breaks that leave a near-empty page behind. The template
-/// marks each break with two metadata elements holding the chapter
-/// number: `<chapter-break>` where the text before it ends, `<chapter-top>`
-/// after it. A break took effect when the two sit on different pages; it
-/// left a near-empty page when the first sits in the top
-/// [`NEAR_EMPTY_PAGE`] of its page.
-pub fn near_empty_breaks(compiled: &Compiled) -> Vec<u64> {
-    use typst::foundations::{Label, Selector, Value};
-    use typst::introspection::MetadataElem;
-    use typst::utils::PicoStr;
-    let intro = compiled.document.introspector();
-    // Chapter number → (page, share of the page's height above the mark).
-    let marks = |name: &str| -> Vec<(i64, usize, f64)> {
-        let Some(label) = Label::new(PicoStr::intern(name)) else {
-            return Vec::new();
-        };
-        intro
-            .elements()
-            .query(&Selector::Label(label))
-            .iter()
-            .filter_map(|e| {
-                let Value::Int(k) = e.to_packed::<MetadataElem>()?.value else {
-                    return None;
-                };
-                let pos = intro.position(e.location()?)?;
-                let page = pos.page.get();
-                let h = compiled
-                    .document
-                    .pages()
-                    .get(page - 1)?
-                    .frame
-                    .height()
-                    .to_pt();
-                let share = if h > 0.0 {
-                    pos.point.y.to_pt() / h
-                } else {
-                    1.0
-                };
-                Some((k, page, share))
-            })
-            .collect()
-    };
-    let tops = marks("chapter-top");
-    marks("chapter-break")
-        .into_iter()
-        .filter(|&(k, page, share)| {
-            share < NEAR_EMPTY_PAGE && tops.iter().any(|t| t.0 == k && t.1 > page)
-        })
-        .filter_map(|(k, _, _)| u64::try_from(k).ok())
-        .collect()
 }
 
 /// Whether `c` prints (needs a glyph): not a space, a control, a bidi or
@@ -579,14 +520,7 @@ pub fn report_page_count(
     Ok(compiled.page_count())
 }
 
-/// Most compiles of one report: as designed, then without the chapter
-/// breaks that left near-empty pages, once more if that made new ones.
-const MAX_REPORT_COMPILES: usize = 3;
-
-/// Compile the report with its figures. The page economy: compiled as
-/// designed, then, while a chapter break leaves a near-empty page behind
-/// ([`near_empty_breaks`]), again without those breaks. A report whose
-/// breaks all pay (nearly all) compiles once.
+/// Compile the report with its figures (their images as virtual files).
 fn compile_report(
     engine: &Engine,
     doc: &Document,
@@ -598,27 +532,7 @@ fn compile_report(
         .map(|(path, bytes)| (path, Bytes::new(bytes)))
         .collect();
     let extra: Vec<(&str, Bytes)> = files.iter().map(|(p, b)| (p.as_str(), b.clone())).collect();
-    let mut opts = opts.clone();
-    let mut compiles = 0;
-    loop {
-        let job = report_job(doc, &opts)?;
-        let compiled = engine.compile_with(&job, &extra)?;
-        compiles += 1;
-        let more: Vec<u64> = near_empty_breaks(&compiled)
-            .into_iter()
-            .filter(|k| !opts.keep_chapters.contains(k))
-            .collect();
-        if more.is_empty() || compiles == MAX_REPORT_COMPILES {
-            return Ok(compiled);
-        }
-        opts.keep_chapters.extend(more);
-        opts.keep_chapters.sort_unstable();
-        // The next compile lays out most pages anew: drop this one and
-        // typst's whole cache first, so a long report's peak memory is
-        // that of one compile, not two.
-        drop(compiled);
-        comemo::evict(0);
-    }
+    engine.compile_with(&report_job(doc, opts)?, &extra)
 }
 
 /// Run `f` on a thread with [`TYPST_STACK`] (callers may sit on a small stack).
