@@ -651,6 +651,27 @@ mod tests {
         assert_eq!(s.out_dir, Path::new("out"));
     }
 
+    /// `[report] title` names the report; `--title` beats it; a blank one
+    /// is no title.
+    #[test]
+    fn the_report_title_from_the_project_or_the_flag() {
+        let p = project("title = \"Output report on fidelity\"\n");
+        let s = Settings::resolve(Some(&p), Flags::default(), &clock()).unwrap();
+        assert_eq!(
+            s.report_options().title.as_deref(),
+            Some("Output report on fidelity")
+        );
+        let flags = Flags {
+            title: Some("From the flag".into()),
+            ..Flags::default()
+        };
+        let s = Settings::resolve(Some(&p), flags, &clock()).unwrap();
+        assert_eq!(s.report_options().title.as_deref(), Some("From the flag"));
+        let blank = project("title = \"  \"\n");
+        let s = Settings::resolve(Some(&blank), Flags::default(), &clock()).unwrap();
+        assert_eq!(s.report_options().title, None);
+    }
+
     #[test]
     fn without_a_project_the_defaults_hold() {
         let s = Settings::resolve(None, Flags::default(), &clock()).unwrap();
