@@ -93,6 +93,7 @@ fn setup() -> LetterSetup {
         signatory_role: "BPF coordinator".into(),
         paper: Paper::A4,
         takeaways_sheet: true,
+        standard: None,
     }
 }
 

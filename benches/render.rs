@@ -8,6 +8,12 @@
 //! Also: many small documents in one process on a rayon pool (the letters
 //! workload of later issues), with `comemo::evict` between documents.
 //!
+//! And peak memory on a long report: the real report's model repeated
+//! [`LONG_COPIES`] times (about 350 pages, made here, never committed),
+//! `bpfpress render` against the stock typst CLI on the equivalent project,
+//! each a fresh process measured with GNU time (`/usr/bin/time -f %M`: max
+//! RSS). `BENCH_RENDER_ONLY=memory` runs only that part.
+//!
 //!     cargo bench --bench render            # release profile
 //!     cargo bench --bench render --profile dev   # quicker to build
 
@@ -90,7 +96,141 @@ fn letter(i: usize) -> Document {
     d
 }
 
+/// Copies of the real report in the long document.
+const LONG_COPIES: usize = 15;
+
+/// The real report's model, its blocks and notes repeated `copies` times
+/// (note ids made unique per copy).
+fn long_document(copies: usize) -> Document {
+    let base: Document =
+        serde_json::from_slice(&std::fs::read(root().join(MODEL)).unwrap()).unwrap();
+    let mut d = base.clone();
+    d.blocks.clear();
+    d.notes.clear();
+    for k in 0..copies {
+        for b in &base.blocks {
+            let mut b = b.clone();
+            if let Block::Paragraph { inlines, .. } = &mut b {
+                for i in inlines {
+                    if let Inline::NoteRef { id } = i {
+                        *id = format!("{id}-{k}");
+                    }
+                }
+            }
+            d.blocks.push(b);
+        }
+        for n in &base.notes {
+            let mut n = n.clone();
+            n.id = format!("{}-{k}", n.id);
+            d.notes.push(n);
+        }
+    }
+    d.finish();
+    d
+}
+
+/// Peak RSS (MiB) and wall time of `cmd`, run under GNU time.
+fn peak(cmd: &[&std::ffi::OsStr]) -> Option<(f64, Duration)> {
+    let t = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("PEAK_KB %M")
+        .args(cmd)
+        .output()
+        .ok()?;
+    let wall = t.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let kb: f64 = err
+        .lines()
+        .find_map(|l| l.strip_prefix("PEAK_KB "))?
+        .trim()
+        .parse()
+        .ok()?;
+    Some((kb / 1024.0, wall))
+}
+
+/// Peak memory of a long report: bpfpress against the stock CLI.
+fn memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let doc = long_document(LONG_COPIES);
+    let model = tmp.path().join("long.json");
+    std::fs::write(&model, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let project = tmp.path().join("project");
+    write_typst_project(&doc, &ReportOptions::default(), &project).unwrap();
+    let bin = std::ffi::OsString::from(env!("CARGO_BIN_EXE_bpfpress"));
+    let ours_pdf = tmp.path().join("ours.pdf");
+    let ours: Vec<&std::ffi::OsStr> = vec![
+        &bin,
+        "render".as_ref(),
+        model.as_os_str(),
+        "-o".as_ref(),
+        ours_pdf.as_os_str(),
+    ];
+    let Some(cli) = typst_cli() else {
+        println!("peak memory: stock typst CLI not found (set TYPST_CLI); skipped");
+        return;
+    };
+    let theirs_pdf = tmp.path().join("theirs.pdf");
+    let fonts = project.join("fonts");
+    let main = project.join("report.typ");
+    let theirs: Vec<&std::ffi::OsStr> = vec![
+        cli.as_os_str(),
+        "compile".as_ref(),
+        "--root".as_ref(),
+        project.as_os_str(),
+        "--font-path".as_ref(),
+        fonts.as_os_str(),
+        "--ignore-system-fonts".as_ref(),
+        main.as_os_str(),
+        theirs_pdf.as_os_str(),
+    ];
+    let runs = 3;
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let Some(o) = peak(&ours) else {
+            println!("peak memory: /usr/bin/time (GNU time) not found; skipped");
+            return;
+        };
+        a.push(o);
+        b.extend(peak(&theirs));
+    }
+    let pages = |p: &Path| {
+        lopdf::Document::load(p)
+            .map(|d| d.get_pages().len())
+            .unwrap_or(0)
+    };
+    let show = |v: &[(f64, Duration)]| {
+        let mut m: Vec<f64> = v.iter().map(|x| x.0).collect();
+        m.sort_by(f64::total_cmp);
+        let mut t: Vec<Duration> = v.iter().map(|x| x.1).collect();
+        t.sort();
+        format!(
+            "peak RSS median {:.0} MiB (min {:.0}, max {:.0}), wall median {}",
+            m[m.len() / 2],
+            m[0],
+            m[m.len() - 1],
+            ms(t[t.len() / 2])
+        )
+    };
+    println!(
+        "long report ({LONG_COPIES} copies of the real report, {} words): bpfpress render ({} pages): {}",
+        doc.meta.words,
+        pages(&ours_pdf),
+        show(&a)
+    );
+    println!(
+        "long report: stock typst compile, same project ({} pages): {}",
+        pages(&theirs_pdf),
+        show(&b)
+    );
+}
+
 fn main() {
+    if std::env::var("BENCH_RENDER_ONLY").as_deref() == Ok("memory") {
+        memory();
+        return;
+    }
     let runs = 10;
     let (path, how) = input();
     let opts = ReportOptions::default();
@@ -213,4 +353,7 @@ fn main() {
         ms(all),
         ms(all / n as u32)
     );
+
+    // 5. Peak memory on a long report.
+    memory();
 }

@@ -20,7 +20,7 @@
 use crate::dates::{Date, MONTHS};
 use crate::mail::LetterMaker;
 use crate::mail::recipients::{Language, Recipient};
-use crate::render::{Engine, Job, Paper, RenderError, needs_glyph, typst_date};
+use crate::render::{Engine, Job, Paper, RenderError, Standard, needs_glyph, typst_date};
 use serde::Serialize;
 use std::path::Path;
 use typst::foundations::{Bytes, Datetime};
@@ -50,6 +50,9 @@ pub struct LetterSetup {
     /// Whether the takeaways sheet goes with the letter (the letter text
     /// mentions it; `read-at`/`enclosures` vs their `-report-only` forms).
     pub takeaways_sheet: bool,
+    /// The PDF standard letters and the press release are made to (as the
+    /// report and the takeaways sheet); every letter is tagged either way.
+    pub standard: Option<Standard>,
 }
 
 /// A failure of the letters stage.
@@ -379,6 +382,7 @@ pub struct LetterRenderer {
     /// Takeaways in the shared data.
     takeaways: usize,
     today: Option<Datetime>,
+    standard: Option<Standard>,
     /// Evict typst's memo cache after each letter (bounded memory).
     pub evict: bool,
 }
@@ -412,6 +416,7 @@ impl LetterRenderer {
             shared: Bytes::new(shared),
             takeaways: takeaways.len(),
             today: typst_date(setup.date),
+            standard: setup.standard,
             evict: true,
         })
     }
@@ -505,9 +510,11 @@ impl LetterRenderer {
                 f
             }
         };
-        let pdf = self
-            .engine
-            .pdf(&compiled, &format!("bpfpress-letter:{}", r.stem), None)?;
+        let pdf = self.engine.pdf(
+            &compiled,
+            &format!("bpfpress-letter:{}", r.stem),
+            self.standard,
+        )?;
         drop(compiled);
         if self.evict {
             self.engine.after_document();
@@ -699,7 +706,7 @@ pub fn press_release(
     let Some(compiled) = compiled else {
         return Err(LettersError::Data("no press release compiled".into()));
     };
-    let pdf = engine.pdf(&compiled, "bpfpress-press-release", None)?;
+    let pdf = engine.pdf(&compiled, "bpfpress-press-release", setup.standard)?;
     Ok(pdf)
 }
 

@@ -41,6 +41,81 @@ pub struct Document {
     /// Non-fatal things the reader noticed (e.g. "heading levels inferred from font size").
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// The bytes of the draft's images, by the name [`Block::Image::src`]
+    /// gives. Not part of the JSON (`ingest --json` would otherwise print
+    /// megabytes of base64): a model read back from JSON has no image data,
+    /// and its figures render as described placeholders.
+    #[serde(skip)]
+    pub media: std::collections::BTreeMap<String, Media>,
+}
+
+/// An image file of the draft, as read (never decoded by the readers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Media {
+    pub format: ImageFormat,
+    pub bytes: std::sync::Arc<[u8]>,
+}
+
+/// Image formats the render stage places. EMF and WMF (Windows metafiles,
+/// common in Word drafts) are recognised so a warning can name them; no
+/// maintained Rust crate converts them, so they are not placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+    Gif,
+    Svg,
+    Webp,
+    Emf,
+    Wmf,
+}
+
+impl ImageFormat {
+    /// The format by content (magic bytes); SVG by its XML start.
+    pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
+        let starts = |m: &[u8]| bytes.starts_with(m);
+        if starts(b"\x89PNG\r\n\x1a\n") {
+            Some(ImageFormat::Png)
+        } else if starts(&[0xFF, 0xD8, 0xFF]) {
+            Some(ImageFormat::Jpeg)
+        } else if starts(b"GIF87a") || starts(b"GIF89a") {
+            Some(ImageFormat::Gif)
+        } else if starts(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
+            Some(ImageFormat::Webp)
+        } else if starts(&[0x01, 0, 0, 0]) && bytes.get(40..44) == Some(b" EMF") {
+            Some(ImageFormat::Emf)
+        } else if starts(&[0xD7, 0xCD, 0xC6, 0x9A]) || starts(&[0x01, 0x00, 0x09, 0x00]) {
+            Some(ImageFormat::Wmf)
+        } else {
+            // SVG: XML text whose first element is <svg (after a BOM,
+            // declaration, comments or a doctype).
+            let head = &bytes[..bytes.len().min(4096)];
+            let text = String::from_utf8_lossy(head);
+            let t = text.trim_start_matches('\u{feff}').trim_start();
+            (t.starts_with("<?xml") || t.starts_with("<svg") || t.starts_with("<!--"))
+                .then_some(())
+                .and_then(|_| t.contains("<svg").then_some(ImageFormat::Svg))
+        }
+    }
+
+    /// Whether the render stage can place it.
+    pub fn placeable(self) -> bool {
+        !matches!(self, ImageFormat::Emf | ImageFormat::Wmf)
+    }
+
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "png",
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Gif => "gif",
+            ImageFormat::Svg => "svg",
+            ImageFormat::Webp => "webp",
+            ImageFormat::Emf => "emf",
+            ImageFormat::Wmf => "wmf",
+        }
+    }
 }
 
 impl Document {
@@ -58,6 +133,7 @@ impl Document {
             comments: Vec::new(),
             revisions: Vec::new(),
             warnings: Vec::new(),
+            media: Default::default(),
         }
     }
 
@@ -212,11 +288,26 @@ pub enum Block {
         loc: Location,
         rows: Vec<TableRow>,
     },
+    /// A figure.
     Image {
         loc: Location,
         /// Alternative text, if the source gives one (absent = an accessibility problem).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         alt: Option<String>,
+        /// The image file: a key of [`Document::media`] (DOCX: the package
+        /// part, `word/media/image1.png`; Markdown: the path as written,
+        /// relative to the draft). Absent when the source gives none (a
+        /// chart, a PDF draft).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        src: Option<String>,
+        /// The figure's caption (a Word Caption paragraph, a pandoc figure
+        /// caption), as written, e.g. "Figure 2: Participation by region".
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        caption: Option<String>,
+        /// Width the source gives the figure, in points (DOCX `wp:extent`);
+        /// the render stage never makes it wider than the text block.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        width: Option<f64>,
     },
 }
 
@@ -248,7 +339,11 @@ impl Block {
                 .map(|c| inlines_text(&c.inlines))
                 .collect::<Vec<_>>()
                 .join("\n"),
-            Block::Image { alt, .. } => alt.clone().unwrap_or_default(),
+            // What a reader of the page reads: the caption, else the
+            // description.
+            Block::Image { alt, caption, .. } => {
+                caption.clone().or_else(|| alt.clone()).unwrap_or_default()
+            }
         }
     }
 
@@ -274,10 +369,42 @@ impl Block {
 pub struct List {
     pub ordered: bool,
     /// Number of the first item of an ordered list when it is not 1
-    /// (Markdown `3.`, DOCX `w:start`); absent means 1 or unordered.
+    /// (Markdown `3.`, DOCX `w:start` or a list that continues after other
+    /// paragraphs at 6); absent means 1 or unordered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<u64>,
+    /// How an ordered list's numbers look, when the source says (DOCX
+    /// `w:numFmt` and `w:lvlText` of the level); absent means `1.`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numbering: Option<ListNumbering>,
     pub items: Vec<ListItem>,
+}
+
+/// An ordered list's number format: `prefix`, the number in `style`,
+/// `suffix` — `a.`, `(iv)`, `3.2` (prefix `3.`, the parent's number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListNumbering {
+    pub style: NumberStyle,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub prefix: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub suffix: String,
+}
+
+/// How a list number is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NumberStyle {
+    /// 1, 2, 3
+    Decimal,
+    /// a, b, c
+    LowerAlpha,
+    /// A, B, C
+    UpperAlpha,
+    /// i, ii, iii
+    LowerRoman,
+    /// I, II, III
+    UpperRoman,
 }
 
 impl List {
@@ -389,7 +516,13 @@ pub struct Note {
     /// Identifier matching [`Inline::NoteRef::id`] (the source's id or number).
     pub id: String,
     pub kind: NoteKind,
+    /// The note's plain text (what the check stage reads).
     pub text: String,
+    /// The note's text with its links and emphasis, when the reader keeps
+    /// them (DOCX, Markdown); absent means plain `text`. Paragraphs of a
+    /// note are separated by [`Inline::Break`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inlines: Vec<Inline>,
     /// Where the note text is defined, if the source says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loc: Option<Location>,
@@ -455,11 +588,13 @@ mod tests {
         let list = List {
             ordered: false,
             start: None,
+            numbering: None,
             items: vec![ListItem {
                 inlines: vec![Inline::text("one")],
                 children: vec![List {
                     ordered: true,
                     start: None,
+                    numbering: None,
                     items: vec![ListItem {
                         inlines: vec![Inline::text("one.a")],
                         children: vec![],

@@ -12,6 +12,7 @@
 //!
 //! [report]
 //! path = "report.docx"               # required: DOCX, PDF or Markdown
+//! title = "…"                        # the report's title, when the draft's is missing or wrong
 //! url = "https://www.intgovforum.org/…"   # where the final report is published
 //! meeting_date = "2020-11-02"        # annual meeting (six-weeks rule)
 //! editors = ["Markus Kummer", "Wim Degezelle"]  # overrides the draft's own
@@ -115,6 +116,10 @@ pub struct BpfSection {
 #[serde(deny_unknown_fields)]
 pub struct ReportSection {
     pub path: PathBuf,
+    /// The report's title, instead of the draft's (its cover, PDF
+    /// metadata, letters and press release).
+    #[serde(default)]
+    pub title: Option<String>,
     #[serde(default)]
     pub url: Option<String>,
     #[serde(default)]

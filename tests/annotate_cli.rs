@@ -38,7 +38,8 @@ fn annotate_writes_a_copy_and_leaves_the_draft_alone() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("FAIL"));
     assert!(
-        stderr(&o).contains("wrote reviewed.docx: 13 comments"),
+        // 14: the draft's second figure has no alt text (`figure-without-alt`).
+        stderr(&o).contains("wrote reviewed.docx: 14 comments"),
         "{}",
         stderr(&o)
     );
@@ -59,7 +60,7 @@ fn annotate_writes_a_copy_and_leaves_the_draft_alone() {
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("13 comments, replacing 13 earlier ones"),
+        stderr(&o).contains("14 comments, replacing 14 earlier ones"),
         "{}",
         stderr(&o)
     );

@@ -191,6 +191,7 @@ fn footnote_references_and_notes_must_match() {
     d.notes.push(Note {
         id: "3".into(),
         kind: NoteKind::Endnote,
+        inlines: Vec::new(),
         text: "An endnote.".into(),
         loc: None,
     });

@@ -388,14 +388,21 @@ fn crafted_draft_exact() {
         d.blocks[5],
         Block::Image {
             loc: Location::Line(28),
-            alt: Some("A chart of answers".into())
+            alt: Some("A chart of answers".into()),
+            src: Some("chart.png".into()),
+            // Alone in its paragraph: a figure, its description its caption.
+            caption: Some("A chart of answers".into()),
+            width: None,
         }
     );
     assert_eq!(
         d.blocks[6],
         Block::Image {
             loc: Location::Line(30),
-            alt: None
+            alt: None,
+            src: Some("decor.png".into()),
+            caption: None,
+            width: None,
         }
     );
     assert_eq!(d.blocks.len(), 7);

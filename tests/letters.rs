@@ -64,6 +64,7 @@ fn setup() -> LetterSetup {
         signatory_role: c.info.signatory_role,
         paper: Paper::A4,
         takeaways_sheet: true,
+        standard: None,
     }
 }
 

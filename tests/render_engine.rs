@@ -76,6 +76,7 @@ fn draft_text_with_typst_syntax_prints_literally() {
     d.notes.push(Note {
         id: "1".into(),
         kind: NoteKind::Footnote,
+        inlines: Vec::new(),
         text: "Note: #read(\"/etc/passwd\") $y$".into(),
         loc: None,
     });
@@ -293,6 +294,7 @@ fn degenerate_blocks_render_under_pdf_ua() {
             list: List {
                 ordered: true,
                 start: None,
+                numbering: None,
                 items: vec![],
             },
         },
@@ -301,6 +303,7 @@ fn degenerate_blocks_render_under_pdf_ua() {
             list: List {
                 ordered: false,
                 start: None,
+                numbering: None,
                 items: vec![ListItem {
                     inlines: vec![],
                     children: vec![],
@@ -327,9 +330,14 @@ fn degenerate_blocks_render_under_pdf_ua() {
                 },
             ],
         },
+        // A figure without its image file (a model read back from JSON);
+        // PDF/UA refuses one without alt text (tests/render_fidelity.rs).
         Block::Image {
             loc: Location::Line(9),
-            alt: None,
+            alt: Some("A chart".into()),
+            src: None,
+            caption: None,
+            width: None,
         },
         Block::Paragraph {
             loc: Location::Line(10),
@@ -363,7 +371,7 @@ fn degenerate_blocks_render_under_pdf_ua() {
         text.contains("B."),
         "a bare heading number is its title: {text}"
     );
-    assert!(text.contains("no description in the source"));
+    assert!(text.contains("Image not shown — A chart"), "{text}");
     assert!(text.contains("missing-note"), "dangling note marker kept");
 }
 

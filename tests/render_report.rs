@@ -151,19 +151,25 @@ fn every_heading_of_the_source_appears_in_order() {
 #[test]
 fn footnotes_are_numbered_at_the_page_foot() {
     let doc = model();
-    let (_, page4) = tool(
-        "pdftotext",
-        &["-enc", "UTF-8", "-f", "4", "-l", "4"],
-        &REPORT.path,
-    );
-    // Note 2 of the source is a URL alone; it sits on the page that cites it.
-    let n2 = &doc.notes[1].text;
-    assert!(page4.contains(n2.trim()), "note 2 not on page 4:\n{page4}");
+    // Note 2 of the source is a URL alone; it sits at the foot of the page
+    // that cites it (which page that is depends on the page economy).
+    let n2 = doc.notes[1].text.trim().to_string();
+    let pages: Vec<String> = (2..=8)
+        .map(|p| {
+            let p = p.to_string();
+            tool(
+                "pdftotext",
+                &["-enc", "UTF-8", "-f", p.as_str(), "-l", p.as_str()],
+                &REPORT.path,
+            )
+            .1
+        })
+        .collect();
+    let numbered =
+        |t: &String| t.contains(&n2) && t.lines().any(|l| l.trim() == "2" || l.starts_with("2 "));
     assert!(
-        page4
-            .lines()
-            .any(|l| l.trim() == "2" || l.starts_with("2 ")),
-        "{page4}"
+        pages.iter().any(numbered),
+        "note 2 ({n2}) with its number on none of pages 2-8"
     );
 }
 

@@ -8,6 +8,7 @@
 //! | `comments` | error | reviewer comments remain |
 //! | `placeholder` | error | TODO, TBD, TBC, XXX, FIXME, `[insert …]`, `??`, lorem ipsum |
 //! | `empty-link` | warning | a link's target is empty or `#` |
+//! | `figure-without-alt` | warning | a figure has no alt text (a screen reader cannot describe it; PDF/UA refuses it) |
 //! | `undefined-footnote` | error | a footnote reference has no footnote text |
 //! | `unreferenced-footnote` | warning | a footnote is never referenced |
 //! | `missing-title` | error | no title |
@@ -94,6 +95,7 @@ pub(crate) fn run(
     comments(doc, &mut out);
     placeholders(doc, texts, folded, &mut out);
     links_and_notes(doc, texts, &mut out);
+    figures_without_alt(doc, &mut out);
     metadata(doc, &mut out);
     let timing = opts.meeting_date.map(|m| deadline(doc, m, &mut out));
     differing_views(doc, texts, folded, &mut out);
@@ -325,6 +327,47 @@ fn links_and_notes(doc: &Document, texts: &[String], out: &mut Vec<Finding>) {
             Severity::Warning,
             msg,
             orphans,
+            Vec::new(),
+        ));
+    }
+}
+
+/// Rule `figure-without-alt`: each figure whose alt text is missing or
+/// blank, named by its place and its caption or file.
+fn figures_without_alt(doc: &Document, out: &mut Vec<Finding>) {
+    let items: Vec<Item> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Image {
+                loc,
+                alt,
+                caption,
+                src,
+                ..
+            } if blank(alt) => Some(Item {
+                loc: Some(*loc),
+                text: caption.as_deref().or(src.as_deref()).map_or_else(
+                    || "a figure".to_string(),
+                    |w| format!("figure: {}", w.chars().take(80).collect::<String>()),
+                ),
+                author: None,
+            }),
+            _ => None,
+        })
+        .collect();
+    if !items.is_empty() {
+        let msg = format!(
+            "{} without alt text; describe each one (Word: right-click the picture › View Alt \
+             Text; Markdown: ![description](file.png)) — PDF/UA-1 output refuses figures \
+             without it",
+            plural(items.len(), "figure", "figures")
+        );
+        out.push(finding(
+            "figure-without-alt",
+            Severity::Warning,
+            msg,
+            items,
             Vec::new(),
         ));
     }

@@ -13,7 +13,8 @@ use std::process::ExitCode;
 #[command(after_help = "Examples:\n  \
     bpfpress render fixtures/report/bpf-on-bpfs-2020.md -o report.pdf\n  \
     bpfpress render draft.docx --standard pdf-ua-1 --paper letter\n  \
-    bpfpress render draft.docx --template-dir my-templates/")]
+    bpfpress render draft.docx --template-dir my-templates/\n  \
+    bpfpress render draft.docx --title \"Output report on cybersecurity\"")]
 pub struct Args {
     /// The draft. A `.json` file is read as a document model (`ingest --json`).
     #[arg(value_name = "FILE")]
@@ -30,6 +31,10 @@ pub struct Args {
     /// Paper size: a4 (default) or letter.
     #[arg(long, value_name = "PAPER")]
     paper: Option<Paper>,
+    /// The report's title, when the draft's is missing or wrong (the cover
+    /// and the PDF's title metadata).
+    #[arg(long, value_name = "TITLE")]
+    title: Option<String>,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -38,6 +43,7 @@ pub fn run(args: Args) -> ExitCode {
             paper: args.paper,
             standard: args.standard,
             template_dir: args.template_dir.clone(),
+            title: args.title.clone().filter(|t| !t.trim().is_empty()),
             ..Flags::default()
         };
         Ok(Settings::resolve(None, flags, &clock)?)

@@ -91,14 +91,17 @@ pub fn title_page(doc: &mut Document, prominent: Prominence<'_>) {
 /// title.
 pub fn warn_if_untitled(doc: &mut Document) {
     if doc.meta.title.is_none() {
-        doc.warnings.push(
-            "no title found: give the title Word's Title style, a `title:` line in the \
+        doc.warnings.push(format!(
+            "{NO_TITLE}: give the title Word's Title style, a `title:` line in the \
              Markdown front matter or a lone top `#` heading, or set the document title \
-             in the PDF's properties"
-                .into(),
-        );
+             in the PDF's properties (or give one with `render --title` or `[report] title` \
+             in bpf.toml)"
+        ));
     }
 }
+
+/// How the warning of [`warn_if_untitled`] starts.
+pub const NO_TITLE: &str = "no title found";
 
 /// Same text, ignoring case, spacing and punctuation.
 fn same_text(a: &str, b: &str) -> bool {

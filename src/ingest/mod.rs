@@ -210,7 +210,11 @@ pub fn read_path(path: &Path, limits: &Limits) -> Result<Document, IngestError> 
     };
     let bytes = load(path, limits).map_err(wrap)?;
     let source = path.display().to_string();
-    read_bytes(bytes, &source, limits).map_err(wrap)
+    let mut doc = read_bytes(bytes, &source, limits).map_err(wrap)?;
+    if doc.meta.format == Format::Markdown {
+        markdown::images::load(&mut doc, path);
+    }
+    Ok(doc)
 }
 
 /// Read one draft already in memory. `source` names it in the model.

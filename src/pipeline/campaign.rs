@@ -280,6 +280,7 @@ pub fn campaign(
         // Letters made without mail are still meant to go with the report;
         // the takeaways sheet only when there is one.
         takeaways_sheet: input.takeaways_pdf.is_some(),
+        standard: settings.standard,
     };
     let renderer = LetterRenderer::new(engine.clone(), &setup)?;
     // Every name must print: check all recipients before producing anything.

@@ -86,7 +86,16 @@ pub fn render(
     settings: &Settings,
 ) -> Result<Warned<Rendered>, Error> {
     let r = render_report(engine, doc, &settings.report_options())?;
-    let warnings = r.warnings.iter().map(Warning::template).collect();
+    // What the reader noticed shapes the report too (a title taken from
+    // the first paragraphs, none found, figures left out): said with it.
+    let titled = settings.title.is_some();
+    let mut warnings: Vec<Warning> = doc
+        .warnings
+        .iter()
+        .filter(|w| !(titled && w.starts_with(crate::ingest::front::NO_TITLE)))
+        .map(Warning::new)
+        .collect();
+    warnings.extend(r.warnings.iter().map(Warning::template));
     Ok(Warned::new(r, warnings))
 }
 

@@ -308,7 +308,11 @@ impl Settings {
             project_file: project.map(|p| p.file.clone()),
             bpf_name: flags.bpf_name.or_else(|| bpf.map(|b| b.name.clone())),
             year: bpf.map(|b| b.year),
-            title: flags.title,
+            title: flags.title.or_else(|| {
+                report
+                    .and_then(|r| r.title.clone())
+                    .filter(|t| !t.trim().is_empty())
+            }),
             editors: report.map(|r| r.editors.clone()).unwrap_or_default(),
             report_url: flags
                 .report_url
@@ -451,6 +455,7 @@ impl Settings {
             paper: self.paper,
             standard: self.standard,
             source_date: self.clock.source_date(),
+            title: self.title.clone(),
         }
     }
 
@@ -644,6 +649,27 @@ mod tests {
         let smtp = s.smtp.unwrap();
         assert_eq!((smtp.host.as_str(), smtp.port), ("localhost", 2525));
         assert_eq!(s.out_dir, Path::new("out"));
+    }
+
+    /// `[report] title` names the report; `--title` beats it; a blank one
+    /// is no title.
+    #[test]
+    fn the_report_title_from_the_project_or_the_flag() {
+        let p = project("title = \"Output report on fidelity\"\n");
+        let s = Settings::resolve(Some(&p), Flags::default(), &clock()).unwrap();
+        assert_eq!(
+            s.report_options().title.as_deref(),
+            Some("Output report on fidelity")
+        );
+        let flags = Flags {
+            title: Some("From the flag".into()),
+            ..Flags::default()
+        };
+        let s = Settings::resolve(Some(&p), flags, &clock()).unwrap();
+        assert_eq!(s.report_options().title.as_deref(), Some("From the flag"));
+        let blank = project("title = \"  \"\n");
+        let s = Settings::resolve(Some(&blank), Flags::default(), &clock()).unwrap();
+        assert_eq!(s.report_options().title, None);
     }
 
     #[test]

@@ -213,62 +213,393 @@ pub fn igf_year(doc: &Document) -> Option<String> {
         .or_else(from_date)
 }
 
-/// The `/data.json` value for the report.
-pub fn report_data(doc: &Document, opts: &ReportOptions) -> Value {
-    let depths = heading_depths(doc);
-    let mut drop = source_toc_blocks(doc);
-    drop.extend(front_matter_blocks(doc));
-    drop.sort_unstable();
-    let toc_title = drop
-        .first()
-        .and_then(|&i| match &doc.blocks[i] {
-            Block::Heading { text, .. } => Some(text.trim().to_string()),
-            _ => None,
-        })
-        .unwrap_or_else(|| "Contents".into());
-    let mut doc_value = serde_json::to_value(doc).unwrap_or(Value::Null);
-    if let Some(blocks) = doc_value.get_mut("blocks").and_then(Value::as_array_mut) {
-        let kept: Vec<Value> = std::mem::take(blocks)
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| !drop.contains(i))
-            .map(|(i, mut b)| {
-                if let (Some(d), Some(obj)) = (depths.get(i).copied().flatten(), b.as_object_mut())
-                {
-                    obj.insert("depth".into(), json!(d));
-                }
-                b
+/// Where the figures' image files sit in the template's virtual file
+/// system (they shadow a template file of the same path).
+pub const FIGURES_DIR: &str = "/figures";
+
+/// A figure of the draft as the report places it.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// Index of its block in `doc.blocks`.
+    pub block: usize,
+    /// `figure 2 (Regional split, ¶ 14)`: how messages name it.
+    pub name: String,
+    /// The virtual path of its image (`/figures/2.png`), when it is placed.
+    pub file: Option<String>,
+    pub alt: bool,
+}
+
+/// The figures of `doc`, in order, and what the report says about them: a
+/// warning for each one without alt text, and for each whose image cannot
+/// be placed (a Windows metafile, an image the model has no bytes of).
+pub fn figures(doc: &Document) -> (Vec<Figure>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+    let mut n = 0;
+    for (i, b) in doc.blocks.iter().enumerate() {
+        let Block::Image {
+            loc,
+            alt,
+            src,
+            caption,
+            ..
+        } = b
+        else {
+            continue;
+        };
+        n += 1;
+        let alt_text = alt.as_deref().map(str::trim).filter(|a| !a.is_empty());
+        let what = alt_text
+            .or(caption.as_deref())
+            .or(src.as_deref())
+            .map(|w| {
+                let w: String = w.chars().take(60).collect();
+                format!("{w}, ")
             })
-            .collect();
-        *blocks = kept;
+            .unwrap_or_default();
+        let name = format!("figure {n} ({what}{loc})");
+        let media = src.as_ref().and_then(|s| doc.media.get(s));
+        let file = match media {
+            Some(m) if m.format.placeable() => {
+                Some(format!("{FIGURES_DIR}/{n}.{}", m.format.extension()))
+            }
+            Some(m) => {
+                warnings.push(format!(
+                    "{name} is a Windows metafile ({}), which bpfpress cannot convert: it is \
+                     shown as a placeholder. In Word, right-click the picture › Save as \
+                     Picture › PNG or SVG, and insert that file instead",
+                    m.format.extension().to_uppercase()
+                ));
+                None
+            }
+            None => None,
+        };
+        if alt_text.is_none() {
+            warnings.push(format!(
+                "{name} has no alt text: readers of screen readers learn nothing of it. Add \
+                 a description (Word: right-click the picture › View Alt Text; Markdown: \
+                 between the brackets, ![description](file.png))"
+            ));
+        }
+        out.push(Figure {
+            block: i,
+            name,
+            file,
+            alt: alt_text.is_some(),
+        });
     }
-    // The date printed on the draft's title page beats file metadata (a
-    // PDF's creation date is often the export date).
-    let date = printed_date(doc)
-        .or_else(|| doc.meta.date.as_deref().and_then(PartialDate::parse))
-        .map(|d| json!({"iso": d.iso(), "display": d.display(), "year": d.year}));
-    // A title-page line such as "IGF 2020 Best Practice Forum output report"
-    // becomes the cover subtitle when the model has none.
-    if doc.meta.subtitle.is_none()
-        && let Some(sub) = printed_subtitle(doc)
-        && let Some(meta) = doc_value.get_mut("meta").and_then(Value::as_object_mut)
+    (out, warnings)
+}
+
+/// The image files of the placed figures, by their virtual path.
+pub fn figure_files(doc: &Document, figures: &[Figure]) -> Vec<(String, std::sync::Arc<[u8]>)> {
+    figures
+        .iter()
+        .filter_map(|f| {
+            let file = f.file.clone()?;
+            let Block::Image { src: Some(src), .. } = doc.blocks.get(f.block)? else {
+                return None;
+            };
+            Some((file, doc.media.get(src)?.bytes.clone()))
+        })
+        .collect()
+}
+
+/// Bare web addresses in text (`https://…`, `www.…`): what an autolink is.
+fn url_regex() -> Option<&'static regex::Regex> {
+    static RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\b(?:https?://|www\.)[^\s<>\x22\u{201C}\u{201D}]+").ok()
+    });
+    RE.as_ref()
+}
+
+/// A bare address's end: closing punctuation after it is the sentence's,
+/// not the address's (a `)` stays when the address opened one).
+fn trim_url(u: &str) -> &str {
+    let mut end = u.len();
+    loop {
+        let t = &u[..end];
+        let Some(c) = t.chars().last() else { break };
+        let drop = match c {
+            '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '\u{2019}' | ']' | '}' => true,
+            ')' => t.matches('(').count() < t.matches(')').count(),
+            _ => false,
+        };
+        if !drop {
+            break;
+        }
+        end -= c.len_utf8();
+    }
+    &u[..end]
+}
+
+/// Text inlines with the bare web addresses in them made links (what
+/// Word and LibreOffice do as one types, and every PDF reader expects).
+/// A run of JSON inlines in, the same run with links split out.
+fn autolink(inlines: &mut Vec<Value>) {
+    let Some(re) = url_regex() else { return };
+    if !inlines
+        .iter()
+        .any(|i| i["type"] == "text" && i["text"].as_str().is_some_and(|t| re.is_match(t)))
     {
-        meta.insert("subtitle".into(), json!(sub));
+        return;
     }
-    let (lang, region) = lang_region(doc.meta.language.as_deref());
-    json!({
-        "schema": DATA_SCHEMA,
-        "kind": "report",
-        "generator": format!("bpfpress {}", env!("CARGO_PKG_VERSION")),
-        "paper": opts.paper.typst_name(),
-        "standard": opts.standard.map(|s| s.name()),
-        "lang": lang,
-        "region": region,
-        "date": date,
-        "igf_year": igf_year(doc),
-        "toc_title": toc_title,
-        "doc": doc_value,
-    })
+    let mut out = Vec::with_capacity(inlines.len() + 2);
+    for i in inlines.drain(..) {
+        let text = match (i["type"].as_str(), i["text"].as_str()) {
+            (Some("text"), Some(t)) if re.is_match(t) => t.to_string(),
+            _ => {
+                out.push(i);
+                continue;
+            }
+        };
+        let piece = |s: &str| {
+            let mut v = i.clone();
+            v["text"] = json!(s);
+            v
+        };
+        let mut last = 0;
+        for m in re.find_iter(&text) {
+            let url = trim_url(m.as_str());
+            if url.len() < 8 {
+                continue;
+            }
+            if m.start() > last {
+                out.push(piece(&text[last..m.start()]));
+            }
+            let target = if url.to_ascii_lowercase().starts_with("www.") {
+                format!("https://{url}")
+            } else {
+                url.to_string()
+            };
+            out.push(json!({"type": "link", "target": target, "text": url}));
+            last = m.start() + url.len();
+        }
+        if last < text.len() {
+            out.push(piece(&text[last..]));
+        }
+    }
+    *inlines = out;
+}
+
+/// Every `inlines` array in `v` (paragraphs, list items at any depth,
+/// table cells, notes) with its bare addresses made links.
+fn autolink_all(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                if k == "inlines"
+                    && let Value::Array(a) = child
+                {
+                    autolink(a);
+                } else {
+                    autolink_all(child);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(autolink_all),
+        _ => {}
+    }
+}
+
+/// Words of each chapter (a depth-1 heading and what follows it up to the
+/// next), by the heading's block index: the template breaks the page
+/// before a chapter only when the chapter is long enough for it to pay.
+pub fn chapter_words(doc: &Document, depths: &[Option<u8>]) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (i, b) in doc.blocks.iter().enumerate() {
+        if depths.get(i).copied().flatten() == Some(1) {
+            out.push((i, 0));
+        }
+        if let Some(last) = out.last_mut() {
+            last.1 += crate::model::count_words(&b.plain_text());
+        }
+    }
+    out
+}
+
+/// The `/data.json` value for the report (see [`report_data_bytes`]).
+pub fn report_data(doc: &Document, opts: &ReportOptions) -> Value {
+    serde_json::to_value(ReportData::new(doc, opts)).unwrap_or(Value::Null)
+}
+
+/// The `/data.json` bytes for the report. Written straight from the model,
+/// one block at a time: a long report's data never exists twice in memory
+/// (as a JSON tree and as text), which kept tens of megabytes alive through
+/// the compile of a 350-page report.
+pub fn report_data_bytes(doc: &Document, opts: &ReportOptions) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&ReportData::new(doc, opts))
+}
+
+/// What the report's data is made of: the model and what is derived from
+/// it, serialised on demand ([`serde::Serialize`]).
+struct ReportData<'a> {
+    doc: &'a Document,
+    opts: &'a ReportOptions,
+    /// Blocks left out (the source's contents, title-page repeats), sorted.
+    drop: Vec<usize>,
+    depths: Vec<Option<u8>>,
+    chapters: Vec<(usize, usize)>,
+    figures: Vec<Figure>,
+    toc_title: String,
+}
+
+impl<'a> ReportData<'a> {
+    fn new(doc: &'a Document, opts: &'a ReportOptions) -> Self {
+        let depths = heading_depths(doc);
+        let mut drop = source_toc_blocks(doc);
+        drop.extend(front_matter_blocks(doc));
+        drop.sort_unstable();
+        drop.dedup();
+        let toc_title = drop
+            .first()
+            .and_then(|&i| match &doc.blocks[i] {
+                Block::Heading { text, .. } => Some(text.trim().to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "Contents".into());
+        let (figures, _) = figures(doc);
+        let chapters = chapter_words(doc, &depths);
+        ReportData {
+            doc,
+            opts,
+            drop,
+            depths,
+            chapters,
+            figures,
+            toc_title,
+        }
+    }
+
+    /// Block `i` with its derived fields, its bare addresses made links.
+    fn block(&self, i: usize) -> Value {
+        let mut b = serde_json::to_value(&self.doc.blocks[i]).unwrap_or(Value::Null);
+        if let Some(obj) = b.as_object_mut() {
+            if let Some(d) = self.depths.get(i).copied().flatten() {
+                obj.insert("depth".into(), json!(d));
+            }
+            if let Some(k) = self.chapters.iter().position(|c| c.0 == i) {
+                obj.insert("chapter".into(), json!(k + 1));
+                obj.insert("chapter_words".into(), json!(self.chapters[k].1));
+            }
+            if let Some(f) = self.figures.iter().find(|f| f.block == i)
+                && let Some(file) = &f.file
+            {
+                obj.insert("file".into(), json!(file));
+            }
+        }
+        autolink_all(&mut b);
+        b
+    }
+
+    /// A note with inlines (a plain note: its text as one run), so the
+    /// template reads one shape; its bare addresses made links.
+    fn note(n: &crate::model::Note) -> Value {
+        let mut v = serde_json::to_value(n).unwrap_or(Value::Null);
+        if n.inlines.is_empty() {
+            v["inlines"] = json!([{"type": "text", "text": n.text}]);
+        }
+        autolink_all(&mut v);
+        v
+    }
+
+    /// The metadata, with the title override and a printed subtitle.
+    fn meta(&self) -> Value {
+        let doc = self.doc;
+        let mut meta = serde_json::to_value(&doc.meta).unwrap_or(Value::Null);
+        if let Some(m) = meta.as_object_mut() {
+            if let Some(title) = self
+                .opts
+                .title
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+            {
+                m.insert("title".into(), json!(title));
+            }
+            // A title-page line such as "IGF 2020 Best Practice Forum
+            // output report" becomes the cover subtitle when the model has
+            // none.
+            if doc.meta.subtitle.is_none()
+                && let Some(sub) = printed_subtitle(doc)
+            {
+                m.insert("subtitle".into(), json!(sub));
+            }
+        }
+        meta
+    }
+}
+
+/// The model as the template gets it (`doc`): its fields in the model's
+/// order, blocks and notes made one at a time.
+struct DocView<'a, 'b>(&'b ReportData<'a>);
+/// The kept blocks, one at a time.
+struct BlocksView<'a, 'b>(&'b ReportData<'a>);
+/// The notes, one at a time.
+struct NotesView<'a>(&'a [crate::model::Note]);
+
+impl serde::Serialize for BlocksView<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.0;
+        s.collect_seq(
+            (0..d.doc.blocks.len())
+                .filter(|i| d.drop.binary_search(i).is_err())
+                .map(|i| d.block(i)),
+        )
+    }
+}
+
+impl serde::Serialize for NotesView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(ReportData::note))
+    }
+}
+
+impl serde::Serialize for DocView<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let doc = self.0.doc;
+        let mut m = s.serialize_map(Some(7))?;
+        m.serialize_entry("schema", &doc.schema)?;
+        m.serialize_entry("meta", &self.0.meta())?;
+        m.serialize_entry("blocks", &BlocksView(self.0))?;
+        m.serialize_entry("notes", &NotesView(&doc.notes))?;
+        m.serialize_entry("comments", &doc.comments)?;
+        m.serialize_entry("revisions", &doc.revisions)?;
+        m.serialize_entry("warnings", &doc.warnings)?;
+        m.end()
+    }
+}
+
+impl serde::Serialize for ReportData<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let doc = self.doc;
+        let opts = self.opts;
+        // The date printed on the draft's title page beats file metadata
+        // (a PDF's creation date is often the export date).
+        let date = printed_date(doc)
+            .or_else(|| doc.meta.date.as_deref().and_then(PartialDate::parse))
+            .map(|d| json!({"iso": d.iso(), "display": d.display(), "year": d.year}));
+        let (lang, region) = lang_region(doc.meta.language.as_deref());
+        let mut m = s.serialize_map(Some(13))?;
+        m.serialize_entry("schema", &DATA_SCHEMA)?;
+        m.serialize_entry("kind", "report")?;
+        m.serialize_entry(
+            "generator",
+            &format!("bpfpress {}", env!("CARGO_PKG_VERSION")),
+        )?;
+        m.serialize_entry("paper", opts.paper.typst_name())?;
+        m.serialize_entry("standard", &opts.standard.map(|s| s.name()))?;
+        m.serialize_entry("lang", &lang)?;
+        m.serialize_entry("region", &region)?;
+        m.serialize_entry("date", &date)?;
+        m.serialize_entry("igf_year", &igf_year(doc))?;
+        m.serialize_entry("toc_title", &self.toc_title)?;
+        m.serialize_entry("words", &doc.meta.words)?;
+        m.serialize_entry("doc", &DocView(self))?;
+        m.end()
+    }
 }
 
 #[cfg(test)]

@@ -143,6 +143,8 @@ pub struct ReportOptions {
     /// PDF timestamp: the clock's `SOURCE_DATE_EPOCH` day, if set
     /// ([`crate::dates::Clock::source_date`]).
     pub source_date: Option<Date>,
+    /// A title that replaces the draft's (`--title`, `[report] title`).
+    pub title: Option<String>,
 }
 
 /// Whether `c` prints (needs a glyph): not a space, a control, a bidi or
@@ -428,28 +430,75 @@ pub fn render_report(
     doc: &Document,
     opts: &ReportOptions,
 ) -> Result<Rendered, RenderError> {
-    let job = report_job(doc, opts)?;
-    let compiled = run_big_stack(|| engine.compile(&job))?;
+    // One thread compiles and exports: what the compile freed, the export
+    // reuses (the allocator gives each thread its own arena; a compile on
+    // one thread and an export on another added their peaks).
+    run_big_stack(|| render_report_here(engine, doc, opts))
+}
+
+/// [`render_report`] on the calling thread (which needs [`TYPST_STACK`]).
+fn render_report_here(
+    engine: &Engine,
+    doc: &Document,
+    opts: &ReportOptions,
+) -> Result<Rendered, RenderError> {
+    let (figures, figure_warnings) = data::figures(doc);
+    if opts.standard == Some(Standard::PdfUa1) {
+        let bare: Vec<&str> = figures
+            .iter()
+            .filter(|f| !f.alt)
+            .map(|f| f.name.as_str())
+            .collect();
+        if !bare.is_empty() {
+            let mut d = Diagnostic::plain(format!(
+                "PDF/UA-1 needs a description of every figure; {} {} none: {}",
+                bare.len(),
+                if bare.len() == 1 { "has" } else { "have" },
+                bare.join("; ")
+            ));
+            d.hints.push(
+                "give each figure alt text (Word: right-click the picture › View Alt Text; \
+                 Markdown: between the brackets, ![description](file.png)) or render \
+                 without --standard"
+                    .into(),
+            );
+            return Err(RenderError::Export {
+                standard: opts.standard,
+                diagnostics: vec![d],
+            });
+        }
+    }
+    let compiled = compile_report(engine, doc, opts, &figures)?;
     // The PDF identifier depends on the title only (not on the path the
     // draft was read from), so the same draft gives the same bytes anywhere.
     let ident = format!(
         "bpfpress-report:{}",
-        doc.meta.title.as_deref().unwrap_or("untitled")
+        opts.title
+            .as_deref()
+            .or(doc.meta.title.as_deref())
+            .unwrap_or("untitled")
     );
-    let pdf = run_big_stack(|| engine.pdf(&compiled, &ident, opts.standard))?;
+    let pdf = engine.pdf(&compiled, &ident, opts.standard)?;
     engine.after_document();
+    let mut warnings: Vec<Diagnostic> = figure_warnings
+        .into_iter()
+        .map(|w| Diagnostic {
+            error: false,
+            ..Diagnostic::plain(w)
+        })
+        .collect();
+    warnings.extend(compiled.warnings.iter().cloned());
     Ok(Rendered {
         pdf,
         pages: compiled.page_count(),
-        warnings: compiled.warnings,
+        warnings,
     })
 }
 
 /// The compile job of the report of `doc`.
 fn report_job(doc: &Document, opts: &ReportOptions) -> Result<Job<'static>, RenderError> {
     let today = data::fixed_date(doc, opts.source_date);
-    let data = data::report_data(doc, opts);
-    let bytes = serde_json::to_vec(&data).map_err(|e| RenderError::Data(e.to_string()))?;
+    let bytes = data::report_data_bytes(doc, opts).map_err(|e| RenderError::Data(e.to_string()))?;
     Ok(Job {
         main: "/report.typ",
         data: bytes,
@@ -465,9 +514,25 @@ pub fn report_page_count(
     doc: &Document,
     opts: &ReportOptions,
 ) -> Result<usize, RenderError> {
-    let compiled = engine.compile(&report_job(doc, opts)?)?;
+    let (figures, _) = data::figures(doc);
+    let compiled = compile_report(engine, doc, opts, &figures)?;
     engine.after_document();
     Ok(compiled.page_count())
+}
+
+/// Compile the report with its figures (their images as virtual files).
+fn compile_report(
+    engine: &Engine,
+    doc: &Document,
+    opts: &ReportOptions,
+    figures: &[data::Figure],
+) -> Result<Compiled, RenderError> {
+    let files: Vec<(String, Bytes)> = data::figure_files(doc, figures)
+        .into_iter()
+        .map(|(path, bytes)| (path, Bytes::new(bytes)))
+        .collect();
+    let extra: Vec<(&str, Bytes)> = files.iter().map(|(p, b)| (p.as_str(), b.clone())).collect();
+    engine.compile_with(&report_job(doc, opts)?, &extra)
 }
 
 /// Run `f` on a thread with [`TYPST_STACK`] (callers may sit on a small stack).
@@ -509,7 +574,15 @@ pub fn write_typst_project(
         }
         crate::fsutil::write_atomic(&p, bytes)?;
     }
-    let data = serde_json::to_vec(&data::report_data(doc, opts)).map_err(std::io::Error::other)?;
+    let (figures, _) = data::figures(doc);
+    for (vpath, bytes) in data::figure_files(doc, &figures) {
+        let p = dir.join(vpath.trim_start_matches('/'));
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        crate::fsutil::write_atomic(&p, &bytes)?;
+    }
+    let data = data::report_data_bytes(doc, opts).map_err(std::io::Error::other)?;
     crate::fsutil::write_atomic(&dir.join(DATA_PATH.trim_start_matches('/')), &data)
 }
 

@@ -2,10 +2,10 @@
 //! model blocks, comment anchors, revisions and title-page metadata out.
 
 use super::parts::{NumLevel, Numbering};
-use super::prepass::{Piece, Prepass, pieces};
+use super::prepass::{Picture, Piece, Prepass, pieces};
 use crate::model::{
-    Block, Inline, List, ListItem, Location, Revision, RevisionKind, TableCell, TableRow,
-    inlines_text,
+    Block, Inline, List, ListItem, ListNumbering, Location, NumberStyle, Revision, RevisionKind,
+    TableCell, TableRow, inlines_text,
 };
 use docx_rs::{
     DeleteChild, DocumentChild, Docx, FieldCharType, InsertChild, MoveFromChild, MoveToChild,
@@ -23,6 +23,9 @@ pub enum StyleKind {
     Date,
     Heading(u8),
     Toc,
+    /// A figure caption (Word's Caption, pandoc's Image Caption); a table
+    /// caption stays body text.
+    Caption,
     Body,
 }
 
@@ -127,6 +130,9 @@ fn own_kind(id: &str, name: &str, outline: Option<usize>) -> Option<StyleKind> {
         .any(|p| n.starts_with(p) || i.starts_with(p))
     {
         return Some(StyleKind::Toc);
+    }
+    if (n.contains("caption") || i.contains("caption")) && !n.contains("table") {
+        return Some(StyleKind::Caption);
     }
     let level = heading_level(&n, &HEADING_NAMES, true)
         .or_else(|| heading_level(&i, &HEADING_IDS, false))
@@ -259,7 +265,7 @@ impl<'a> Ctx<'a> {
 #[derive(Default)]
 struct Collect {
     inlines: Vec<Inline>,
-    images: Vec<Option<String>>,
+    images: Vec<Picture>,
     revs: Vec<(RevisionKind, String, String, String)>,
     /// Touched by a TOC field.
     toc: bool,
@@ -301,6 +307,9 @@ pub struct Body {
 struct PendingItem {
     level: usize,
     ordered: bool,
+    /// The item's number (Word's counter value), for ordered items.
+    value: u32,
+    numbering: Option<ListNumbering>,
     inlines: Vec<Inline>,
     loc: u32,
 }
@@ -314,8 +323,13 @@ pub struct Walker<'a> {
     counters: HashMap<usize, [Option<u32>; 9]>,
     seen_nums: std::collections::HashSet<usize>,
     seen_heading: bool,
+    /// Index in the blocks of a caption paragraph not yet given to a figure.
+    caption_block: Option<usize>,
     /// Counter value of the last numbered paragraph.
     last_count: u32,
+    /// Number format of the last numbered paragraph (its level's style,
+    /// and the text around its own number, other levels' numbers filled in).
+    last_numbering: Option<ListNumbering>,
     /// Serial number of the paragraph being walked.
     serial: u64,
     /// Field begins not tracked because of MAX_FIELDS.
@@ -389,7 +403,9 @@ impl<'a> Walker<'a> {
             counters: HashMap::new(),
             seen_nums: Default::default(),
             seen_heading: false,
+            caption_block: None,
             last_count: 0,
+            last_numbering: None,
             serial: 0,
             field_overflow: 0,
             stash: None,
@@ -533,7 +549,8 @@ impl<'a> Walker<'a> {
                                 c.inlines.push(Inline::NoteRef { id });
                             }
                             Piece::Image(k) if !deleted => {
-                                c.images.push(self.ctx.pre.images.get(k).cloned().flatten());
+                                c.images
+                                    .push(self.ctx.pre.images.get(k).cloned().unwrap_or_default());
                             }
                             _ => {}
                         }
@@ -796,18 +813,29 @@ impl<'a> Walker<'a> {
         for c in counters.iter_mut().skip(level + 1) {
             *c = None;
         }
+        self.last_numbering = None;
         if !info.ordered() {
             return None;
         }
         let counters = *counters;
-        let mut label = info.text.clone();
-        for k in (0..=level).rev() {
-            let lvl = ctx.level(num, k);
-            let fmt = lvl.map_or("decimal", |l| l.format.as_str());
-            let v = counters[k].unwrap_or_else(|| lvl.map_or(1, |l| l.start));
-            label = label.replace(&format!("%{}", k + 1), &format_number(v, fmt));
+        let fill = |text: &str| {
+            let mut text = text.to_string();
+            for k in (0..=level).rev() {
+                let lvl = ctx.level(num, k);
+                let fmt = lvl.map_or("decimal", |l| l.format.as_str());
+                let v = counters[k].unwrap_or_else(|| lvl.map_or(1, |l| l.start));
+                text = text.replace(&format!("%{}", k + 1), &format_number(v, fmt));
+            }
+            text
+        };
+        if let Some((before, after)) = info.text.split_once(&format!("%{}", level + 1)) {
+            self.last_numbering = Some(ListNumbering {
+                style: number_style(&info.format),
+                prefix: fill(before).trim_start().to_string(),
+                suffix: fill(after).trim_end().to_string(),
+            });
         }
-        let label = label.trim().to_string();
+        let label = fill(&info.text).trim().to_string();
         (!label.is_empty()).then_some(label)
     }
 
@@ -922,7 +950,11 @@ impl<'a> Walker<'a> {
                     text,
                 });
             }
-            StyleKind::Body | StyleKind::Toc => {
+            StyleKind::Caption if has_content(&inlines) && c.images.is_empty() => {
+                self.flush_list();
+                self.caption(inlines, loc);
+            }
+            StyleKind::Body | StyleKind::Toc | StyleKind::Caption => {
                 let ctx = self.ctx;
                 let level_info = num.and_then(|(n, l)| ctx.level(n, l));
                 if let (Some((n, l)), Some(info)) = (num, level_info) {
@@ -943,6 +975,8 @@ impl<'a> Walker<'a> {
                         self.list.push(PendingItem {
                             level: l,
                             ordered: info.ordered(),
+                            value: self.last_count,
+                            numbering: self.last_numbering.take(),
                             inlines,
                             loc,
                         });
@@ -995,13 +1029,45 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn push_images(&mut self, images: Vec<Option<String>>, loc: u32) {
-        for alt in images {
+    /// Figures after the paragraph that held them. A caption paragraph
+    /// just before the first one (a caption above its figure) becomes its
+    /// caption.
+    fn push_images(&mut self, images: Vec<Picture>, loc: u32) {
+        let mut caption = None;
+        if !images.is_empty()
+            && let Some(i) = self.caption_block.take()
+            && i + 1 == self.out.blocks.len()
+            && let Some(Block::Paragraph { inlines, .. }) = self.out.blocks.last()
+        {
+            caption = Some(inlines_text(inlines).trim().to_string());
+            self.out.blocks.pop();
+        }
+        for p in images {
             self.out.blocks.push(Block::Image {
                 loc: Location::Paragraph(loc),
-                alt,
+                alt: p.alt,
+                src: p.target,
+                caption: caption.take(),
+                width: p.width_emu.map(|w| (w as f64 / 12_700.0).min(10_000.0)),
             });
         }
+    }
+
+    /// A caption paragraph: the caption of the figure just before it, else
+    /// a paragraph that a figure right after it may take as its caption.
+    fn caption(&mut self, inlines: Vec<Inline>, loc: u32) {
+        let text = inlines_text(&inlines).trim().to_string();
+        if let Some(Block::Image { caption, .. }) = self.out.blocks.last_mut()
+            && caption.is_none()
+        {
+            *caption = Some(text);
+            return;
+        }
+        self.out.blocks.push(Block::Paragraph {
+            loc: Location::Paragraph(loc),
+            inlines,
+        });
+        self.caption_block = Some(self.out.blocks.len() - 1);
     }
 
     fn flush_list(&mut self) {
@@ -1043,7 +1109,7 @@ impl<'a> Walker<'a> {
     fn table_rows(
         &mut self,
         t: &Table,
-        images: &mut Vec<Option<String>>,
+        images: &mut Vec<Picture>,
         first: &mut Option<u32>,
     ) -> Vec<TableRow> {
         let mut rows = Vec::new();
@@ -1127,7 +1193,7 @@ impl<'a> Walker<'a> {
 }
 
 /// The target of a `HYPERLINK "url" \l "anchor"` field instruction.
-fn hyperlink_field_target(instr: &str) -> Option<String> {
+pub(super) fn hyperlink_field_target(instr: &str) -> Option<String> {
     let mut tokens = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
@@ -1250,10 +1316,38 @@ fn anchor_target(anchor: &str) -> String {
     }
 }
 
+/// The model's number style for a Word `w:numFmt`; formats the model has
+/// no style for (ordinal words, CJK counting) are written as decimals.
+fn number_style(format: &str) -> NumberStyle {
+    match format {
+        "lowerLetter" => NumberStyle::LowerAlpha,
+        "upperLetter" => NumberStyle::UpperAlpha,
+        "lowerRoman" => NumberStyle::LowerRoman,
+        "upperRoman" => NumberStyle::UpperRoman,
+        _ => NumberStyle::Decimal,
+    }
+}
+
+/// The list of the items from `items[*i]` on at `level` (deeper items
+/// nested under the item before them). An ordered list starts at its first
+/// item's number, so a list that goes on after a paragraph goes on at 6,
+/// and takes its first item's number format.
 fn build_list(items: &[PendingItem], i: &mut usize, level: usize) -> List {
+    let first = &items[*i];
+    let ordered = first.ordered;
+    let plain = ListNumbering {
+        style: NumberStyle::Decimal,
+        prefix: String::new(),
+        suffix: ".".into(),
+    };
     let mut list = List {
-        ordered: items[*i].ordered,
-        start: None,
+        ordered,
+        start: (ordered && first.level == level && first.value != 1)
+            .then_some(u64::from(first.value)),
+        numbering: first
+            .numbering
+            .clone()
+            .filter(|n| ordered && first.level == level && *n != plain),
         items: Vec::new(),
     };
     while *i < items.len() && items[*i].level >= level {

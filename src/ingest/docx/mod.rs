@@ -80,7 +80,7 @@ pub mod prepass;
 
 use super::{IngestErrorKind, Limits, front};
 use crate::dates::normalise_date;
-use crate::model::{Comment, Document, Format, NoteKind};
+use crate::model::{Comment, Document, Format, Media, NoteKind};
 use docx_rs::{CommentChild, ParagraphChild, RunChild};
 use std::collections::HashMap;
 
@@ -123,8 +123,13 @@ pub fn read_docx(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document
         .iter()
         .zip([NoteKind::Footnote, NoteKind::Endnote])
     {
+        let rels_name = rels_path_for(name);
+        let note_rels = match pkg.load(&rels_name)? {
+            Some(t) => parts::relationships(&rels_name, t, depth)?,
+            None => HashMap::new(),
+        };
         if let Some(text) = pkg.load(name)? {
-            notes.extend(parts::notes(name, text, kind, depth)?);
+            notes.extend(parts::notes(name, text, kind, depth, &note_rels)?);
         }
     }
     let core = match pkg.load(CORE)? {
@@ -134,8 +139,9 @@ pub fn read_docx(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document
 
     // The main document, marked for docx-rs.
     let main_text = pkg.load(&plan.main)?.unwrap_or_default();
-    let pre = prepass::run(&plan.main, main_text, depth, &rels)?;
+    let mut pre = prepass::run(&plan.main, main_text, depth, &rels)?;
     heavy += pre.heavy;
+    let (media, media_warnings) = load_media(&mut pkg, &plan.main, &mut pre.images);
     if heavy > package::MAX_HEAVY_ELEMENTS {
         return Err(package::too_many_elements(heavy));
     }
@@ -155,7 +161,73 @@ pub fn read_docx(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document
 
     let ctx = body::Ctx::new(&docx, &numbering, &rels, &pre);
     let body = body::Walker::new(&ctx).walk(&docx.document.children);
-    Ok(model(source, &plan.main, body, &docx, notes, core))
+    let mut doc = model(source, &plan.main, body, &docx, notes, core);
+    doc.media = media;
+    doc.warnings.extend(media_warnings);
+    Ok(doc)
+}
+
+/// Read the bytes of the pictures the main document shows, by their
+/// package part name; each picture's target becomes that part name (or
+/// none, when there is nothing to read). A picture that cannot be read
+/// (missing part, too large, damaged, not an image) is a warning naming
+/// it, never a failure: the draft's text matters more than a figure.
+fn load_media(
+    pkg: &mut package::Package,
+    main: &str,
+    pictures: &mut [prepass::Picture],
+) -> (std::collections::BTreeMap<String, Media>, Vec<String>) {
+    let dir = main.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut media = std::collections::BTreeMap::new();
+    let mut warnings = Vec::new();
+    for (k, p) in pictures.iter_mut().enumerate() {
+        let Some(target) = p.target.take() else {
+            continue;
+        };
+        let name = format!("figure {} ({})", k + 1, p.alt.as_deref().unwrap_or(&target));
+        if target.contains("://") {
+            warnings.push(format!(
+                "{name} is linked from {target}, not embedded: it is left out (insert the \
+                 picture into the document instead of linking it)"
+            ));
+            continue;
+        }
+        let part = resolve_target(dir, &target);
+        if !media.contains_key(&part) {
+            match pkg.load_bytes(&part) {
+                Ok(Some(bytes)) => match crate::model::ImageFormat::sniff(&bytes) {
+                    Some(format) => {
+                        media.insert(
+                            part.clone(),
+                            Media {
+                                format,
+                                bytes: bytes.into(),
+                            },
+                        );
+                    }
+                    None => {
+                        warnings.push(format!(
+                            "{name}: {part} is not an image format bpfpress knows (PNG, \
+                             JPEG, GIF, SVG, WebP); it is left out"
+                        ));
+                        continue;
+                    }
+                },
+                Ok(None) => {
+                    warnings.push(format!(
+                        "{name}: the picture {part} is missing from the package; it is left out"
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    warnings.push(format!("{name}: {e}; it is left out"));
+                    continue;
+                }
+            }
+        }
+        p.target = Some(part);
+    }
+    (media, warnings)
 }
 
 /// What the reader takes from the package's relationships before it reads

@@ -96,7 +96,32 @@ impl<'a> Package<'a> {
         Ok(self.parts.get(name).map(String::as_str))
     }
 
+    /// Read the binary part `name` (an image), through the same caps as
+    /// [`Package::load`]; `None` when the package has no such entry.
+    pub fn load_bytes(&mut self, name: &str) -> Result<Option<Vec<u8>>, IngestErrorKind> {
+        self.read_raw(name)
+    }
+
     fn read(&mut self, name: &str) -> Result<Option<String>, IngestErrorKind> {
+        let Some(buf) = self.read_raw(name)? else {
+            return Ok(None);
+        };
+        let mut text = String::from_utf8(buf).map_err(|e| IngestErrorKind::Corrupt {
+            place: Some(name.to_string()),
+            reason: format!(
+                "is not UTF-8 text (invalid byte at offset {}); re-save the document in Word",
+                e.utf8_error().valid_up_to()
+            ),
+        })?;
+        // A byte-order mark is allowed before the XML declaration; docx-rs's
+        // XML reader chokes on it, so drop it here.
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
+        Ok(Some(text))
+    }
+
+    fn read_raw(&mut self, name: &str) -> Result<Option<Vec<u8>>, IngestErrorKind> {
         let limits = &self.limits;
         let mut entry = match self.zip.by_name(name) {
             Ok(e) => e,
@@ -149,19 +174,7 @@ impl<'a> Package<'a> {
                 limit: human_bytes(limits.max_total_bytes),
             });
         }
-        let mut text = String::from_utf8(buf).map_err(|e| IngestErrorKind::Corrupt {
-            place: Some(name.to_string()),
-            reason: format!(
-                "is not UTF-8 text (invalid byte at offset {}); re-save the document in Word",
-                e.utf8_error().valid_up_to()
-            ),
-        })?;
-        // A byte-order mark is allowed before the XML declaration; docx-rs's
-        // XML reader chokes on it, so drop it here.
-        if text.starts_with('\u{feff}') {
-            text.drain(..'\u{feff}'.len_utf8());
-        }
-        Ok(Some(text))
+        Ok(Some(buf))
     }
 
     /// The part with this name, if loaded.

@@ -11,7 +11,7 @@
 
 use super::package::{check_ref, place, too_deep, xml_error};
 use crate::ingest::IngestErrorKind;
-use crate::model::{Note, NoteKind};
+use crate::model::{Inline, Note, NoteKind, inlines_text};
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
 
@@ -145,59 +145,282 @@ pub fn relationship_list(
 
 /// Footnotes (`kind` Footnote, ids as in the source) or endnotes (ids
 /// prefixed `e`), without Word's separator notes. Paragraphs of one note are
-/// joined with a newline; deleted text (`w:delText`) is left out.
+/// joined with a newline; deleted text (`w:delText`) is left out. Each
+/// note keeps its links (`w:hyperlink` through `rels`, the notes part's
+/// relationship targets; `HYPERLINK` fields, simple and complex) and its
+/// bold and italic runs as inlines.
 pub fn notes(
     part: &str,
     text: &str,
     kind: NoteKind,
     max_depth: usize,
+    rels: &HashMap<String, String>,
 ) -> Result<Vec<Note>, IngestErrorKind> {
     let note_tag: &str = match kind {
         NoteKind::Footnote => "footnote",
         NoteKind::Endnote => "endnote",
     };
     let mut notes = Vec::new();
-    let mut current: Option<(String, String)> = None;
-    walk(part, text, max_depth, |ev, stack| match ev {
-        Event::Start(e) if e.local_name().as_ref() == note_tag && stack.len() == 2 => {
-            let separator = attr(e, "type").is_some_and(|t| t != "normal");
-            if !separator {
-                current = Some((attr(e, "id").unwrap_or_default(), String::new()));
+    let mut current: Option<NoteBuilder> = None;
+    walk(part, text, max_depth, |ev, stack| {
+        // The element an event sits in: a start event's parent is below
+        // its own name on the stack; an empty element is not on it.
+        let in_rpr = match ev {
+            Event::Start(_) => stack.len() >= 2 && stack[stack.len() - 2] == "rPr",
+            Event::Empty(_) => stack.last().is_some_and(|n| n == "rPr"),
+            _ => false,
+        };
+        match ev {
+            Event::Start(e) if e.local_name().as_ref() == note_tag && stack.len() == 2 => {
+                let separator = attr(e, "type").is_some_and(|t| t != "normal");
+                if !separator {
+                    current = Some(NoteBuilder::new(attr(e, "id").unwrap_or_default()));
+                }
             }
-        }
-        Event::End(e) if e.local_name().as_ref() == note_tag && stack.len() == 2 => {
-            if let Some((id, body)) = current.take() {
-                let id = match kind {
-                    NoteKind::Footnote => id,
-                    NoteKind::Endnote => format!("e{id}"),
-                };
-                notes.push(Note {
-                    id,
-                    kind,
-                    text: tidy(&body),
-                    loc: None,
-                });
+            Event::End(e) if e.local_name().as_ref() == note_tag && stack.len() == 2 => {
+                if let Some(b) = current.take() {
+                    let id = match kind {
+                        NoteKind::Footnote => b.id.clone(),
+                        NoteKind::Endnote => format!("e{}", b.id),
+                    };
+                    let (text, inlines) = b.finish();
+                    notes.push(Note {
+                        id,
+                        kind,
+                        text,
+                        inlines,
+                        loc: None,
+                    });
+                }
             }
-        }
-        Event::End(e) if e.local_name().as_ref() == "p" => {
-            if let Some((_, body)) = current.as_mut() {
-                body.push('\n');
-            }
-        }
-        Event::Empty(e) if matches!(e.local_name().as_ref(), "tab" | "br") => {
-            if let Some((_, body)) = current.as_mut() {
-                body.push(' ');
-            }
-        }
-        _ => {
-            if stack.last().is_some_and(|n| n == "t")
-                && let (Some((_, body)), Some(t)) = (current.as_mut(), event_text(ev))
-            {
-                body.push_str(&t);
+            _ => {
+                let Some(b) = current.as_mut() else { return };
+                match ev {
+                    Event::End(e) if e.local_name().as_ref() == "p" => b.paragraph_end(),
+                    Event::Start(e) if e.local_name().as_ref() == "r" => {
+                        (b.emph, b.strong) = (false, false);
+                    }
+                    Event::Start(e) | Event::Empty(e) if in_rpr => {
+                        let on = attr(e, "val")
+                            .is_none_or(|v| !matches!(v.as_str(), "0" | "false" | "off"));
+                        match e.local_name().as_ref() {
+                            "i" => b.emph = on,
+                            "b" => b.strong = on,
+                            _ => {}
+                        }
+                    }
+                    Event::Start(e) if e.local_name().as_ref() == "hyperlink" => {
+                        let target = match (attr(e, "id"), attr(e, "anchor")) {
+                            (Some(id), anchor) => {
+                                let base = rels.get(&id).cloned().unwrap_or_default();
+                                match anchor {
+                                    Some(a) => format!("{base}#{a}"),
+                                    None => base,
+                                }
+                            }
+                            (None, Some(a)) => format!("#{a}"),
+                            (None, None) => String::new(),
+                        };
+                        b.open_link(target);
+                    }
+                    Event::End(e) if e.local_name().as_ref() == "hyperlink" => b.close_link(),
+                    Event::Start(e) if e.local_name().as_ref() == "fldSimple" => {
+                        match attr(e, "instr").and_then(|i| super::body::hyperlink_field_target(&i))
+                        {
+                            Some(t) => b.open_link(t),
+                            None => b.fields.push(None),
+                        }
+                    }
+                    Event::End(e) if e.local_name().as_ref() == "fldSimple" => b.end_field(),
+                    Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "fldChar" => {
+                        match attr(e, "fldCharType").as_deref() {
+                            Some("begin") => b.complex.push((String::new(), false)),
+                            Some("separate") => {
+                                let target = b.complex.last_mut().and_then(|(i, separated)| {
+                                    *separated = true;
+                                    super::body::hyperlink_field_target(i)
+                                });
+                                match target {
+                                    Some(t) => b.open_link(t),
+                                    None => b.fields.push(None),
+                                }
+                            }
+                            // A field with a result (`separate` seen) ends it.
+                            Some("end") if b.complex.pop().is_some_and(|(_, s)| s) => {
+                                b.end_field();
+                            }
+                            _ => {}
+                        }
+                    }
+                    Event::Empty(e) if matches!(e.local_name().as_ref(), "tab" | "br") => {
+                        b.text(" ");
+                    }
+                    _ => {
+                        if let Some(t) = event_text(ev) {
+                            match stack.last().map(String::as_str) {
+                                Some("t") => b.text(&t),
+                                Some("instrText") => {
+                                    if let Some((i, _)) = b.complex.last_mut() {
+                                        i.push_str(&t);
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
             }
         }
     })?;
     Ok(notes)
+}
+
+/// One note being read: its inlines, the run's emphasis, an open link.
+struct NoteBuilder {
+    id: String,
+    inlines: Vec<Inline>,
+    emph: bool,
+    strong: bool,
+    /// An open link: its target and text so far.
+    link: Option<(String, String)>,
+    /// Open simple fields and complex field results: does each hold the
+    /// open link (`Some`) or not (`None`)?
+    fields: Vec<Option<()>>,
+    /// Instructions of the open complex fields, and whether each has
+    /// reached its result (`separate`).
+    complex: Vec<(String, bool)>,
+}
+
+impl NoteBuilder {
+    fn new(id: String) -> Self {
+        NoteBuilder {
+            id,
+            inlines: Vec::new(),
+            emph: false,
+            strong: false,
+            link: None,
+            fields: Vec::new(),
+            complex: Vec::new(),
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        if let Some((_, text)) = self.link.as_mut() {
+            text.push_str(t);
+            return;
+        }
+        let (emph, strong) = (self.emph, self.strong);
+        if let Some(Inline::Text {
+            text,
+            emph: e,
+            strong: s,
+        }) = self.inlines.last_mut()
+            && *e == emph
+            && *s == strong
+        {
+            text.push_str(t);
+            return;
+        }
+        self.inlines.push(Inline::Text {
+            text: t.to_string(),
+            emph,
+            strong,
+        });
+    }
+
+    fn open_link(&mut self, target: String) {
+        self.close_link();
+        self.link = Some((target, String::new()));
+        self.fields.push(Some(()));
+    }
+
+    fn close_link(&mut self) {
+        if let Some((target, text)) = self.link.take()
+            && (!text.trim().is_empty() || !target.is_empty())
+        {
+            self.inlines.push(Inline::Link {
+                target,
+                text: text.trim().to_string(),
+            });
+        }
+    }
+
+    fn end_field(&mut self) {
+        if let Some(Some(())) = self.fields.pop() {
+            self.close_link();
+        }
+    }
+
+    fn paragraph_end(&mut self) {
+        self.close_link();
+        if !self.inlines.is_empty() && !matches!(self.inlines.last(), Some(Inline::Break)) {
+            self.inlines.push(Inline::Break);
+        }
+    }
+
+    /// The plain text (as before: lines trimmed, empty ones dropped) and
+    /// the inlines (spaces collapsed, ends trimmed).
+    fn finish(mut self) -> (String, Vec<Inline>) {
+        self.close_link();
+        let text = tidy(&inlines_text(&self.inlines));
+        let mut out: Vec<Inline> = Vec::new();
+        for i in self.inlines {
+            match i {
+                Inline::Text { text, emph, strong } => {
+                    let t = collapse(&text);
+                    if !t.is_empty() {
+                        out.push(Inline::Text {
+                            text: t,
+                            emph,
+                            strong,
+                        });
+                    }
+                }
+                other => out.push(other),
+            }
+        }
+        while matches!(out.last(), Some(Inline::Break)) {
+            out.pop();
+        }
+        if let Some(Inline::Text { text, .. }) = out.first_mut() {
+            *text = text.trim_start().to_string();
+        }
+        if let Some(Inline::Text { text, .. }) = out.last_mut() {
+            *text = text.trim_end().to_string();
+        }
+        out.retain(|i| !matches!(i, Inline::Text { text, .. } if text.is_empty()));
+        // Plain notes keep only `text`: inlines are for notes with a link
+        // or emphasis.
+        let plain = out.iter().all(|i| {
+            matches!(
+                i,
+                Inline::Text {
+                    emph: false,
+                    strong: false,
+                    ..
+                } | Inline::Break
+            )
+        });
+        (text, if plain { Vec::new() } else { out })
+    }
+}
+
+/// Runs of whitespace as one space (ends kept, so runs join as written).
+fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out
 }
 
 /// One list level of an abstract numbering definition.
@@ -404,12 +627,47 @@ pub fn core_props(part: &str, text: &str, max_depth: usize) -> Result<CoreProps,
 mod tests {
     use super::*;
 
+    /// Links (a relationship, a simple field, a complex field) and
+    /// emphasis in a note are kept as inlines.
+    #[test]
+    fn notes_keep_links_and_emphasis() {
+        let fx = r#"<w:footnotes xmlns:w="x" xmlns:r="y"><w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> See </w:t></w:r><w:r><w:rPr><w:i/></w:rPr><w:t>Guide</w:t></w:r><w:r><w:t xml:space="preserve"> at </w:t></w:r><w:hyperlink r:id="rId5"><w:r><w:t>the site</w:t></w:r></w:hyperlink><w:r><w:t>, </w:t></w:r><w:fldSimple w:instr=" HYPERLINK &quot;https://b.org/&quot; "><w:r><w:t>b.org</w:t></w:r></w:fldSimple><w:r><w:t xml:space="preserve"> and </w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> HYPERLINK "https://c.org/x" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:rPr><w:b w:val="0"/></w:rPr><w:t>c</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>.</w:t></w:r></w:p></w:footnote></w:footnotes>"#;
+        let rels = HashMap::from([("rId5".to_string(), "https://a.org/".to_string())]);
+        let n = notes("word/footnotes.xml", fx, NoteKind::Footnote, 32, &rels).unwrap();
+        assert_eq!(n[0].text, "See Guide at the site, b.org and c.");
+        let link = |t: &str, x: &str| Inline::Link {
+            target: t.into(),
+            text: x.into(),
+        };
+        let text = |t: &str, emph, strong| Inline::Text {
+            text: t.into(),
+            emph,
+            strong,
+        };
+        assert_eq!(
+            n[0].inlines,
+            [
+                text("See ", false, false),
+                text("Guide", true, false),
+                text(" at ", false, false),
+                link("https://a.org/", "the site"),
+                text(", ", false, false),
+                link("https://b.org/", "b.org"),
+                text(" and ", false, false),
+                link("https://c.org/x", "c"),
+                text(".", false, true),
+            ]
+        );
+    }
+
     #[test]
     fn reads_notes_core_and_rels() {
         let fx = r#"<w:footnotes xmlns:w="x"><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote><w:footnote w:id="3"><w:p><w:r><w:t>See &amp; </w:t></w:r><w:r><w:delText>gone</w:delText></w:r><w:r><w:t>read</w:t></w:r></w:p></w:footnote></w:footnotes>"#;
-        let n = notes("word/footnotes.xml", fx, NoteKind::Footnote, 32).unwrap();
+        let none = HashMap::new();
+        let n = notes("word/footnotes.xml", fx, NoteKind::Footnote, 32, &none).unwrap();
         assert_eq!(n.len(), 1);
         assert_eq!((n[0].id.as_str(), n[0].text.as_str()), ("3", "See & read"));
+        assert!(n[0].inlines.is_empty(), "a plain note keeps only its text");
         let core = r#"<cp:coreProperties xmlns:cp="a" xmlns:dc="b"><dc:title>T &#8220;x&#8221;</dc:title><dc:creator>A; B</dc:creator><dc:subject></dc:subject></cp:coreProperties>"#;
         let c = core_props("docProps/core.xml", core, 32).unwrap();
         assert_eq!(c.title.as_deref(), Some("T “x”"));

@@ -43,8 +43,8 @@ pub const MARK_CLOSE: char = '\u{F8F1}';
 pub struct Prepass {
     /// The rewritten document.xml.
     pub xml: String,
-    /// Alt text of each image marker `I<k>`.
-    pub images: Vec<Option<String>>,
+    /// What each image marker `I<k>` stands for.
+    pub images: Vec<Picture>,
     /// Paragraph indices inside `w:tblHeader` rows.
     pub header_paras: HashSet<u32>,
     /// Paragraph indices inside table-of-contents SDTs.
@@ -56,6 +56,20 @@ pub struct Prepass {
     pub links: Vec<String>,
     /// Heavy elements left for docx-rs (see [`super::package::is_heavy`]).
     pub heavy: usize,
+}
+
+/// An image in the main document, as the drawing describes it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Picture {
+    /// Alt text: `wp:docPr` `descr`, else its `title`; VML `alt`.
+    pub alt: Option<String>,
+    /// The relationship target of the picture's bytes (`media/image1.png`):
+    /// an `asvg:svgBlip` when present (Word's SVG next to its PNG preview),
+    /// else `a:blip r:embed`, else VML `v:imagedata r:id`. Absent for
+    /// charts and linked (external) pictures.
+    pub target: Option<String>,
+    /// Displayed width in EMU (`wp:extent cx`; 12 700 per point).
+    pub width_emu: Option<u64>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -72,6 +86,9 @@ struct Skip {
     descr: Option<String>,
     title: Option<String>,
     has_picture: bool,
+    blip: Option<String>,
+    svg: Option<String>,
+    width_emu: Option<u64>,
 }
 
 impl Skip {
@@ -82,6 +99,9 @@ impl Skip {
             descr: None,
             title: None,
             has_picture: false,
+            blip: None,
+            svg: None,
+            width_emu: None,
         }
     }
 }
@@ -167,7 +187,22 @@ pub fn run(
                             s.title = non_empty(attr(e, "title"));
                         }
                         "shape" if s.descr.is_none() => s.descr = non_empty(attr(e, "alt")),
-                        "pic" | "imagedata" | "chart" | "graphicData" => s.has_picture = true,
+                        "extent" if s.width_emu.is_none() => {
+                            s.width_emu = attr(e, "cx").and_then(|v| v.parse().ok());
+                        }
+                        "blip" if s.blip.is_none() => {
+                            s.blip = attr(e, "embed").and_then(|id| rels.get(&id).cloned());
+                        }
+                        "svgBlip" if s.svg.is_none() => {
+                            s.svg = attr(e, "embed").and_then(|id| rels.get(&id).cloned());
+                        }
+                        "imagedata" => {
+                            s.has_picture = true;
+                            if s.blip.is_none() {
+                                s.blip = attr(e, "id").and_then(|id| rels.get(&id).cloned());
+                            }
+                        }
+                        "pic" | "chart" | "graphicData" => s.has_picture = true,
                         _ => {}
                     }
                     continue;
@@ -269,7 +304,11 @@ pub fn run(
                 if let Some(s) = skip.as_ref() {
                     if depth == s.depth {
                         if s.kind == SkipKind::Image && s.has_picture {
-                            out.images.push(s.descr.clone().or_else(|| s.title.clone()));
+                            out.images.push(Picture {
+                                alt: s.descr.clone().or_else(|| s.title.clone()),
+                                target: s.svg.clone().or_else(|| s.blip.clone()),
+                                width_emu: s.width_emu,
+                            });
                             let k = (out.images.len() - 1).to_string();
                             out.xml.push_str(&marker('I', &k));
                         }
@@ -371,7 +410,13 @@ mod tests {
         );
         let p = run("word/document.xml", &xml, 64, &HashMap::new()).unwrap();
         assert_eq!(p.paragraphs, 3);
-        assert_eq!(p.images, vec![Some("A chart".to_string())]);
+        assert_eq!(
+            p.images,
+            vec![Picture {
+                alt: Some("A chart".to_string()),
+                ..Picture::default()
+            }]
+        );
         assert!(p.xml.contains("\u{F8F0}F7\u{F8F1}"));
         assert!(p.xml.contains(r#"<w:p w14:paraId="P2"/>"#), "{}", p.xml);
         assert!(!p.xml.contains("docPr"));

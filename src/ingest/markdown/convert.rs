@@ -8,7 +8,9 @@
 //! yields blocks (pulldown-cmark's guarantee). Nested lists deeper than the
 //! depth limit are flattened into the deepest allowed level.
 
-use crate::model::{Block, Inline, List, ListItem, Location, Note, NoteKind, TableCell, TableRow};
+use crate::model::{
+    Block, Inline, List, ListItem, Location, Note, NoteKind, TableCell, TableRow, inlines_text,
+};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
@@ -154,7 +156,7 @@ enum Frame {
     },
     Note {
         id: String,
-        parts: Vec<String>,
+        inlines: Vec<Inline>,
         start: usize,
     },
     Quote,
@@ -173,6 +175,8 @@ enum Frame {
     },
     Image {
         alt: String,
+        src: String,
+        title: String,
         start: usize,
     },
 }
@@ -284,10 +288,8 @@ impl Conv<'_> {
                     }
                     return;
                 }
-                Frame::Note { parts, .. } => {
-                    if let Inline::Text { text: t, .. } = &i {
-                        parts.push(t.clone());
-                    }
+                Frame::Note { inlines, .. } => {
+                    inlines.push(i);
                     return;
                 }
                 Frame::Html => return,
@@ -325,10 +327,14 @@ impl Conv<'_> {
                     }
                     return;
                 }
-                Frame::Note { parts, .. } => {
-                    let t = block.plain_text();
-                    if !t.trim().is_empty() {
-                        parts.push(format!(" {}", t.trim()));
+                Frame::Note { inlines, .. } => {
+                    let mut inl = block_inlines(block);
+                    soften(&mut inl);
+                    if inlines_text_nonempty(&inl) {
+                        if !inlines.is_empty() {
+                            inlines.push(Inline::Break);
+                        }
+                        inlines.append(&mut inl);
                     }
                     return;
                 }
@@ -402,6 +408,7 @@ impl Conv<'_> {
                     list: List {
                         ordered: first.is_some(),
                         start: first.filter(|&n| n != 1),
+                        numbering: None,
                         items: Vec::new(),
                     },
                     start: r.start,
@@ -413,7 +420,7 @@ impl Conv<'_> {
             },
             Tag::FootnoteDefinition(id) => Frame::Note {
                 id: id.to_string(),
-                parts: Vec::new(),
+                inlines: Vec::new(),
                 start: r.start,
             },
             Tag::Table(_) => Frame::Table {
@@ -446,8 +453,12 @@ impl Conv<'_> {
                 target: dest_url.to_string(),
                 text: String::new(),
             },
-            Tag::Image { .. } => Frame::Image {
+            Tag::Image {
+                dest_url, title, ..
+            } => Frame::Image {
                 alt: String::new(),
+                src: dest_url.to_string(),
+                title: title.to_string(),
                 start: r.start,
             },
             Tag::MetadataBlock(_) => Frame::Meta {
@@ -501,7 +512,20 @@ impl Conv<'_> {
                         end,
                     );
                 } else if !self.pending_images.is_empty() && !self.in_container() {
-                    let imgs = std::mem::take(&mut self.pending_images);
+                    let mut imgs = std::mem::take(&mut self.pending_images);
+                    // An image alone in its paragraph is a figure, its
+                    // description also its caption (pandoc's implicit
+                    // figures: `![Caption](chart.png)`).
+                    if let [
+                        Node {
+                            block: Block::Image { alt, caption, .. },
+                            ..
+                        },
+                    ] = imgs.as_mut_slice()
+                        && caption.is_none()
+                    {
+                        caption.clone_from(alt);
+                    }
                     self.out.nodes.extend(imgs);
                 }
             }
@@ -568,11 +592,32 @@ impl Conv<'_> {
                     });
                 }
             }
-            Frame::Note { id, parts, start } => {
+            Frame::Note {
+                id,
+                mut inlines,
+                start,
+            } => {
+                let text = collapse_ws(&inlines_text(&inlines));
+                // Notes with a link or emphasis keep their inlines; plain
+                // ones only their text.
+                let rich = inlines.iter().any(|i| {
+                    matches!(
+                        i,
+                        Inline::Link { .. }
+                            | Inline::Text { emph: true, .. }
+                            | Inline::Text { strong: true, .. }
+                    )
+                });
+                if rich {
+                    merge_text(&mut inlines);
+                } else {
+                    inlines.clear();
+                }
                 self.out.notes.push(Note {
                     id,
                     kind: NoteKind::Footnote,
-                    text: collapse_ws(&parts.concat()),
+                    text,
+                    inlines,
                     loc: Some(Location::Line(self.line(start))),
                 });
             }
@@ -599,12 +644,24 @@ impl Conv<'_> {
             Frame::Html => {}
             Frame::Meta { text } => self.out.front_matter = Some(text),
             Frame::Link { target, text } => self.push_inline(Inline::Link { target, text }),
-            Frame::Image { alt, start } => {
+            Frame::Image {
+                alt,
+                src,
+                title,
+                start,
+            } => {
                 let alt = collapse_ws(&alt);
+                let title = collapse_ws(&title);
+                let src = src.trim().to_string();
                 let node = Node {
                     block: Block::Image {
                         loc: Location::Line(self.line(start)),
                         alt: (!alt.is_empty()).then_some(alt),
+                        src: (!src.is_empty()).then_some(src),
+                        // A title is the caption; an image alone in its
+                        // paragraph (a pandoc figure) gets one below.
+                        caption: (!title.is_empty()).then_some(title),
+                        width: None,
                     },
                     first_line: self.line(start),
                     last_line: self.line(start),

@@ -20,6 +20,7 @@
 pub mod convert;
 pub mod decode;
 pub mod frontmatter;
+pub mod images;
 pub mod plain;
 pub mod supnotes;
 

@@ -63,6 +63,7 @@ pub fn apply(nodes: &mut Vec<Node>, existing: &[Note]) -> Vec<Note> {
                 notes.push(Note {
                     id,
                     kind: NoteKind::Footnote,
+                    inlines: Vec::new(),
                     text: collapse_ws(rest),
                     loc: Some(*loc),
                 });

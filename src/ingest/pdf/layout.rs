@@ -322,6 +322,7 @@ fn mark_notes(all: &mut [Vec<L>], body: f32) -> Vec<Note> {
                     Some((id, text)) if starts(&l.line) => notes.push(Note {
                         id,
                         kind: NoteKind::Footnote,
+                        inlines: Vec::new(),
                         text,
                         loc: Some(Location::Page(l.line.page)),
                     }),
@@ -848,6 +849,7 @@ impl OpenList {
                 List {
                     ordered,
                     start: None,
+                    numbering: None,
                     items: Vec::new(),
                 },
             ));
@@ -1015,6 +1017,7 @@ fn flow(
                     List {
                         ordered: ord,
                         start: None,
+                        numbering: None,
                         items: Vec::new(),
                     },
                 )],

@@ -73,6 +73,14 @@ pub fn read_pdf(bytes: &[u8], source: &str, limits: &Limits) -> Result<Document,
             walker.damaged
         ));
     }
+    if glyphs > 0 && images > 0 {
+        // Pictures in a PDF carry no alt text, caption or reading position
+        // the reader could trust; they are left out, and said to be.
+        warnings.push(format!(
+            "the PDF draws {images} image(s); bpfpress does not take figures from PDF drafts, \
+             so they are not in the report: give bpfpress the Word or Markdown draft to keep them"
+        ));
+    }
     if glyphs == 0 {
         return Err(if images > 0 {
             IngestErrorKind::Unsupported(format!(
