@@ -568,3 +568,60 @@ fn requests_for_another_host_and_posts_without_a_session_are_refused() {
     let (status, _) = get(port, "/file/..%2F..%2Fetc%2Fpasswd", "");
     assert_eq!(status, 404);
 }
+
+#[test]
+fn mailing_page_sends_once_after_confirmation_and_never_twice() {
+    if !browser_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let Some(sink) = SmtpSink::start(&dir.path().join("inbox"), &[]) else {
+        return;
+    };
+    let project = dir.path().join("proj");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::copy(
+        fixture("report/bpf-on-bpfs-2020.md"),
+        project.join("report.md"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("recipients/six-languages.csv"),
+        project.join("recipients.csv"),
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("bpf.toml"),
+        format!(
+            "[bpf]\nname = \"BPF on BPFs\"\nyear = 2020\n[report]\npath = \"report.md\"\n\
+             url = \"https://www.intgovforum.org/en/filedepot_download/bpf-on-bpfs-2020.pdf\"\n\
+             [signatory]\nname = \"Wim Degezelle\"\n[recipients]\nfile = \"recipients.csv\"\n\
+             [output]\ndir = \"dist\"\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\n\
+             from = \"IGF Secretariat <igf@example.org>\"\n",
+            sink.port
+        ),
+    )
+    .unwrap();
+    let server = Server::start(&[project.to_str().unwrap()]);
+    let out = scratch("serve-send");
+    let r = scenario(&server, "send", &out, &[]);
+    for run in ["first", "second"] {
+        assert_eq!(r[run]["unconfirmed_stayed"], true, "{r}");
+        assert!(strs(&r[run]["error"]).is_empty(), "{r}");
+    }
+    assert!(
+        strs(&r["first"]["done"])[0].starts_with("6 recipients: 6 sent"),
+        "{r}"
+    );
+    assert!(
+        strs(&r["first"]["log"])
+            .iter()
+            .any(|l| l == "sending: 6 of 6"),
+        "progress is shown: {r}"
+    );
+    // Six messages arrived, each once, though the mailing was sent twice.
+    let got = sink.received();
+    assert_eq!(got.len(), 6, "{got:?}");
+    assert!(got.values().all(|(n, _)| *n == 1), "{got:?}");
+    assert!(project.join("dist/mailing.csv").is_file());
+}

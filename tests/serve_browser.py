@@ -342,6 +342,38 @@ def scenario_mailing(base, out, draft, bad_recipients, recipients):
         b.close()
 
 
+def send_once(b, name):
+    """Prepare the project's mailing and send it, confirmed; the job's outcome."""
+    b.open("/mailing")
+    b.submit("/mailing")
+    b.wait_for("form[action='/mailing/send']", timeout=600)
+    b.shot(name + "-prepared")
+    # Unconfirmed, the browser does not send the form (the box is required),
+    # and the server would refuse it too.
+    b.submit("/mailing/send")
+    still_here = b.d.current_url.endswith("/mailing")
+    b.d.find_element(By.ID, "confirm").click()
+    b.submit("/mailing/send")
+    WebDriverWait(b.d, 900).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".done, .problem[role=alert]"))
+    b.shot(name + "-job")
+    return {
+        "unconfirmed_stayed": still_here,
+        "done": b.texts(".done p"),
+        "error": b.texts(".problem .error-text"),
+        "log": b.texts(".log li"),
+    }
+
+
+def scenario_send(base, out):
+    b = Browser(base, out)
+    try:
+        first = send_once(b, "send-1")
+        second = send_once(b, "send-2")
+        return {"first": first, "second": second}
+    finally:
+        b.close()
+
+
 def scenario_project(base, out):
     b = Browser(base, out)
     try:

@@ -759,8 +759,15 @@ fn prepare_mailing(
             {
                 page.problems = problems.clone();
                 page.problems_file = Some(recips.1.clone());
+                // The table below says what the CLI lists line by line.
+                page.message = Some(format!(
+                    "{}: {} problem(s); nothing was made.",
+                    recips.1,
+                    problems.len()
+                ));
+            } else {
+                page.message = Some(shown(&e.to_string(), &names));
             }
-            page.message = Some(shown(&e.to_string(), &names));
             (page, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
