@@ -43,6 +43,14 @@ pub(crate) fn random_id() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// Make a folder only this user can read (0700 on Unix).
+fn private_dir(d: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(d)
+}
+
 /// Compare secrets without leaking where they differ.
 fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -78,7 +86,7 @@ impl Session {
     pub fn new_dir(&self) -> std::io::Result<PathBuf> {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let d = self.dir.join(format!("w{n}"));
-        std::fs::create_dir(&d)?;
+        private_dir(&d)?;
         Ok(d)
     }
 
@@ -150,6 +158,9 @@ const SCRIPT: &str = include_str!("templates/page.js");
 
 fn environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
+    // A field the data lacks (an older or newer check report, an empty
+    // form) renders as nothing, also when something is looked up in it.
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     for (name, src) in TEMPLATES {
         // The templates are ours and fixed: a syntax error is a bug that
         // the page tests catch.
@@ -262,7 +273,7 @@ impl App {
         let id = random_id();
         let n = sessions.len();
         let dir = self.root.path().join(format!("s{}-{}", n, &id[..8]));
-        let _ = std::fs::create_dir(&dir);
+        let _ = private_dir(&dir);
         let s = Arc::new(Session {
             csrf: random_id(),
             dir,
@@ -724,5 +735,58 @@ pub(crate) fn download_name(shown: &str, suffix: &str) -> String {
         format!("draft{suffix}")
     } else {
         format!("{safe}{suffix}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_names_are_plain_file_names() {
+        assert_eq!(
+            download_name("Draft report.docx", "-check.md"),
+            "Draft-report-check.md"
+        );
+        assert_eq!(download_name("../../etc/passwd", ".pdf"), "passwd.pdf");
+        assert_eq!(download_name("..", ".pdf"), "draft.pdf");
+        assert_eq!(download_name("C:\\x\\é\"q.docx", ".pdf"), "C--x---q.pdf");
+        assert_eq!(download_name("", ".json"), "draft.json");
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+        assert!(!same_secret("", "a"));
+        let (a, b) = (random_id(), random_id());
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn cookies_are_found_by_name() {
+        let mut h = HeaderMap::new();
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; bpfpress_session=xyz"),
+        );
+        h.append(header::COOKIE, HeaderValue::from_static("bpfpress_token=t"));
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("xyz"));
+        assert_eq!(cookie(&h, TOKEN_COOKIE), Some("t"));
+        assert_eq!(cookie(&h, "bpfpress"), None);
+    }
+
+    #[test]
+    fn every_template_renders_with_empty_data() {
+        let env = environment();
+        for (name, _) in TEMPLATES {
+            let html = env
+                .get_template(name)
+                .and_then(|t| t.render(minijinja::context! { job => minijinja::context!{} }))
+                .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            assert!(html.contains("<html lang=\"en\">"), "{name}");
+        }
     }
 }
