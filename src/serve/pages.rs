@@ -239,6 +239,7 @@ fn check_uploads(
                     _ => (None, None),
                 };
                 reports.push(report.clone());
+                let no_copy = reviewed_url.is_none();
                 page.reports.push(CheckedView {
                     md: s.offer(
                         md_path,
@@ -252,10 +253,12 @@ fn check_uploads(
                     ),
                     reviewed: reviewed_url,
                     reviewed_comments: comments,
-                    annotate_note: (copy_ext.is_none()).then(|| {
-                        "A PDF cannot carry comments: the reviewed copy is made from the Word or \
-                         Markdown source."
-                            .to_owned()
+                    annotate_note: no_copy.then(|| {
+                        format!(
+                            "No reviewed copy: a {} draft cannot carry comments; the reviewed \
+                             copy is made from the Word (.docx) or Markdown source.",
+                            report.format
+                        )
                     }),
                     report,
                 });
@@ -924,7 +927,7 @@ pub(crate) async fn mailing_send(
     });
     let id = random_id();
     lock(&s.jobs).insert(id.clone(), job.clone());
-    std::thread::spawn(move || {
+    super::web::run_job(job.clone(), move || {
         let result = send(&project, &prepared, force, &job);
         job.update(|j| {
             match result {
@@ -1165,7 +1168,7 @@ pub(crate) async fn project_build(
     let id = random_id();
     lock(&s.jobs).insert(id.clone(), job.clone());
     let force = form.force.as_deref() == Some("yes");
-    std::thread::spawn(move || {
+    super::web::run_job(job.clone(), move || {
         let result = (|| -> Result<_, Error> {
             let settings = super::settings(Some(&project), Flags::default())?;
             let opts = BuildOptions {

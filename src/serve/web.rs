@@ -131,6 +131,21 @@ impl Job {
     }
 }
 
+/// Run a job's work on a thread of its own. Should the work panic, the job
+/// still ends, saying so, and the server goes on.
+pub(crate) fn run_job(job: Arc<Job>, work: impl FnOnce() + Send + 'static) {
+    std::thread::spawn(move || {
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).is_err() {
+            job.update(|j| {
+                j.error = Some(
+                    "the job stopped on an internal error; what was written before stays".into(),
+                );
+                j.finished = true;
+            });
+        }
+    });
+}
+
 /// The server's state, shared by every request.
 pub struct App {
     pub(crate) opts: Options,
@@ -788,5 +803,39 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{name}: {e:#}"));
             assert!(html.contains("<html lang=\"en\">"), "{name}");
         }
+    }
+
+    /// The check page reads the report's serialised fields: one the check
+    /// adds later is shown where the template names it (`advice`), others
+    /// are ignored; none breaks the page.
+    #[test]
+    fn the_check_page_tolerates_fields_it_does_not_know() {
+        let mut d = crate::model::Document::new("d.md", crate::model::Format::Markdown);
+        d.meta.title = Some("A <b>draft</b>".into());
+        d.finish();
+        let report =
+            crate::check::check(&d, &crate::check::Checklist::builtin(), &Default::default());
+        let mut v = serde_json::to_value(&report).unwrap();
+        v["elements"][0]["advice"] = "Add a section that defines the issue.".into();
+        v["elements"][0]["mapping"] = serde_json::json!({"new": [1, 2]});
+        v["novelty"] = 42.into();
+        let html = environment()
+            .get_template("check.html")
+            .and_then(|t| {
+                t.render(minijinja::context! {
+                    reports => vec![minijinja::context! { report => v, md => "/file/a", json => "/file/b" }],
+                })
+            })
+            .unwrap();
+        assert!(
+            html.contains("<p class=\"advice\">Add a section that defines the issue.</p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("A &lt;b&gt;draft&lt;&#x2f;b&gt;")
+                || html.contains("A &lt;b&gt;draft&lt;/b&gt;"),
+            "user text is escaped: {html}"
+        );
+        assert_eq!(html.matches("<tr class=\"v-").count(), 10);
     }
 }
