@@ -625,3 +625,34 @@ fn mailing_page_sends_once_after_confirmation_and_never_twice() {
     assert!(got.values().all(|(n, _)| *n == 1), "{got:?}");
     assert!(project.join("dist/mailing.csv").is_file());
 }
+
+#[test]
+fn the_keyboard_reaches_every_control_and_publish_shows_a_bad_drafts_message() {
+    if !browser_ready() {
+        return;
+    }
+    let server = Server::start(&[]);
+    let out = scratch("serve-keyboard");
+    let bad = fixture("bad/pdf-needs-password.pdf");
+    let r = scenario(&server, "keyboard", &out, &[&bad]);
+    let focus = strs(&r["focus"]);
+    // The skip link first, then the pages, then the form's controls in order.
+    assert!(focus[0].ends_with("#main"), "{focus:?}");
+    let at = |id: &str| focus.iter().position(|f| f == id);
+    let (drafts, date) = (at("drafts"), at("meeting_date"));
+    assert!(
+        drafts.is_some() && date.is_some() && drafts < date,
+        "{focus:?}"
+    );
+    let err = strs(&r["publish_error"]);
+    assert_eq!(err[0], "pdf-needs-password.pdf: nothing was made", "{r}");
+    let cli = run(["render".as_ref(), bad.as_os_str()]);
+    assert_eq!(cli.code(), 2);
+    assert_eq!(
+        format!("error: {}", err[1]),
+        cli.stderr()
+            .trim()
+            .replace(&bad.display().to_string(), "pdf-needs-password.pdf"),
+        "the page says what the CLI says"
+    );
+}

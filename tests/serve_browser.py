@@ -158,6 +158,28 @@ def scenario_check(base, out, draft):
         b.close()
 
 
+def scenario_keyboard(base, out, broken):
+    """Tab through the Check page; then Publish a broken draft."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    b = Browser(base, out)
+    try:
+        b.open("/")
+        seen = []
+        for _ in range(12):
+            ActionChains(b.d).send_keys(Keys.TAB).perform()
+            el = b.d.switch_to.active_element
+            seen.append(el.get_attribute("id") or el.get_attribute("href") or el.tag_name)
+        b.open("/publish")
+        b.upload("draft", broken)
+        b.submit("/publish")
+        b.wait_for(".problem")
+        b.shot("publish-broken")
+        return {"focus": seen, "publish_error": b.texts(".problem h2") + b.texts(".problem .error-text")}
+    finally:
+        b.close()
+
+
 def scenario_batch(base, out, *drafts):
     b = Browser(base, out)
     try:
