@@ -184,6 +184,9 @@ impl<'a> RecipientData<'a> {
 #[derive(Debug, Clone)]
 pub struct Letter {
     pub pdf: Vec<u8>,
+    /// PNG image of the page, when the engine was asked for previews
+    /// ([`Engine::with_previews`]).
+    pub previews: Vec<Vec<u8>>,
     /// Index into [`FIT_STEPS`].
     pub fit_step: usize,
     /// Takeaways quoted (fewer than the shared ones when some were left out).
@@ -515,12 +518,14 @@ impl LetterRenderer {
             &format!("bpfpress-letter:{}", r.stem),
             self.standard,
         )?;
+        let previews = self.engine.previews(&compiled)?;
         drop(compiled);
         if self.evict {
             self.engine.after_document();
         }
         Ok(Letter {
             pdf,
+            previews,
             fit_step,
             takeaways,
             compiles,

@@ -29,5 +29,6 @@ pub mod pipeline;
 pub mod project;
 pub mod readiness;
 pub mod render;
+pub mod serve;
 pub mod summaries;
 pub mod takeaways;

@@ -435,6 +435,18 @@ pub fn matrix_markdown(reports: &[CheckReport], errors: &[FileError]) -> String 
     out
 }
 
+/// Markdown for a run: each report, then for several files the summary
+/// matrix (what `bpfpress check --format markdown` prints, and the web
+/// page's download).
+pub fn markdown_batch(reports: &[CheckReport], errors: &[FileError]) -> String {
+    let mut s = reports.iter().map(markdown).collect::<Vec<_>>().join("\n");
+    if reports.len() + errors.len() > 1 {
+        s.push_str("\n## Summary\n\n");
+        s.push_str(&matrix_markdown(reports, errors));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

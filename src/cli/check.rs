@@ -229,18 +229,7 @@ pub fn run(args: Args) -> ExitCode {
             }
             s
         }
-        OutFormat::Markdown => {
-            let mut s = reports
-                .iter()
-                .map(format::markdown)
-                .collect::<Vec<_>>()
-                .join("\n");
-            if batch {
-                s.push_str("\n## Summary\n\n");
-                s.push_str(&format::matrix_markdown(&reports, &errors));
-            }
-            s
-        }
+        OutFormat::Markdown => format::markdown_batch(&reports, &errors),
     };
     let written = match &args.output {
         Some(p) => bpfpress::fsutil::write_atomic(p, text.as_bytes())

@@ -168,6 +168,7 @@ fn letters(args: &Args, warnings: &mut Vec<Warning>) -> Result<usize, Error> {
         skip_invalid: args.skip_invalid,
         threads: args.threads,
         progress: true,
+        sink: None,
     };
 
     // 1. Recipients, validated before anything else.

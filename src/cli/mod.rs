@@ -14,6 +14,7 @@ mod ingest;
 mod init;
 mod letters;
 mod render;
+mod serve;
 mod summaries;
 mod takeaways;
 
@@ -46,6 +47,7 @@ enum Command {
     Takeaways(takeaways::Args),
     Summaries(summaries::Args),
     Letters(Box<letters::Args>),
+    Serve(serve::Args),
     Completions(completions::Args),
 }
 
@@ -71,6 +73,7 @@ pub fn run() -> ExitCode {
         Command::Takeaways(a) => takeaways::run(a),
         Command::Summaries(a) => summaries::run(a),
         Command::Letters(a) => letters::run(*a),
+        Command::Serve(a) => serve::run(a),
         Command::Completions(a) => completions::run(a),
     }
 }

@@ -317,6 +317,8 @@ pub struct RunOptions {
     pub progress: bool,
     /// Times the send log's lines.
     pub clock: Clock,
+    /// Progress for a caller that draws its own (the web page).
+    pub sink: Option<ProgressSink>,
 }
 
 impl RunOptions {
@@ -330,6 +332,7 @@ impl RunOptions {
             stack_bytes: 64 << 20,
             progress: true,
             clock: Clock::system(),
+            sink: None,
         }
     }
 }
@@ -610,19 +613,19 @@ impl Campaign {
             .thread_name(|i| format!("bpfpress-mail-{i}"))
             .build()
             .map_err(|e| CampaignError::Pool(e.to_string()))?;
-        let bar = progress_bar(opts.progress, recipients.list.len() as u64, "letters");
+        let bar = Tick::new(opts, recipients.list.len() as u64, "letters");
         let mut entries: Vec<ManifestEntry> = pool.install(|| {
             recipients
                 .list
                 .par_iter()
                 .map(|r| {
                     let e = self.produce(r, maker, &files, want_eml, &shared);
-                    bar.inc(1);
+                    bar.inc();
                     e
                 })
                 .collect()
         });
-        bar.finish_and_clear();
+        bar.finish();
         for s in &recipients.skipped {
             entries.push(ManifestEntry {
                 row: s.row,
@@ -663,16 +666,16 @@ impl Campaign {
                 .iter()
                 .filter(|e| e.status == Status::Generated)
                 .count();
-            let bar = progress_bar(opts.progress, todo as u64, "sending");
+            let bar = Tick::new(opts, todo as u64, "sending");
             for e in manifest
                 .entries
                 .iter_mut()
                 .filter(|e| e.status == Status::Generated)
             {
                 deliver_one(sender, log, out, &self.from.email, e, opts.resend_uncertain)?;
-                bar.inc(1);
+                bar.inc();
             }
-            bar.finish_and_clear();
+            bar.finish();
             sender.close();
             write_manifest(&files, &manifest)?;
         }
@@ -806,6 +809,54 @@ fn progress_bar(enabled: bool, len: u64, what: &'static str) -> indicatif::Progr
     }
     bar.set_message(what);
     bar
+}
+
+/// Where a run's progress goes besides the terminal's bar (a web page):
+/// called with the stage (`letters`, `sending`), the count done and the
+/// total, from any worker thread.
+#[derive(Clone)]
+pub struct ProgressSink(pub Arc<dyn Fn(&'static str, u64, u64) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressSink")
+    }
+}
+
+/// One stage's progress: the terminal bar and the sink, if any.
+struct Tick<'a> {
+    bar: indicatif::ProgressBar,
+    sink: Option<&'a ProgressSink>,
+    what: &'static str,
+    total: u64,
+    done: std::sync::atomic::AtomicU64,
+}
+
+impl<'a> Tick<'a> {
+    fn new(opts: &'a RunOptions, total: u64, what: &'static str) -> Tick<'a> {
+        if let Some(s) = &opts.sink {
+            (s.0)(what, 0, total);
+        }
+        Tick {
+            bar: progress_bar(opts.progress, total, what),
+            sink: opts.sink.as_ref(),
+            what,
+            total,
+            done: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    fn inc(&self) {
+        self.bar.inc(1);
+        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if let Some(s) = self.sink {
+            (s.0)(self.what, n, self.total);
+        }
+    }
+
+    fn finish(self) {
+        self.bar.finish_and_clear();
+    }
 }
 
 /// The sentence of a mail that names its attachments (placeholder

@@ -39,6 +39,8 @@ pub struct CampaignOptions {
     pub threads: usize,
     /// A progress bar on a terminal (off when the caller draws its own).
     pub progress: bool,
+    /// Progress for a caller that draws its own (the web page).
+    pub sink: Option<crate::mail::campaign::ProgressSink>,
 }
 
 impl CampaignOptions {
@@ -359,6 +361,7 @@ pub fn campaign(
     run.threads = opts.threads;
     run.stack_bytes = crate::render::TYPST_STACK;
     run.progress = opts.progress;
+    run.sink = opts.sink.clone();
     run.clock = settings.clock;
     let manifest = mail.run(input.recipients, &renderer, &run)?;
     for w in manifest.entries.iter().flat_map(|e| &e.warnings) {

@@ -35,6 +35,9 @@ use crate::model::Document;
 pub use diag::Diagnostic;
 pub use world::{Shared, Templates};
 
+/// Scale of page previews: 1.5 px per pt, an A4 page 893 px wide.
+pub const PREVIEW_PX_PER_PT: f64 = 1.5;
+
 /// The virtual path of the data file every template receives.
 pub const DATA_PATH: &str = "/data.json";
 
@@ -191,6 +194,8 @@ pub struct Job<'a> {
 #[derive(Clone)]
 pub struct Engine {
     shared: Arc<Shared>,
+    /// Pages to preview as PNG with every output ([`Engine::with_previews`]).
+    previews: usize,
 }
 
 impl Engine {
@@ -198,6 +203,7 @@ impl Engine {
     pub fn builtin() -> Engine {
         Engine {
             shared: world::builtin_shared(),
+            previews: 0,
         }
     }
 
@@ -211,6 +217,7 @@ impl Engine {
         let shared = Shared::new(templates).map_err(err)?;
         Ok(Engine {
             shared: Arc::new(shared),
+            previews: 0,
         })
     }
 
@@ -242,7 +249,38 @@ impl Engine {
         let shared = Shared::with_font_dirs(templates, font_dirs).map_err(RenderError::Data)?;
         Ok(Engine {
             shared: Arc::new(shared),
+            previews: 0,
         })
+    }
+
+    /// The same engine, which also draws the first `pages` pages of every
+    /// output it makes as PNG images (`previews` of [`Rendered`], the
+    /// takeaways sheet and the letters), with typst's own renderer in
+    /// process: the web page (`bpfpress serve`) shows them. 0: none.
+    pub fn with_previews(mut self, pages: usize) -> Engine {
+        self.previews = pages;
+        self
+    }
+
+    /// PNG images of the first pages of `compiled`, as many as
+    /// [`Engine::with_previews`] asked for (none by default).
+    pub fn previews(&self, compiled: &Compiled) -> Result<Vec<Vec<u8>>, RenderError> {
+        let opts = typst_render::RenderOptions {
+            pixel_per_pt: typst::utils::Scalar::new(PREVIEW_PX_PER_PT),
+            render_bleed: false,
+        };
+        compiled
+            .document
+            .pages()
+            .iter()
+            .take(self.previews)
+            .map(|page| {
+                let pixmap = catch(|| typst_render::render(page, &opts))?;
+                pixmap
+                    .encode_png()
+                    .map_err(|e| RenderError::Data(format!("cannot encode a page preview: {e}")))
+            })
+            .collect()
     }
 
     /// Whether a loaded font has a glyph for `c`.
@@ -422,6 +460,9 @@ pub struct Rendered {
     pub pages: usize,
     /// Non-fatal template warnings (already formatted with file and line).
     pub warnings: Vec<Diagnostic>,
+    /// PNG images of the first pages, when the engine was asked for them
+    /// ([`Engine::with_previews`]).
+    pub previews: Vec<Vec<u8>>,
 }
 
 /// The report PDF for `doc`, with `engine`'s templates (`/report.typ`).
@@ -479,6 +520,7 @@ fn render_report_here(
             .unwrap_or("untitled")
     );
     let pdf = engine.pdf(&compiled, &ident, opts.standard)?;
+    let previews = engine.previews(&compiled)?;
     engine.after_document();
     let mut warnings: Vec<Diagnostic> = figure_warnings
         .into_iter()
@@ -492,6 +534,7 @@ fn render_report_here(
         pdf,
         pages: compiled.page_count(),
         warnings,
+        previews,
     })
 }
 

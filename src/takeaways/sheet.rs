@@ -241,6 +241,9 @@ pub struct Sheet {
     pub size_pt: f32,
     /// How far down its page the text of the last page runs (0–1).
     pub last_page_fill: Option<f64>,
+    /// PNG images of the first pages, when the engine was asked for them
+    /// ([`Engine::with_previews`](crate::render::Engine::with_previews)).
+    pub previews: Vec<Vec<u8>>,
 }
 
 const OVER_LIMIT: &str = "more bullets than the sheet takes";
@@ -615,9 +618,11 @@ pub fn make_sheet(
         doc.meta.title.as_deref().unwrap_or(&doc.meta.source)
     );
     let pdf = engine.pdf(&compiled, &ident, opts.standard)?;
+    let previews = engine.previews(&compiled)?;
     engine.after_document();
     let fill = last_page_fill(&compiled);
     Ok(Sheet {
+        previews,
         pdf,
         pages: compiled.page_count(),
         fit_level,

@@ -167,6 +167,8 @@ fn package(tool: &str) -> &'static str {
         "pandoc" => "pandoc",
         "soffice" => "libreoffice-writer-nogui",
         "python3" => "python3",
+        "chromium" => "chromium",
+        "chromedriver" => "chromium-driver",
         "pdfua" => "pip install pdfua",
         "outloud" => "pip install outloud",
         _ => "its package",
