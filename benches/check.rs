@@ -46,6 +46,7 @@ fn main() {
     let checklist = Checklist::builtin();
     let opts = CheckOptions {
         meeting_date: Date::parse("2020-11-02").ok(),
+        ..CheckOptions::default()
     };
     println!(
         "threads: {} (rayon), iterations: {iters}",

@@ -36,6 +36,7 @@ fn locs(r: &CheckReport, rule: &str) -> Vec<Location> {
 fn with_meeting(doc: &Document, date: &str) -> CheckReport {
     let opts = CheckOptions {
         meeting_date: Some(Date::parse(date).unwrap()),
+        ..CheckOptions::default()
     };
     check(doc, &Checklist::builtin(), &opts)
 }

@@ -65,10 +65,12 @@ pub fn notes(doc: &Document, report: &CheckReport, opts: &Options) -> Vec<Note> 
     out
 }
 
-/// What to add for a weak or missing element. The check stage is adding
-/// its own advice per element (`ElementResult::advice`); when it lands,
-/// this becomes `e.advice.clone()`.
+/// What to add for a weak or missing element: the check's advice, in the
+/// modalities' words.
 fn what_to_add(e: &ElementResult) -> String {
+    if !e.advice.is_empty() {
+        return e.advice.clone();
+    }
     match e.verdict {
         Verdict::Weak => format!(
             "give \u{201c}{}\u{201d} real substance here: what the BPF found, with examples, \

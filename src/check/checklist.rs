@@ -76,10 +76,17 @@ pub struct Element {
     pub short: String,
     pub heading_patterns: Vec<String>,
     pub cue_patterns: Vec<String>,
+    pub hint_patterns: Vec<String>,
     /// All heading aliases as one case-insensitive regex (None if there are none).
     pub headings: Option<Regex>,
     /// All cues as one case-insensitive regex (None if there are none).
     pub cues: Option<Regex>,
+    /// All hints (the element's vocabulary) as one regex (None if there are none).
+    pub hints: Option<Regex>,
+    /// Planning ("we will collect case studies") does not count as doing.
+    pub done_only: bool,
+    /// What to add when the element is weak or missing (modalities' words).
+    pub advice: String,
     pub thresholds: Thresholds,
 }
 
@@ -154,6 +161,11 @@ struct RawElement {
     headings: Vec<String>,
     #[serde(default)]
     cues: Vec<String>,
+    #[serde(default)]
+    hints: Vec<String>,
+    #[serde(default)]
+    done_only: bool,
+    advice: Option<String>,
     min_words: Option<usize>,
     present_paragraphs: Option<usize>,
     present_sections: Option<usize>,
@@ -255,6 +267,12 @@ impl Checklist {
                 .map_err(|(k, r)| invalid(format!("{at}, headings[{k}] {:?}", e.headings[k]), r))?;
             let cues = compile(&e.cues)
                 .map_err(|(k, r)| invalid(format!("{at}, cues[{k}] {:?}", e.cues[k]), r))?;
+            let hints = compile(&e.hints)
+                .map_err(|(k, r)| invalid(format!("{at}, hints[{k}] {:?}", e.hints[k]), r))?;
+            let advice = e
+                .advice
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| format!("Add {}.", lower_first(&e.wording)));
             let short = e
                 .short
                 .filter(|s| !s.trim().is_empty())
@@ -266,8 +284,12 @@ impl Checklist {
                 short,
                 heading_patterns: e.headings,
                 cue_patterns: e.cues,
+                hint_patterns: e.hints,
                 headings,
                 cues,
+                hints,
+                done_only: e.done_only,
+                advice,
                 thresholds,
             });
         }
@@ -288,6 +310,7 @@ impl Checklist {
             e.heading_patterns
                 .iter()
                 .chain(&e.cue_patterns)
+                .chain(&e.hint_patterns)
                 .all(|p| p.is_ascii())
         });
         Ok(Checklist {
@@ -304,6 +327,14 @@ impl Checklist {
     /// The element with this id.
     pub fn element(&self, id: u32) -> Option<&Element> {
         self.elements.iter().find(|e| e.id == id)
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 
