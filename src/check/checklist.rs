@@ -85,6 +85,12 @@ pub struct Element {
     pub hints: Option<Regex>,
     /// Planning ("we will collect case studies") does not count as doing.
     pub done_only: bool,
+    /// Terms a sentence must name two of to compare (e.g. regions).
+    pub compare: Option<Regex>,
+    pub compare_patterns: Vec<String>,
+    /// Case narratives ("In Kigali, the city …") count as cues when two
+    /// stand in one paragraph.
+    pub cases: bool,
     /// What to add when the element is weak or missing (modalities' words).
     pub advice: String,
     pub thresholds: Thresholds,
@@ -165,6 +171,10 @@ struct RawElement {
     hints: Vec<String>,
     #[serde(default)]
     done_only: bool,
+    #[serde(default)]
+    compare: Vec<String>,
+    #[serde(default)]
+    cases: bool,
     advice: Option<String>,
     min_words: Option<usize>,
     present_paragraphs: Option<usize>,
@@ -267,6 +277,8 @@ impl Checklist {
                 .map_err(|(k, r)| invalid(format!("{at}, headings[{k}] {:?}", e.headings[k]), r))?;
             let cues = compile(&e.cues)
                 .map_err(|(k, r)| invalid(format!("{at}, cues[{k}] {:?}", e.cues[k]), r))?;
+            let compare = compile(&e.compare)
+                .map_err(|(k, r)| invalid(format!("{at}, compare[{k}] {:?}", e.compare[k]), r))?;
             let hints = compile(&e.hints)
                 .map_err(|(k, r)| invalid(format!("{at}, hints[{k}] {:?}", e.hints[k]), r))?;
             let advice = e
@@ -289,6 +301,9 @@ impl Checklist {
                 cues,
                 hints,
                 done_only: e.done_only,
+                compare,
+                compare_patterns: e.compare,
+                cases: e.cases,
                 advice,
                 thresholds,
             });
@@ -311,6 +326,7 @@ impl Checklist {
                 .iter()
                 .chain(&e.cue_patterns)
                 .chain(&e.hint_patterns)
+                .chain(&e.compare_patterns)
                 .all(|p| p.is_ascii())
         });
         Ok(Checklist {

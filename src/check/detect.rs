@@ -79,7 +79,7 @@ fn mask_forum_name(s: &mut String) {
 }
 
 static FORUM_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)best practices? forums?").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"(?i)\bbest practices? forums?\b").expect("static regex"));
 
 /// Same count as [`crate::model::count_words`] (whitespace-separated words
 /// with at least one letter or digit), but one regex scan instead of a
@@ -312,6 +312,8 @@ struct Sentence {
     end: usize,
     /// Not a placeholder, a date line, a contents line; long enough.
     substantive: bool,
+    /// Mostly placeholder text.
+    placeholder: bool,
     /// Future or planning mood ("we will collect", "the BPF plans to").
     plan: bool,
     /// Prescribes or defines rather than reports ("a case study should
@@ -322,7 +324,7 @@ struct Sentence {
 /// A placeholder where text should be.
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\[[^\]]{0,80}\]|\b(?:tbd|tba|todo|tk|xxx+|lorem ipsum|dolor sit amet|placeholder|text to follow|to follow|coming soon|insert (?:\w+ ){0,4}here|to be (?:completed|added|written|confirmed|drafted|determined|inserted|provided|developed|expanded|finali[sz]ed|updated|filled|done)|(?:section|text|content) (?:to come|pending|forthcoming)|fill (?:in|this)|add (?:text|content) here|\.\.\.|…)",
+        r"(?i)\[[^\]]{0,600}\]|^\s*\[|\b(?:tbd|tba|todo|tk|xxx+|lorem ipsum|dolor sit amet|placeholder|text to follow|to follow|coming soon|insert (?:\w+ ){0,4}here|to be (?:completed|added|written|confirmed|drafted|determined|inserted|provided|developed|expanded|finali[sz]ed|updated|filled|done)|(?:section|text|content) (?:to come|pending|forthcoming)|fill (?:in|this)|add (?:text|content) here|\.\.\.|…)",
     )
     .expect("static regex")
 });
@@ -330,7 +332,7 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
 /// Future or planning mood.
 static PLAN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:will|shall|plans? to|planned to|planning to|intends? to|intended to|is going to|are going to|aims? to|would like to|is to be|are to be|is expected to|are expected to|propose[sd]? to|agreed to|to be collected|next (?:call|meeting|step)|action items?|should (?:collect|gather|compile|invite|launch|run|hold|survey|interview))\b",
+        r"(?i)\b(?:will|shall|please|(?:is|are) (?:asked|requested|invited) to|so that (?:\w+ ){1,6}(?:can|could)|plans? to|planned to|planning to|intends? to|intended to|is going to|are going to|aims? to|would like to|is to be|are to be|is expected to|are expected to|propose[sd]? to|agreed to|to be collected|next (?:call|meeting|step)|action items?|should (?:collect|gather|compile|invite|launch|run|hold|survey|interview))\b",
     )
     .expect("static regex")
 });
@@ -338,7 +340,7 @@ static PLAN: LazyLock<Regex> = LazyLock::new(|| {
 /// Defines or prescribes instead of reporting what was done.
 static PRESCRIPTIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:(?:is|are) (?:defined|understood) as|(?:means|refers to|refer to)\b|should (?:include|contain|describe|explain|be|cover|follow|present|document)|must (?:include|contain|describe|explain|be|cover)|criteria|template|format for|what (?:counts|makes) (?:as )?a)",
+        r"(?i)\b(?:(?:is|are) (?:defined|understood) as|(?:means|refers to|refer to)\b|should (?:include|contain|describe|explain|be|cover|follow|present|document)|must (?:include|contain|describe|explain|be|cover)|criteria|template|format for|what (?:counts|makes) (?:as )?a|^\W*(?:an? |the )?(?:case stud(?:y|ies)|(?:best|good) practices?|methodology|methods?) (?:is|are|can be)\b)",
     )
     .expect("static regex")
 });
@@ -359,6 +361,16 @@ static TOC_LINE: LazyLock<Regex> =
 static ENUM_MARK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)\b(?:modalities|(?:ten|10) (?:output )?elements|output elements|table of contents|contents|agenda|template|this report is structured|is organi[sz]ed as follows|the (?:following )?sections?|chapter \d|section \d)\b",
+    )
+    .expect("static regex")
+});
+
+/// A case narrative: a sentence led by a named place ("In Kigali, …") or
+/// by a named actor doing something ("Amsterdam maintains …"). Case
+/// sensitive: the capital letters are the signal.
+static NARRATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:(?:In|At|From|Across|Near) (?:the )?\p{Lu}[\w’'.-]+(?:,? (?:\p{Lu}[\w’'.-]+|de|do|da|of))*,|(?:The )?\p{Lu}[\w’'.-]+(?: (?:\p{Lu}[\w’'.-]+|de|of|for))* (?:has|have|had|maintains|maintained|runs|ran|launched|adopted|created|set up|introduced|built|uses|used|requires|required|works|worked|started|began|trains|trained|offers|offered|provides|provided|connects|connected|opened|partnered|published|gives|gave|reached|serves|served|hosts|hosted|funds|funded|pays|paid|lets|let|sells|sold|installed|deployed)\b)",
     )
     .expect("static regex")
 });
@@ -421,6 +433,13 @@ pub(crate) struct Reading {
     unit_sentences: Vec<std::ops::Range<usize>>,
     /// Per unit: an enumeration (list of elements, contents, agenda).
     enumeration: Vec<bool>,
+    /// Discourse groups: a paragraph, or a paragraph with the list that
+    /// follows it (its items continue it), or a list or table on its own.
+    /// Sentence index ranges, in order.
+    groups: Vec<std::ops::Range<usize>>,
+    /// Per sentence: it narrates a case (a named place or actor doing
+    /// something: "In Kigali, the city …", "Amsterdam maintains …").
+    narrative: Vec<bool>,
     /// The heading that is the document's title (its section is the whole
     /// draft), which claims nothing.
     title: Option<usize>,
@@ -455,6 +474,7 @@ impl Reading {
                     start: a,
                     end: b,
                     substantive,
+                    placeholder: placeholder_words * 3 >= words,
                     plan: PLAN.is_match(s),
                     prescriptive: PRESCRIPTIVE.is_match(s),
                 });
@@ -528,10 +548,31 @@ impl Reading {
                 title = Some(h);
             }
         }
+        // Groups: list items continue the paragraph just before their list.
+        let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+        for (u, unit) in o.units.iter().enumerate() {
+            let range = unit_sentences[u].clone();
+            let is_list = matches!(o.doc.blocks[unit.block], Block::List { .. });
+            let continues = u > 0
+                && is_list
+                && (o.units[u - 1].block == unit.block
+                    || (o.units[u - 1].block + 1 == unit.block
+                        && matches!(o.doc.blocks[o.units[u - 1].block], Block::Paragraph { .. })));
+            match groups.last_mut() {
+                Some(g) if continues && g.end == range.start => g.end = range.end,
+                _ => groups.push(range),
+            }
+        }
+        let narrative = sentences
+            .iter()
+            .map(|s| NARRATIVE.is_match(o.units[s.unit].text[s.start..s.end].trim_start()))
+            .collect();
         Reading {
             sentences,
             unit_sentences,
             enumeration,
+            groups,
+            narrative,
             title,
         }
     }
@@ -605,7 +646,41 @@ fn judge(o: &Outline, r: &Reading, el: &Element, mapped: Option<&str>) -> Elemen
         let s = &r.sentences[k];
         counts(s) && el.hints.as_ref().is_some_and(|re| re.is_match(text_of(s)))
     };
-    let strong: Vec<bool> = (0..r.sentences.len()).map(strong_at).collect();
+    let mut strong: Vec<bool> = (0..r.sentences.len()).map(strong_at).collect();
+    // A cue in a short lead-in ("The BPF proposes to:") opens its group.
+    let lead: Vec<bool> = r
+        .sentences
+        .iter()
+        .map(|s| {
+            !s.placeholder
+                && !r.enumeration[s.unit]
+                && !(el.done_only && (s.plan || s.prescriptive))
+                && el.cues.as_ref().is_some_and(|re| re.is_match(text_of(s)))
+        })
+        .collect();
+    // Comparisons: a sentence naming two of the element's `compare` terms
+    // (two regions) speaks of it.
+    if let Some(re) = &el.compare {
+        for (k, s) in r.sentences.iter().enumerate() {
+            if !strong[k] && counts(s) && distinct(re, text_of(s)) >= 2 {
+                strong[k] = true;
+            }
+        }
+    }
+    // Case narratives: two in one group make a compilation of cases.
+    if el.cases {
+        for g in &r.groups {
+            let ks: Vec<usize> = g
+                .clone()
+                .filter(|&k| r.narrative[k] && counts(&r.sentences[k]))
+                .collect();
+            if ks.len() >= 2 {
+                for k in ks {
+                    strong[k] = true;
+                }
+            }
+        }
+    }
     let hinted: Vec<bool> = (0..r.sentences.len()).map(hint_at).collect();
     // Sentences that speak of the element in words only (planning,
     // prescribing, enumerating, placeholders): for the reasons.
@@ -645,11 +720,19 @@ fn judge(o: &Outline, r: &Reading, el: &Element, mapped: Option<&str>) -> Elemen
 
     // Support: sentences that count for the element.
     let mut support: BTreeSet<usize> = BTreeSet::new();
-    // Paragraphs made about the element by a cue.
-    for (u, range) in r.unit_sentences.iter().enumerate() {
-        if range.clone().any(|k| strong[k]) {
-            let _ = u;
-            support.extend(range.clone().filter(|&k| strong[k] || hinted[k]));
+    // A group (paragraph, paragraph with its list) is about the element
+    // when a cue speaks in its topic sentences (the first two) or its
+    // closing one, or when two of its sentences carry the element's words
+    // and one of them a cue; then all its sentences count.
+    for g in &r.groups {
+        let ks: Vec<usize> = g.clone().collect();
+        let Some(&last) = ks.last() else { continue };
+        let _ = last;
+        let topic = ks.iter().take(2).any(|&k| strong[k] || lead[k]);
+        let worded = ks.iter().filter(|&&k| strong[k] || hinted[k]).count();
+        let any_strong = ks.iter().any(|&k| strong[k] || lead[k]);
+        if topic || (any_strong && worded >= 2) {
+            support.extend(ks.iter().copied().filter(|&k| counts(&r.sentences[k])));
         }
     }
     // Claimed sections: backed when a cue speaks in the body (then every
@@ -686,16 +769,14 @@ fn judge(o: &Outline, r: &Reading, el: &Element, mapped: Option<&str>) -> Elemen
                 el.done_only && s.substantive && (s.plan || s.prescriptive)
             })
             .count();
-        let backed = st > 0 || matches!(kind, Claim::Mapped(_));
+        // Backed: a cue speaks in the body, or most of its sentences carry
+        // the element's words, or the consultant mapped it. Then the
+        // section is about the element and all its sentences count.
+        let backed = st > 0
+            || (hi.len() >= 2 && hi.len() * 2 >= substantive)
+            || matches!(kind, Claim::Mapped(_));
         if backed {
-            support.extend(ks.iter().copied().filter(|&k| strong[k] || hinted[k]));
-            if matches!(kind, Claim::Mapped(_)) {
-                // A mapped section's substantive sentences all count.
-                support.extend(ks.iter().copied().filter(|&k| {
-                    let s = &r.sentences[k];
-                    counts(s)
-                }));
-            }
+            support.extend(ks.iter().copied().filter(|&k| counts(&r.sentences[k])));
         }
         infos.push(ClaimInfo {
             head: h,
@@ -746,7 +827,7 @@ fn judge(o: &Outline, r: &Reading, el: &Element, mapped: Option<&str>) -> Elemen
     // Hint-only claimed section: the heading claims the element, the body
     // uses its vocabulary in several sentences but never speaks of it
     // squarely: touched, not done.
-    let hint_only = best.filter(|c| c.strong == 0 && c.hinted >= 2);
+    let hint_only = infos.iter().find(|c| c.strong == 0 && c.hinted >= 1);
 
     let present_at = t.present_paragraphs.max(1);
     let (verdict, confidence, reason) = if n_strong > 0 && n >= present_at
@@ -796,7 +877,7 @@ fn judge(o: &Outline, r: &Reading, el: &Element, mapped: Option<&str>) -> Elemen
             Verdict::Weak,
             0.5,
             format!(
-                "heading \"{}\" claims it and {} of its body use its vocabulary, but none speaks of it squarely",
+                "heading \"{}\" claims it and its body touches it in {}, without a paragraph of substance",
                 hd(c.head),
                 plural(c.hinted, "sentence")
             ),
