@@ -340,7 +340,7 @@ static PLAN: LazyLock<Regex> = LazyLock::new(|| {
 /// Defines or prescribes instead of reporting what was done.
 static PRESCRIPTIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:(?:is|are) (?:defined|understood) as|(?:means|refers to|refer to)\b|should (?:include|contain|describe|explain|be|cover|follow|present|document)|must (?:include|contain|describe|explain|be|cover)|criteria|template|format for|what (?:counts|makes) (?:as )?a|^\W*(?:an? |the )?(?:case stud(?:y|ies)|(?:best|good) practices?|methodology|methods?) (?:is|are|can be)\b)",
+        r"(?i)\b(?:(?:is|are) (?:defined|understood) as|(?:means|refers to|refer to)\b|should|must|ought to|needs? to|(?:we|bpf|forum) recommends?|(?:is|are) encouraged to|criteria|template|format for|what (?:counts|makes) (?:as )?a|^\W*(?:an? |the )?(?:case stud(?:y|ies)|(?:best|good) practices?|methodology|methods?) (?:is|are|can be)\b)",
     )
     .expect("static regex")
 });
@@ -437,6 +437,8 @@ pub(crate) struct Reading {
     /// follows it (its items continue it), or a list or table on its own.
     /// Sentence index ranges, in order.
     groups: Vec<std::ops::Range<usize>>,
+    /// Per sentence: bit i set when element i's cues match it.
+    cued: Vec<u64>,
     /// Per sentence: it narrates a case (a named place or actor doing
     /// something: "In Kigali, the city …", "Amsterdam maintains …").
     narrative: Vec<bool>,
@@ -573,6 +575,7 @@ impl Reading {
             enumeration,
             groups,
             narrative,
+            cued: Vec::new(),
             title,
         }
     }
@@ -594,11 +597,27 @@ pub(crate) fn detect(
     checklist: &Checklist,
     mapped: &std::collections::BTreeMap<u32, String>,
 ) -> Vec<ElementResult> {
-    let r = Reading::new(o, checklist);
+    let mut r = Reading::new(o, checklist);
+    // Which elements' cues speak in each sentence: a run of elaboration
+    // for one element ends where another element's cue begins.
+    r.cued = r
+        .sentences
+        .iter()
+        .map(|s| {
+            let t = &o.units[s.unit].matchable[s.start..s.end];
+            checklist
+                .elements
+                .iter()
+                .enumerate()
+                .filter(|(_, el)| el.cues.as_ref().is_some_and(|re| re.is_match(t)))
+                .fold(0u64, |m, (i, _)| m | (1u64 << (i % 64)))
+        })
+        .collect();
     checklist
         .elements
         .iter()
-        .map(|el| judge(o, &r, el, mapped.get(&el.id).map(String::as_str)))
+        .enumerate()
+        .map(|(i, el)| judge(o, &r, i, el, mapped.get(&el.id).map(String::as_str)))
         .collect()
 }
 
@@ -630,7 +649,14 @@ fn short_words(s: &str, n: usize) -> String {
     }
 }
 
-fn judge(o: &Outline, r: &Reading, el: &Element, mapped: Option<&str>) -> ElementResult {
+fn judge(
+    o: &Outline,
+    r: &Reading,
+    index: usize,
+    el: &Element,
+    mapped: Option<&str>,
+) -> ElementResult {
+    let me = 1u64 << (index % 64);
     let t = el.thresholds;
     let counts = |s: &Sentence| {
         s.substantive
@@ -720,19 +746,23 @@ fn judge(o: &Outline, r: &Reading, el: &Element, mapped: Option<&str>) -> Elemen
 
     // Support: sentences that count for the element.
     let mut support: BTreeSet<usize> = BTreeSet::new();
-    // A group (paragraph, paragraph with its list) is about the element
-    // when a cue speaks in its topic sentences (the first two) or its
-    // closing one, or when two of its sentences carry the element's words
-    // and one of them a cue; then all its sentences count.
+    // Runs: a cue opens a run of sentences about the element; the run goes
+    // on through the sentences that follow in the same group (paragraph,
+    // or paragraph with its list) until another element's cue begins a
+    // new topic. A short lead-in ("The BPF proposes to:") opens a run too.
     for g in &r.groups {
-        let ks: Vec<usize> = g.clone().collect();
-        let Some(&last) = ks.last() else { continue };
-        let _ = last;
-        let topic = ks.iter().take(2).any(|&k| strong[k] || lead[k]);
-        let worded = ks.iter().filter(|&&k| strong[k] || hinted[k]).count();
-        let any_strong = ks.iter().any(|&k| strong[k] || lead[k]);
-        if topic || (any_strong && worded >= 2) {
-            support.extend(ks.iter().copied().filter(|&k| counts(&r.sentences[k])));
+        let mut open = false;
+        for k in g.clone() {
+            let mine = strong[k] || lead[k];
+            let other = r.cued[k] & !me != 0;
+            if mine {
+                open = true;
+            } else if other || r.sentences[k].placeholder {
+                open = false;
+            }
+            if open && counts(&r.sentences[k]) {
+                support.insert(k);
+            }
         }
     }
     // Claimed sections: backed when a cue speaks in the body (then every
@@ -750,6 +780,7 @@ fn judge(o: &Outline, r: &Reading, el: &Element, mapped: Option<&str>) -> Elemen
         first: Option<usize>,
     }
     let mut infos: Vec<ClaimInfo> = Vec::new();
+    let mut any_backed = false;
     for &(h, kind) in &claims {
         let ur = unit_range(h);
         let ks: Vec<usize> = ur
@@ -773,9 +804,11 @@ fn judge(o: &Outline, r: &Reading, el: &Element, mapped: Option<&str>) -> Elemen
         // the element's words, or the consultant mapped it. Then the
         // section is about the element and all its sentences count.
         let backed = st > 0
+            || hi.len() >= t.present_paragraphs.max(1)
             || (hi.len() >= 2 && hi.len() * 2 >= substantive)
             || matches!(kind, Claim::Mapped(_));
         if backed {
+            any_backed = true;
             support.extend(ks.iter().copied().filter(|&k| counts(&r.sentences[k])));
         }
         infos.push(ClaimInfo {
@@ -830,9 +863,7 @@ fn judge(o: &Outline, r: &Reading, el: &Element, mapped: Option<&str>) -> Elemen
     let hint_only = infos.iter().find(|c| c.strong == 0 && c.hinted >= 1);
 
     let present_at = t.present_paragraphs.max(1);
-    let (verdict, confidence, reason) = if n_strong > 0 && n >= present_at
-        || best.is_some_and(|c| matches!(c.kind, Claim::Mapped(_)) && n >= present_at)
-    {
+    let (verdict, confidence, reason) = if n >= present_at && (n_strong > 0 || any_backed) {
         let where_ = match best.filter(|c| support_in(c.head) > 0) {
             Some(c) => format!(
                 "{} under \"{}\"{}",
@@ -860,8 +891,7 @@ fn judge(o: &Outline, r: &Reading, el: &Element, mapped: Option<&str>) -> Elemen
                 first_cue(o, r, el, &support, &strong)
             ),
         )
-    } else if n > 0 && n_strong > 0 || best.is_some_and(|c| matches!(c.kind, Claim::Mapped(_)) && n > 0)
-    {
+    } else if n > 0 && (n_strong > 0 || any_backed) {
         (
             Verdict::Weak,
             if n == 1 { 0.75 } else { 0.6 },
