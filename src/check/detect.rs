@@ -340,7 +340,7 @@ static PLAN: LazyLock<Regex> = LazyLock::new(|| {
 /// Defines or prescribes instead of reporting what was done.
 static PRESCRIPTIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:(?:is|are) (?:defined|understood) as|(?:means|refers to|refer to)\b|should|must|ought to|needs? to|(?:we|bpf|forum) recommends?|(?:is|are) encouraged to|criteria|template|format for|what (?:counts|makes) (?:as )?a|^\W*(?:an? |the )?(?:case stud(?:y|ies)|(?:best|good) practices?|methodology|methods?) (?:is|are|can be)\b)",
+        r"(?i)\b(?:(?:is|are) (?:defined|understood) as|(?:means|refers to|refer to)\b|should|must|ought to|needs? to|(?:we|bpf|forum|group|participants) (?:recommends?|proposes?|suggests?|advises?)|(?:is|are) encouraged to|criteria|template|format for|what (?:counts|makes) (?:as )?a|^\W*(?:an? |the )?(?:case stud(?:y|ies)|(?:best|good) practices?|methodology|methods?) (?:is|are|can be)\b)",
     )
     .expect("static regex")
 });
@@ -803,10 +803,13 @@ fn judge(
         // Backed: a cue speaks in the body, or most of its sentences carry
         // the element's words, or the consultant mapped it. Then the
         // section is about the element and all its sentences count.
-        let backed = st > 0
+        // Planning or prescribing most of the body is not doing (for the
+        // elements that report work done).
+        let mostly_planned = el.done_only && pl * 2 >= substantive.max(1);
+        let worded = st > 0
             || hi.len() >= t.present_paragraphs.max(1)
-            || (hi.len() >= 2 && hi.len() * 2 >= substantive)
-            || matches!(kind, Claim::Mapped(_));
+            || (hi.len() >= 2 && hi.len() * 2 >= substantive);
+        let backed = (worded && !mostly_planned) || matches!(kind, Claim::Mapped(_));
         if backed {
             any_backed = true;
             support.extend(ks.iter().copied().filter(|&k| counts(&r.sentences[k])));
