@@ -369,10 +369,17 @@ static ENUM_MARK: LazyLock<Regex> = LazyLock::new(|| {
 /// by a named actor doing something ("Amsterdam maintains …"). Case
 /// sensitive: the capital letters are the signal.
 static NARRATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:(?:In|At|From|Across|Near) (?:the )?\p{Lu}[\w’'.-]+(?:,? (?:\p{Lu}[\w’'.-]+|de|do|da|of))*,|(?:The )?\p{Lu}[\w’'.-]+(?: (?:\p{Lu}[\w’'.-]+|de|of|for))* (?:has|have|had|maintains|maintained|runs|ran|launched|adopted|created|set up|introduced|built|uses|used|requires|required|works|worked|started|began|trains|trained|offers|offered|provides|provided|connects|connected|opened|partnered|published|gives|gave|reached|serves|served|hosts|hosted|funds|funded|pays|paid|lets|let|sells|sold|installed|deployed)\b)",
-    )
+    let verbs = "has|have|had|holds|held|runs|ran|pairs|paired|invited|invites|publishes|published|ruled|rules|placed|places|combines|combined|replaced|replaces|set up|sets up|created|creates|built|builds|launched|launches|trains|trained|offers|offered|provides|provided|opened|opens|started|starts|began|begins|uses|used|works|worked|helps|helped|connects|connected|pays|paid|sells|sold|gives|gave|funds|funded|hosts|hosted|organi[sz]es|organi[sz]ed|maintains|maintained|developed|develops|introduced|introduces|adopted|adopts|partnered|partners|reached|reaches|serves|served|supports|supported|installed|installs|deployed|deploys|lends|lent|records|recorded|produces|produced|translates|translated|teaches|taught|requires|required|challenges|challenged|restored|restores|agreed|switched|moved|brought|brings|collects|collected|shares|shared|lets|let|asks|asked|negotiated|negotiates|bought|buys|operates|operated|manages|managed|employs|employed|recruited|recruits|visits|visited|designed|designs|tested|tests|wrote|writes|won|grew|reported|reports|documents|documented";
+    Regex::new(&format!(
+        r"^(?:(?:In|At|From|Across|Near) (?:the )?\p{{Lu}}[\w’'.-]+(?:,? (?:\p{{Lu}}[\w’'.-]+|de|do|da|of))*,|(?:The )?\p{{Lu}}[\w’'.-]+(?: (?:\p{{Lu}}[\w’'.-]+|de|of|for))* (?:{verbs})\b|(?:An?|One|Another) (?:[\w’'-]+ ){{0,5}}(?:{verbs})\b)"
+    ))
     .expect("static regex")
+});
+
+/// The BPF narrating its own work (methodology, not a case).
+static SELF_ACTOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:The |This |Our )?(?:BPF|IGF|MAG|Forum|Secretariat|We|It|They|Participants|Contributors|Respondents|Members|Co-facilitators|Facilitators|Report|Document|Draft|Section|Chapter|Annex)\b")
+        .expect("static regex")
 });
 
 /// Sentence ends: `.`, `!`, `?` followed by space and a capital, digit or
@@ -457,6 +464,27 @@ impl Reading {
             .map(|e| e.thresholds.cue_min_words)
             .min()
             .unwrap_or(5);
+        // Lists of short items (names, dates, links) are not substance.
+        let mut short_list = vec![false; o.units.len()];
+        {
+            let mut u = 0;
+            while u < o.units.len() {
+                let block = o.units[u].block;
+                let mut v = u;
+                while v < o.units.len() && o.units[v].block == block {
+                    v += 1;
+                }
+                if matches!(o.doc.blocks[block], Block::List { .. }) && v - u >= 3 {
+                    let words: usize = o.units[u..v].iter().map(|x| x.words).sum();
+                    if words < 8 * (v - u) {
+                        for x in &mut short_list[u..v] {
+                            *x = true;
+                        }
+                    }
+                }
+                u = v;
+            }
+        }
         for (u, unit) in o.units.iter().enumerate() {
             let from = sentences.len();
             for (a, b) in split_sentences(&unit.matchable) {
@@ -467,7 +495,8 @@ impl Reading {
                     .map(|m| word_count(m.as_str()).max(1))
                     .sum();
                 let dates = DATE_LINE.find_iter(s).count();
-                let substantive = words >= min_words
+                let substantive = !short_list[u]
+                    && words >= min_words
                     && placeholder_words * 3 < words
                     && !TOC_LINE.is_match(s)
                     && !(dates > 0 && words < 12 + 4 * dates && !s.contains(", the "));
@@ -567,7 +596,10 @@ impl Reading {
         }
         let narrative = sentences
             .iter()
-            .map(|s| NARRATIVE.is_match(o.units[s.unit].text[s.start..s.end].trim_start()))
+            .map(|s| {
+                let t = o.units[s.unit].text[s.start..s.end].trim_start();
+                NARRATIVE.is_match(t) && !SELF_ACTOR.is_match(t)
+            })
             .collect();
         Reading {
             sentences,
@@ -693,8 +725,26 @@ fn judge(
             }
         }
     }
-    // Case narratives: two in one group make a compilation of cases.
+    // Case narratives: paragraphs that open by narrating a case ("A charity
+    // runs …", "In Kigali, …") make a compilation of cases when there are
+    // two under one top-level section, or three in the draft.
     if el.cases {
+        let led: Vec<usize> = r
+            .groups
+            .iter()
+            .filter_map(|g| {
+                let k = g.start;
+                (g.end > k && r.narrative[k] && counts(&r.sentences[k])).then_some(k)
+            })
+            .collect();
+        let top = |k: usize| {
+            let mut h = o.parent[o.units[r.sentences[k].unit].block];
+            while let Some(p) = h.and_then(|x| o.parent[x]) {
+                h = Some(p);
+            }
+            h
+        };
+        // Two narratives inside one paragraph also make a compilation.
         for g in &r.groups {
             let ks: Vec<usize> = g
                 .clone()
@@ -704,6 +754,13 @@ fn judge(
                 for k in ks {
                     strong[k] = true;
                 }
+            }
+        }
+        let doc_wide = led.len() >= 3;
+        for &k in &led {
+            let peers = led.iter().filter(|&&j| top(j) == top(k)).count();
+            if doc_wide || peers >= 2 {
+                strong[k] = true;
             }
         }
     }
@@ -806,9 +863,13 @@ fn judge(
         // Planning or prescribing most of the body is not doing (for the
         // elements that report work done).
         let mostly_planned = el.done_only && pl * 2 >= substantive.max(1);
+        // Elements that report work done need a sentence that squarely
+        // reports it; for the others the element's vocabulary in most of
+        // the body (or in several sentences) backs the heading.
         let worded = st > 0
-            || hi.len() >= t.present_paragraphs.max(1)
-            || (hi.len() >= 2 && hi.len() * 2 >= substantive);
+            || !el.done_only
+                && (hi.len() >= t.present_paragraphs.max(1)
+                    || (hi.len() >= 2 && hi.len() * 2 >= substantive));
         let backed = (worded && !mostly_planned) || matches!(kind, Claim::Mapped(_));
         if backed {
             any_backed = true;

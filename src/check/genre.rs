@@ -48,6 +48,14 @@ static PAPER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// The title of a BPF document that is not its output report.
+static OTHER_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\W*(?:(?:the |a |an )?(?:\w+ ){0,3})?(?:call for (?:contributions|inputs?|proposals|case studies|submissions|comments)|terms of reference|work ?plan|concept note|survey|questionnaire|agenda|invitation|programme of the session|session (?:report|proposal)|press release)\b",
+    )
+    .expect("static regex")
+});
+
 /// A transcript line: "SPEAKER NAME:" at the start.
 static SPEAKER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[A-Z][A-Za-z.'-]+ ){0,3}[A-Z][A-Za-z.'-]+\s?:\s").expect("static regex")
@@ -77,6 +85,14 @@ pub(crate) fn not_a_report(doc: &Document, o: &Outline) -> Option<Finding> {
         titles.push(t);
     }
     let minutes_title = titles.iter().any(|t| MINUTES_TITLE.is_match(t));
+    // The document's own title (metadata, else its first heading or line).
+    let own_title: Option<&str> = doc
+        .meta
+        .title
+        .as_deref()
+        .or_else(|| doc.headings().next().map(|(i, _)| o.texts[i].as_str()))
+        .or_else(|| o.texts.first().map(String::as_str));
+    let other = own_title.and_then(|t| OTHER_TITLE.find(t).map(|m| m.as_str().trim().to_string()));
     let minutes_marks = count(&MINUTES_MARK);
     let paragraphs = o.texts.len().max(1);
     let speakers = o.texts.iter().filter(|t| SPEAKER.is_match(t)).count();
@@ -96,6 +112,11 @@ pub(crate) fn not_a_report(doc: &Document, o: &Outline) -> Option<Finding> {
         (
             "it reads as the minutes of a meeting (its title says so and it has attendees, action items or a next meeting)".to_string(),
             format!("{minutes_marks} minutes markers"),
+        )
+    } else if let Some(what) = other {
+        (
+            format!("its title (\"{what}\") names another kind of BPF document, which asks for or plans the work rather than reports it"),
+            String::new(),
         )
     } else if speakers * 3 >= paragraphs && speakers >= 10 {
         (
