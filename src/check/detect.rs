@@ -891,6 +891,23 @@ fn judge(
         });
     }
     let n = support.len();
+    // Concentration: the most support inside one paragraph group or one
+    // backed claimed section. Mentions scattered one sentence at a time
+    // are passing mentions, however many.
+    let mut concentrated = 0usize;
+    for g in &r.groups {
+        concentrated = concentrated.max(g.clone().filter(|k| support.contains(k)).count());
+    }
+    for &(h, _) in &claims {
+        let ur = unit_range(h);
+        let c = support
+            .iter()
+            .filter(|&&k| ur.contains(&r.sentences[k].unit))
+            .count();
+        if c >= 2 {
+            concentrated = concentrated.max(c);
+        }
+    }
     let n_strong = support.iter().filter(|&&k| strong[k]).count();
     let units: BTreeSet<usize> = support.iter().map(|&k| r.sentences[k].unit).collect();
     let sections: BTreeSet<Option<usize>> = units
@@ -927,7 +944,10 @@ fn judge(
     let hint_only = infos.iter().find(|c| c.strong == 0 && c.hinted >= 1);
 
     let present_at = t.present_paragraphs.max(1);
-    let (verdict, confidence, reason) = if n >= present_at && (n_strong > 0 || any_backed) {
+    let (verdict, confidence, reason) = if n >= present_at
+        && concentrated >= 2
+        && (n_strong > 0 || any_backed)
+    {
         let where_ = match best.filter(|c| support_in(c.head) > 0) {
             Some(c) => format!(
                 "{} under \"{}\"{}",
