@@ -444,6 +444,10 @@ pub(crate) struct Reading {
     /// follows it (its items continue it), or a list or table on its own.
     /// Sentence index ranges, in order.
     groups: Vec<std::ops::Range<usize>>,
+    /// Run-in headings: short unpunctuated lines over paragraphs, where a
+    /// Word or PDF draft lost its heading styles. (block, end block,
+    /// normalised text.)
+    pseudo: Vec<(usize, usize, String)>,
     /// Per sentence: bit i set when element i's cues match it.
     cued: Vec<u64>,
     /// Per sentence: it narrates a case (a named place or actor doing
@@ -464,6 +468,38 @@ impl Reading {
             .map(|e| e.thresholds.cue_min_words)
             .min()
             .unwrap_or(5);
+        // Run-in headings.
+        let mut pseudo: Vec<(usize, usize, String)> = Vec::new();
+        let is_line = |b: usize| {
+            matches!(o.doc.blocks[b], Block::Paragraph { .. }) && {
+                let t = o.texts[b].trim();
+                let w = word_count(t);
+                (2..=10).contains(&w)
+                    && !t.ends_with(['.', ':', ';', ',', '!'])
+                    && t.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+            }
+        };
+        let n = o.doc.blocks.len();
+        for b in 0..n {
+            if !is_line(b)
+                || b + 1 >= n
+                || !matches!(o.doc.blocks[b + 1], Block::Paragraph { .. } | Block::List { .. })
+                || is_line(b + 1)
+                || (b > 0 && is_line(b - 1))
+            {
+                continue;
+            }
+            pseudo.push((b, n, normalise_heading(&o.texts[b])));
+        }
+        for i in 0..pseudo.len() {
+            let b = pseudo[i].0;
+            let next_pseudo = pseudo.get(i + 1).map(|p| p.0).unwrap_or(n);
+            let next_heading = (b + 1..n)
+                .find(|&j| matches!(o.doc.blocks[j], Block::Heading { .. }))
+                .unwrap_or(n);
+            pseudo[i].1 = next_pseudo.min(next_heading);
+        }
+        let pseudo_block: std::collections::HashSet<usize> = pseudo.iter().map(|p| p.0).collect();
         // Lists of short items (names, dates, links) are not substance.
         let mut short_list = vec![false; o.units.len()];
         {
@@ -496,6 +532,7 @@ impl Reading {
                     .sum();
                 let dates = DATE_LINE.find_iter(s).count();
                 let substantive = !short_list[u]
+                    && !pseudo_block.contains(&unit.block)
                     && words >= min_words
                     && placeholder_words * 3 < words
                     && !TOC_LINE.is_match(s)
@@ -608,6 +645,7 @@ impl Reading {
             groups,
             narrative,
             cued: Vec::new(),
+            pseudo,
             title,
         }
     }
@@ -793,11 +831,23 @@ fn judge(
                 claims.push((i, Claim::Heading(i)));
             }
         }
+        for (b, _, norm) in &r.pseudo {
+            if re.is_match(norm) {
+                claims.push((*b, Claim::Heading(*b)));
+            }
+        }
     }
+    let end_of = |h: usize| {
+        r.pseudo
+            .iter()
+            .find(|p| p.0 == h)
+            .map(|p| p.1)
+            .unwrap_or(o.section_end[h])
+    };
     let unit_range = |h: usize| {
         // Units whose block lies in the heading's section.
         let a = o.units.partition_point(|u| u.block <= h);
-        let b = o.units.partition_point(|u| u.block < o.section_end[h]);
+        let b = o.units.partition_point(|u| u.block < end_of(h));
         a..b
     };
 
@@ -1062,9 +1112,13 @@ fn judge(
             heading_path: o.path(h),
             loc: o.doc.blocks[h].loc(),
             excerpt: ex,
-            matched: o.norm[h].clone(),
+            matched: if o.norm[h].is_empty() {
+                normalise_heading(&o.texts[h])
+            } else {
+                o.norm[h].clone()
+            },
             section_words: Some(o.section_words[h]),
-            blocks: h..o.section_end[h],
+            blocks: h..end_of(h),
         });
     }
     let mut seen_units = BTreeSet::new();
