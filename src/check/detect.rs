@@ -215,7 +215,11 @@ impl<'a> Outline<'a> {
         units.retain(|u| u.words > 0);
         let norm_match = norm
             .iter()
-            .map(|h| if fold { fold_ascii(h) } else { h.clone() })
+            .map(|h| {
+                let mut m = if fold { fold_ascii(h) } else { h.clone() };
+                mask_forum_name(&mut m);
+                m
+            })
             .collect();
         Outline {
             doc,
@@ -972,9 +976,17 @@ fn judge(
             .filter(|&&k| ur.contains(&r.sentences[k].unit))
             .count()
     };
+    // Mapped first; then claims with substance (two supporting sentences)
+    // before thinner ones; then the most specific: the highest share of
+    // its sentences supporting the element (a subsection fully about it
+    // beats the chapter around it); document order breaks ties.
     infos.sort_by(|a, b| {
         let m = |c: &ClaimInfo| matches!(c.kind, Claim::Mapped(_));
+        let sub = |c: &ClaimInfo| support_in(c.head) >= 2;
+        let density = |c: &ClaimInfo| support_in(c.head) as f32 / c.body_sentences.max(1) as f32;
         m(b).cmp(&m(a))
+            .then(sub(b).cmp(&sub(a)))
+            .then(density(b).total_cmp(&density(a)))
             .then(support_in(b.head).cmp(&support_in(a.head)))
             .then(b.hinted.cmp(&a.hinted))
     });
