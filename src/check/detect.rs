@@ -364,7 +364,7 @@ static TOC_LINE: LazyLock<Regex> =
 /// Words that announce a list of the elements, a contents list, an agenda.
 static ENUM_MARK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:modalities|(?:ten|10) (?:output )?elements|output elements|table of contents|contents|agenda|template|this report is structured|is organi[sz]ed as follows|the (?:following )?sections?|chapter \d|section \d)\b",
+        r"(?i)\b(?:modalities|(?:ten|10) (?:output )?elements|output elements|table of contents|agenda|this (?:report|document) is structured|(?:is|are) organi[sz]ed as follows|the following sections)\b",
     )
     .expect("static regex")
 });
@@ -881,6 +881,7 @@ fn judge(
     // mapped (the consultant vouches for the topic; substance still
     // counts).
     struct ClaimInfo {
+        thin: usize,
         head: usize,
         kind: Claim,
         body_sentences: usize,
@@ -929,7 +930,22 @@ fn judge(
             any_backed = true;
             support.extend(ks.iter().copied().filter(|&k| counts(&r.sentences[k])));
         }
+        // Thin: short sentences that are not placeholders and carry the
+        // element's words ("Meetings were held.", "Two cases.").
+        let thin = ks
+            .iter()
+            .filter(|&&k| {
+                let s = &r.sentences[k];
+                !s.substantive
+                    && !s.placeholder
+                    && !r.enumeration[s.unit]
+                    && word_count(text_of(s)) >= 2
+                    && (el.hints.as_ref().is_some_and(|re| re.is_match(text_of(s)))
+                        || el.cues.as_ref().is_some_and(|re| re.is_match(text_of(s))))
+            })
+            .count();
         infos.push(ClaimInfo {
+            thin,
             head: h,
             kind,
             body_sentences: ks.len(),
@@ -1003,7 +1019,7 @@ fn judge(
     // Hint-only claimed section: the heading claims the element, the body
     // uses its vocabulary in several sentences but never speaks of it
     // squarely: touched, not done.
-    let hint_only = infos.iter().find(|c| c.strong == 0 && c.hinted >= 1);
+    let hint_only = infos.iter().find(|c| c.strong == 0 && (c.hinted >= 1 || c.thin > 0));
 
     let present_at = t.present_paragraphs.max(1);
     let (verdict, confidence, reason) = if n >= present_at
@@ -1055,7 +1071,7 @@ fn judge(
             format!(
                 "heading \"{}\" claims it and its body touches it in {}, without a paragraph of substance",
                 hd(c.head),
-                plural(c.hinted, "sentence")
+                plural(c.hinted.max(c.thin), "sentence")
             ),
         )
     } else if let Some(c) = best {

@@ -65,7 +65,12 @@ static SPEAKER: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn not_a_report(doc: &Document, o: &Outline) -> Option<Finding> {
     let folded = &o.folded;
     let all_words: usize = o.words_total().max(1);
-    let framing: usize = folded.iter().map(|t| FRAMING.find_iter(t).count()).sum();
+    let framing: usize = folded
+        .iter()
+        .map(String::as_str)
+        .chain(doc.meta.title.as_deref())
+        .map(|t| FRAMING.find_iter(t).count())
+        .sum();
     let count = |re: &Regex| -> usize { folded.iter().map(|t| re.find_iter(t).count()).sum() };
     let software = count(&SOFTWARE);
     let paper = count(&PAPER);
