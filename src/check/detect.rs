@@ -881,6 +881,7 @@ fn judge(
     // mapped (the consultant vouches for the topic; substance still
     // counts).
     struct ClaimInfo {
+        backed: bool,
         thin: usize,
         head: usize,
         kind: Claim,
@@ -945,6 +946,7 @@ fn judge(
             })
             .count();
         infos.push(ClaimInfo {
+            backed,
             thin,
             head: h,
             kind,
@@ -965,8 +967,26 @@ fn judge(
     // backed claimed section. Mentions scattered one sentence at a time
     // are passing mentions, however many.
     let mut concentrated = 0usize;
+    // Stretches: consecutive paragraph groups of one section that all
+    // hold support count together.
+    let mut stretch = 0usize;
+    let mut prev_section = None;
     for g in &r.groups {
-        concentrated = concentrated.max(g.clone().filter(|k| support.contains(k)).count());
+        let c = g.clone().filter(|k| support.contains(k)).count();
+        let section = g
+            .clone()
+            .next()
+            .map(|k| o.parent[o.units[r.sentences[k].unit].block]);
+        if c == 0 {
+            stretch = 0;
+        } else {
+            if section != prev_section {
+                stretch = 0;
+            }
+            stretch += c;
+        }
+        prev_section = section;
+        concentrated = concentrated.max(stretch);
     }
     for &(h, _) in &claims {
         let ur = unit_range(h);
@@ -1002,6 +1022,7 @@ fn judge(
         let density = |c: &ClaimInfo| support_in(c.head) as f32 / c.body_sentences.max(1) as f32;
         m(b).cmp(&m(a))
             .then(sub(b).cmp(&sub(a)))
+            .then(b.strong.cmp(&a.strong))
             .then(density(b).total_cmp(&density(a)))
             .then(support_in(b.head).cmp(&support_in(a.head)))
             .then(b.hinted.cmp(&a.hinted))
@@ -1022,9 +1043,15 @@ fn judge(
     let hint_only = infos.iter().find(|c| c.strong == 0 && (c.hinted >= 1 || c.thin > 0));
 
     let present_at = t.present_paragraphs.max(1);
-    let (verdict, confidence, reason) = if n >= present_at
+    // A heading that claims the element over two supporting sentences is
+    // a section with substance.
+    let claimed_two = infos
+        .iter()
+        .any(|c| c.backed && support_in(c.head) >= 2);
+    let (verdict, confidence, reason) = if (n >= present_at
         && concentrated >= 2
-        && (n_strong > 0 || any_backed)
+        && (n_strong > 0 || any_backed))
+        || claimed_two
     {
         let where_ = match best.filter(|c| support_in(c.head) > 0) {
             Some(c) => format!(
@@ -1109,7 +1136,7 @@ fn judge(
     } else if words_only > 0 {
         (
             Verdict::Missing,
-            0.8,
+            0.7,
             format!(
                 "named only in enumerations, headings of other sections, placeholders or short lines ({}){mapped_note}",
                 plural(words_only, "place")
