@@ -58,7 +58,7 @@ impl Default for Thresholds {
             present_paragraphs: 3,
             present_sections: 1,
             weak_paragraphs: 1,
-            cue_min_words: 12,
+            cue_min_words: 5,
             max_elements_per_block: 3,
         }
     }

@@ -336,7 +336,7 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
 /// Future or planning mood.
 static PLAN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:will|shall|please|(?:is|are) (?:asked|requested|invited) to|so that (?:\w+ ){1,6}(?:can|could)|plans? to|planned to|planning to|intends? to|intended to|is going to|are going to|aims? to|would like to|is to be|are to be|is expected to|are expected to|propose[sd]? to|agreed to|to be collected|next (?:call|meeting|step)|action items?|should (?:collect|gather|compile|invite|launch|run|hold|survey|interview))\b",
+        r"(?i)\b(?:will|shall|please|(?:is|are) (?:asked|requested|invited) to|plans? to|planned to|planning to|intends? to|intended to|is going to|are going to|aims? to|would like to|is to be|are to be|is expected to|are expected to|propose[sd]? to|agreed to|to be collected|next (?:call|meeting|step)|action items?|should (?:collect|gather|compile|invite|launch|run|hold|survey|interview))\b",
     )
     .expect("static regex")
 });
@@ -375,14 +375,14 @@ static ENUM_MARK: LazyLock<Regex> = LazyLock::new(|| {
 static NARRATIVE: LazyLock<Regex> = LazyLock::new(|| {
     let verbs = "has|have|had|holds|held|runs|ran|pairs|paired|invited|invites|publishes|published|ruled|rules|placed|places|combines|combined|replaced|replaces|set up|sets up|created|creates|built|builds|launched|launches|trains|trained|offers|offered|provides|provided|opened|opens|started|starts|began|begins|uses|used|works|worked|helps|helped|connects|connected|pays|paid|sells|sold|gives|gave|funds|funded|hosts|hosted|organi[sz]es|organi[sz]ed|maintains|maintained|developed|develops|introduced|introduces|adopted|adopts|partnered|partners|reached|reaches|serves|served|supports|supported|installed|installs|deployed|deploys|lends|lent|records|recorded|produces|produced|translates|translated|teaches|taught|requires|required|challenges|challenged|restored|restores|agreed|switched|moved|brought|brings|collects|collected|shares|shared|lets|let|asks|asked|negotiated|negotiates|bought|buys|operates|operated|manages|managed|employs|employed|recruited|recruits|visits|visited|designed|designs|tested|tests|wrote|writes|won|grew|reported|reports|documents|documented";
     Regex::new(&format!(
-        r"^(?:(?:In|At|From|Across|Near) (?:the )?\p{{Lu}}[\w’'.-]+(?:,? (?:\p{{Lu}}[\w’'.-]+|de|do|da|of))*,|(?:The )?\p{{Lu}}[\w’'.-]+(?: (?:\p{{Lu}}[\w’'.-]+|de|of|for))* (?:{verbs})\b|(?:An?|One|Another) (?:[\w’'-]+ ){{0,5}}(?:{verbs})\b)"
+        r"^(?:(?:In|At|From|Across|Near) (?:the )?\p{{Lu}}[\w’'.-]+(?:,? (?:\p{{Lu}}[\w’'.-]+|de|do|da|of))*,|(?:The )?\p{{Lu}}[\w’'.-]+(?: (?:\p{{Lu}}[\w’'.-]+|de|of|for))* (?:{verbs})\b|(?:An?|One|Another) (?:[\w’'-]+ ){{0,8}}(?:{verbs})\b)"
     ))
     .expect("static regex")
 });
 
 /// The BPF narrating its own work (methodology, not a case).
 static SELF_ACTOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:The |This |Our )?(?:BPF|IGF|MAG|Forum|Secretariat|We|It|They|Participants|Contributors|Respondents|Members|Co-facilitators|Facilitators|Report|Document|Draft|Section|Chapter|Annex)\b")
+    Regex::new(r"^(?:(?:The |This |Our )?(?:BPF|IGF|MAG|Forum|Secretariat|We|It|They|Participants|Contributors|Respondents|Members|Co-facilitators|Facilitators|Report|Document|Draft|Section|Chapter|Annex)\b|An? (?:\w+ )?(?:call|survey|questionnaire|meeting|session|webinar|workshop|consultation|draft)\b)")
         .expect("static regex")
 });
 
@@ -589,7 +589,7 @@ impl Reading {
                 v += 1;
             }
             if v - u >= 3 {
-                let short = o.units[u..v].iter().filter(|x| x.words <= 14).count();
+                let short = o.units[u..v].iter().filter(|x| x.words <= 8).count();
                 let named: usize = o.units[u..v]
                     .iter()
                     .filter(|x| names(&x.matchable) > 0)
@@ -1020,8 +1020,24 @@ fn judge(
         let m = |c: &ClaimInfo| matches!(c.kind, Claim::Mapped(_));
         let sub = |c: &ClaimInfo| support_in(c.head) >= 2;
         let density = |c: &ClaimInfo| support_in(c.head) as f32 / c.body_sentences.max(1) as f32;
+        // How much of the heading the element's words cover ("Case
+        // studies" 1.0; "Policies and private sector initiatives" less).
+        let cover = |c: &ClaimInfo| {
+            let norm = if o.norm_match[c.head].is_empty() {
+                normalise_heading(&o.texts[c.head])
+            } else {
+                o.norm_match[c.head].clone()
+            };
+            let covered: usize = el
+                .headings
+                .as_ref()
+                .map(|re| re.find_iter(&norm).map(|m| m.len()).sum())
+                .unwrap_or(0);
+            ((covered as f32 / norm.len().max(1) as f32) * 4.0).round()
+        };
         m(b).cmp(&m(a))
             .then(sub(b).cmp(&sub(a)))
+            .then(cover(b).total_cmp(&cover(a)))
             .then(b.strong.cmp(&a.strong))
             .then(density(b).total_cmp(&density(a)))
             .then(support_in(b.head).cmp(&support_in(a.head)))
