@@ -250,7 +250,7 @@ fn markdown_format_for_the_real_report() {
         md.starts_with("## Draft check: Reviewing past Best Practice Forums"),
         "{md}"
     );
-    assert!(md.contains("| 4 | Regional specificities observed (e.g. Internet industry development) | ✗ missing | no matching heading"), "{md}");
+    assert!(md.contains("| 4 | Regional specificities observed (e.g. Internet industry development) | ✗ missing |  | named only in enumerations"), "{md}");
     assert!(md.contains("- **warning** `empty-link`: 31 links"), "{md}");
 }
 
@@ -333,7 +333,7 @@ fn markdown_output_written_atomically_to_a_file() {
         md.starts_with("## Draft check: BPF IPv6 2026: Working draft"),
         "{md}"
     );
-    assert!(md.contains("| # | Element | Verdict | Where / why |"));
+    assert!(md.contains("| # | Element | Verdict | Where | Why | What to add |"));
     assert!(md.contains("**error** `placeholder`"));
     assert!(Path::new(&out).exists());
     assert_eq!(

@@ -43,7 +43,7 @@ fn with_meeting(doc: &Document, date: &str) -> CheckReport {
 
 fn clean_doc() -> Document {
     let mut d = Document::new("t.docx", Format::Docx);
-    d.meta.title = Some("A title".into());
+    d.meta.title = Some("IGF 2026 Best Practice Forum: a title".into());
     d.meta.date = Some("2026-09-01".into());
     d.meta.authors = vec!["Editor One".into()];
     d.blocks.push(Block::Paragraph {

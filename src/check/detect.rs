@@ -1286,21 +1286,15 @@ fn plural(n: usize, what: &str) -> String {
     }
 }
 
-/// A few of the element's phrases, for "looked for".
+/// What the check looked for, in words.
 fn looked_for(el: &Element) -> String {
-    let clean = |p: &str| {
-        p.replace("\\b", "")
-            .replace("(\\w+ ){0,3}", "… ")
-            .replace("(\\w+ ){0,2}", "… ")
-            .replace('^', "")
+    let w = el.wording.trim_end_matches('.');
+    let mut c = w.chars();
+    let w = match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect::<String>(),
+        None => String::new(),
     };
-    el.heading_patterns
-        .iter()
-        .take(3)
-        .map(|p| format!("\"{}\"", clean(p)))
-        .collect::<Vec<_>>()
-        .join(", ")
-        + " in headings; the element's phrases in sentences"
+    format!("a heading or sentences on {w}")
 }
 
 #[cfg(test)]
