@@ -865,7 +865,9 @@ fn judge(
         let mut open = false;
         for k in g.clone() {
             let mine = strong[k] || lead[k];
-            let other = r.cued[k] & !me != 0;
+            // Another element's cue ends the run unless the sentence also
+            // carries this element's words (one sentence may serve two).
+            let other = r.cued[k] & !me != 0 && !hinted[k];
             if mine {
                 open = true;
             } else if other || r.sentences[k].placeholder {
@@ -904,7 +906,7 @@ fn judge(
             .iter()
             .filter(|&&k| r.sentences[k].substantive && !r.enumeration[r.sentences[k].unit])
             .count();
-        let st = ks.iter().filter(|&&k| strong[k]).count();
+        let st = ks.iter().filter(|&&k| strong[k] || lead[k]).count();
         let hi: Vec<usize> = ks.iter().copied().filter(|&k| hinted[k]).collect();
         let pl = ks
             .iter()
