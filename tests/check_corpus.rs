@@ -17,7 +17,7 @@ use support::corpus::{self, Agreement, Case};
 
 /// Floors (share of verdicts that agree with the labels). Measured figures
 /// and dates are in docs/check.md; a floor is the figure minus ~2 points.
-const DEV_FLOOR: f64 = 0.0;
+const DEV_FLOOR: f64 = 0.80;
 const HOLDOUT_FLOOR: f64 = 0.0;
 
 fn cases(split: &str) -> Vec<Case> {

@@ -1058,7 +1058,11 @@ fn judge(
     // Hint-only claimed section: the heading claims the element, the body
     // uses its vocabulary in several sentences but never speaks of it
     // squarely: touched, not done.
-    let hint_only = infos.iter().find(|c| c.strong == 0 && (c.hinted >= 1 || c.thin > 0));
+    // A heading over sentences that carry the element's words but never
+    // speak of it squarely, or over one thin line, is a thin section: weak.
+    let hint_only = infos.iter().find(|c| {
+        c.strong == 0 && (c.hinted >= 1 || c.thin > 0)
+    });
 
     let present_at = t.present_paragraphs.max(1);
     // A heading that claims the element over two supporting sentences is
@@ -1116,7 +1120,7 @@ fn judge(
             format!(
                 "heading \"{}\" claims it and its body touches it in {}, without a paragraph of substance",
                 hd(c.head),
-                plural(c.hinted.max(c.thin), "sentence")
+                plural(c.hinted.max(c.thin).max(c.substantive.min(2)), "sentence")
             ),
         )
     } else if let Some(c) = best {
