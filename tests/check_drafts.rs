@@ -494,3 +494,32 @@ fn empty_document_is_all_missing_without_panicking() {
     let back: bpfpress::check::CheckReport = serde_json::from_str(&json).unwrap();
     assert_eq!(back, r, "the JSON shape round-trips");
 }
+
+/// The consultant's map: front matter `check:` names the heading that
+/// serves an element the lexicons cannot see. The section is still judged
+/// on substance, and the report says it was mapped.
+#[test]
+fn front_matter_maps_an_element_to_a_heading() {
+    let text = "---\ntitle: IGF 2026 Best Practice Forum on Rural Access\ncheck:\n  8: \"Knots\"\n  7: Nowhere\n---\n\n\
+# Knots\n\n\
+Spectrum sharing between operators and community networks divides the participants. \
+Operators fear interference and regulators fear complaints. \
+The forum heard both sides at every meeting without settling it.\n\n\
+# Other\n\nThe forum thanks its contributors for their time.\n";
+    let doc = bpfpress::ingest::markdown::read_str(text, "t.md", &bpfpress::ingest::Limits::default());
+    assert_eq!(doc.meta.check_map.get(&8).map(String::as_str), Some("Knots"));
+    let r = check_doc(&doc);
+    let e8 = r.element(8).unwrap();
+    assert_eq!(e8.verdict, Present, "{}", e8.reason);
+    assert!(e8.mapped && e8.reason.contains("(mapped)"), "{}", e8.reason);
+    heading_at(&r, 8, 8, &["Knots"]);
+    // A mapping to a heading that is not there is said, not silently used.
+    let e7 = r.element(7).unwrap();
+    assert_eq!(e7.verdict, Missing);
+    assert!(e7.reason.contains("\"Nowhere\" is not in the draft"), "{}", e7.reason);
+    // Mapped over placeholders is still missing.
+    let text = "---\ntitle: IGF 2026 BPF draft\ncheck-8: Knots\n---\n\n# Knots\n\n[to be completed]\n";
+    let doc = bpfpress::ingest::markdown::read_str(text, "t.md", &bpfpress::ingest::Limits::default());
+    let r = check_doc(&doc);
+    assert_eq!(r.element(8).unwrap().verdict, Missing, "{}", r.element(8).unwrap().reason);
+}
