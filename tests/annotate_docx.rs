@@ -479,7 +479,9 @@ fn summary_on_the_title_findings_at_their_places() {
     );
     // The check's advice, in the modalities' words.
     assert!(
-        missing[1].text.contains("What to add: Present briefly the methodology"),
+        missing[1]
+            .text
+            .contains("What to add: Present briefly the methodology"),
         "{}",
         missing[1].text
     );

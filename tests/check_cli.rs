@@ -366,7 +366,8 @@ fn project_check_table_maps_elements() {
     let d = draft.to_string_lossy().to_string();
     let t = toml.to_string_lossy().to_string();
     let o = bpfpress(&["check", "--format", "json", "--project", &t, &d]);
-    let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    let v: Value =
+        serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
     let e8 = &v["reports"][0]["elements"][7];
     assert_eq!(e8["verdict"], "present", "{e8}");
     assert_eq!(e8["mapped"], true, "{e8}");
@@ -382,5 +383,9 @@ fn project_check_table_maps_elements() {
     .unwrap();
     let o = bpfpress(&["check", "--project", &t, &d]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(stderr(&o).contains("check") && stderr(&o).contains("eight"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("check") && stderr(&o).contains("eight"),
+        "{}",
+        stderr(&o)
+    );
 }

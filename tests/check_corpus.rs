@@ -22,14 +22,21 @@ const HOLDOUT_FLOOR: f64 = 0.0;
 
 fn cases(split: &str) -> Vec<Case> {
     let c = corpus::run(split).unwrap_or_else(|e| panic!("corpus {split}: {e}"));
-    assert!(!c.is_empty(), "fixtures/check-corpus/{split}: no labelled document");
+    assert!(
+        !c.is_empty(),
+        "fixtures/check-corpus/{split}: no labelled document"
+    );
     c
 }
 
 fn hard_rules(cases: &[Case]) {
     let bad: Vec<String> = cases
         .iter()
-        .flat_map(|c| c.violations().into_iter().map(move |v| format!("{}: {v}", c.name())))
+        .flat_map(|c| {
+            c.violations()
+                .into_iter()
+                .map(move |v| format!("{}: {v}", c.name()))
+        })
         .collect();
     assert!(
         bad.is_empty(),
@@ -100,13 +107,19 @@ fn dev_formats_agree() {
 #[test]
 fn holdout_hard_rules() {
     let c = cases("holdout");
-    assert!(!c.is_empty(), "fixtures/check-corpus/holdout/labels.toml lists no document");
+    assert!(
+        !c.is_empty(),
+        "fixtures/check-corpus/holdout/labels.toml lists no document"
+    );
     hard_rules(&c);
 }
 
 #[test]
 fn holdout_agreement_floor() {
     let c = cases("holdout");
-    assert!(!c.is_empty(), "fixtures/check-corpus/holdout/labels.toml lists no document");
+    assert!(
+        !c.is_empty(),
+        "fixtures/check-corpus/holdout/labels.toml lists no document"
+    );
     floor("holdout", &c, HOLDOUT_FLOOR);
 }

@@ -177,7 +177,11 @@ fn key_headings_over_a_placeholder_or_one_thin_line() {
     for id in 2..=3 {
         let e = r.element(id).unwrap();
         assert_eq!(e.verdict, Weak, "element {id}: {}", e.reason);
-        assert!(e.reason.contains("without a paragraph of substance"), "{}", e.reason);
+        assert!(
+            e.reason.contains("without a paragraph of substance"),
+            "{}",
+            e.reason
+        );
     }
     heading_at(&r, 1, 7, &["Policy challenges"]);
     heading_at(&r, 2, 11, &["Methodology"]);
@@ -305,7 +309,11 @@ fn a_heading_backed_by_its_body_is_present() {
     let e = check_doc(&d).element(2).unwrap().clone();
     assert_eq!(e.verdict, Present, "{}", e.reason);
     assert!(e.reason.contains("How we worked"), "{}", e.reason);
-    assert!(e.where_().contains("The forum held monthly"), "{}", e.where_());
+    assert!(
+        e.where_().contains("The forum held monthly"),
+        "{}",
+        e.where_()
+    );
 }
 
 #[test]
@@ -475,7 +483,11 @@ fn non_ascii_checklist_and_text_are_matched_as_written() {
     d.finish();
     let e = check_doc(&d).element(2).unwrap().clone();
     assert_eq!(e.cue_paragraphs, 1);
-    assert!(e.evidence[0].matched.ends_with("methodolog"), "{:?}", e.evidence[0].matched);
+    assert!(
+        e.evidence[0].matched.ends_with("methodolog"),
+        "{:?}",
+        e.evidence[0].matched
+    );
     assert!(e.evidence[0].excerpt.contains("The forum’s “methodology”"));
 }
 
@@ -506,8 +518,12 @@ Spectrum sharing between operators and community networks divides the participan
 Operators fear interference and regulators fear complaints. \
 The forum heard both sides at every meeting without settling it.\n\n\
 # Other\n\nThe forum thanks its contributors for their time.\n";
-    let doc = bpfpress::ingest::markdown::read_str(text, "t.md", &bpfpress::ingest::Limits::default());
-    assert_eq!(doc.meta.check_map.get(&8).map(String::as_str), Some("Knots"));
+    let doc =
+        bpfpress::ingest::markdown::read_str(text, "t.md", &bpfpress::ingest::Limits::default());
+    assert_eq!(
+        doc.meta.check_map.get(&8).map(String::as_str),
+        Some("Knots")
+    );
     let r = check_doc(&doc);
     let e8 = r.element(8).unwrap();
     assert_eq!(e8.verdict, Present, "{}", e8.reason);
@@ -516,10 +532,21 @@ The forum heard both sides at every meeting without settling it.\n\n\
     // A mapping to a heading that is not there is said, not silently used.
     let e7 = r.element(7).unwrap();
     assert_eq!(e7.verdict, Missing);
-    assert!(e7.reason.contains("\"Nowhere\" is not in the draft"), "{}", e7.reason);
+    assert!(
+        e7.reason.contains("\"Nowhere\" is not in the draft"),
+        "{}",
+        e7.reason
+    );
     // Mapped over placeholders is still missing.
-    let text = "---\ntitle: IGF 2026 BPF draft\ncheck-8: Knots\n---\n\n# Knots\n\n[to be completed]\n";
-    let doc = bpfpress::ingest::markdown::read_str(text, "t.md", &bpfpress::ingest::Limits::default());
+    let text =
+        "---\ntitle: IGF 2026 BPF draft\ncheck-8: Knots\n---\n\n# Knots\n\n[to be completed]\n";
+    let doc =
+        bpfpress::ingest::markdown::read_str(text, "t.md", &bpfpress::ingest::Limits::default());
     let r = check_doc(&doc);
-    assert_eq!(r.element(8).unwrap().verdict, Missing, "{}", r.element(8).unwrap().reason);
+    assert_eq!(
+        r.element(8).unwrap().verdict,
+        Missing,
+        "{}",
+        r.element(8).unwrap().reason
+    );
 }

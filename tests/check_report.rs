@@ -91,13 +91,15 @@ fn assert_real_report(ext: &str) {
 
     let e4 = r.element(4).unwrap();
     assert!(e4.evidence.is_empty(), "{ext}");
-    assert!(!e4.advice.is_empty(), "{ext}: a missing element gets advice");
+    assert!(
+        !e4.advice.is_empty(),
+        "{ext}: a missing element gets advice"
+    );
 
     let e6 = r.element(6).unwrap();
     assert!(
-        e6.evidence
-            .iter()
-            .any(|ev| ev.via == Via::Heading && ev.heading_path.iter().any(|h| h.contains("achievements"))),
+        e6.evidence.iter().any(|ev| ev.via == Via::Heading
+            && ev.heading_path.iter().any(|h| h.contains("achievements"))),
         "{ext}"
     );
 

@@ -409,7 +409,7 @@ fn split_sentences(text: &str) -> Vec<(usize, usize)> {
             None
         };
         if let Some(e) = end_here {
-            if text[start..e].trim().len() > 0 {
+            if !text[start..e].trim().is_empty() {
                 out.push((start, e));
             }
             start = e + 1;
@@ -480,14 +480,19 @@ impl Reading {
                 let w = word_count(t);
                 (2..=10).contains(&w)
                     && !t.ends_with(['.', ':', ';', ',', '!'])
-                    && t.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+                    && t.chars()
+                        .next()
+                        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
             }
         };
         let n = o.doc.blocks.len();
         for b in 0..n {
             if !is_line(b)
                 || b + 1 >= n
-                || !matches!(o.doc.blocks[b + 1], Block::Paragraph { .. } | Block::List { .. })
+                || !matches!(
+                    o.doc.blocks[b + 1],
+                    Block::Paragraph { .. } | Block::List { .. }
+                )
                 || is_line(b + 1)
                 || (b > 0 && is_line(b - 1))
             {
@@ -575,8 +580,7 @@ impl Reading {
         for (u, unit) in o.units.iter().enumerate() {
             let n = names(&unit.matchable);
             let per_sentence = n as f32 / unit_sentences[u].len().max(1) as f32;
-            if (n > max && per_sentence > 1.5) || (n >= 2 && ENUM_MARK.is_match(&unit.matchable))
-            {
+            if (n > max && per_sentence > 1.5) || (n >= 2 && ENUM_MARK.is_match(&unit.matchable)) {
                 enumeration[u] = true;
             }
         }
@@ -658,8 +662,6 @@ impl Reading {
 /// Where an element's support comes from.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Claim {
-    /// No claim: a cue made the paragraph about the element.
-    None,
     /// A heading whose words claim the element.
     Heading(usize),
     /// A heading the consultant mapped to the element.
@@ -678,13 +680,14 @@ pub(crate) fn detect(
         .sentences
         .iter()
         .map(|s| {
+            // One pass with all elements' cues (a RegexSet).
             let t = &o.units[s.unit].matchable[s.start..s.end];
             checklist
-                .elements
+                .cue_set
+                .matches(t)
                 .iter()
-                .enumerate()
-                .filter(|(_, el)| el.cues.as_ref().is_some_and(|re| re.is_match(t)))
-                .fold(0u64, |m, (i, _)| m | (1u64 << (i % 64)))
+                .map(|k| checklist.cue_owner[k])
+                .fold(0u64, |m, i| m | (1u64 << (i % 64)))
         })
         .collect();
     checklist
@@ -733,15 +736,21 @@ fn judge(
     let me = 1u64 << (index % 64);
     let t = el.thresholds;
     let counts = |s: &Sentence| {
-        s.substantive
-            && !r.enumeration[s.unit]
-            && !(el.done_only && (s.plan || s.prescriptive))
+        s.substantive && !r.enumeration[s.unit] && !(el.done_only && (s.plan || s.prescriptive))
     };
     let text_of = |s: &Sentence| &o.units[s.unit].matchable[s.start..s.end];
-    let strong_at = |k: usize| {
-        let s = &r.sentences[k];
-        counts(s) && el.cues.as_ref().is_some_and(|re| re.is_match(text_of(s)))
+    // The cue bits were computed in one RegexSet pass (checklists of up to
+    // 64 elements; beyond that, the element's own regex).
+    let cued_here = |k: usize| {
+        if index < 64 {
+            r.cued[k] & me != 0
+        } else {
+            el.cues
+                .as_ref()
+                .is_some_and(|re| re.is_match(text_of(&r.sentences[k])))
+        }
     };
+    let strong_at = |k: usize| counts(&r.sentences[k]) && cued_here(k);
     let hint_at = |k: usize| {
         let s = &r.sentences[k];
         counts(s) && el.hints.as_ref().is_some_and(|re| re.is_match(text_of(s)))
@@ -751,11 +760,12 @@ fn judge(
     let lead: Vec<bool> = r
         .sentences
         .iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(k, s)| {
             !s.placeholder
                 && !r.enumeration[s.unit]
                 && !(el.done_only && (s.plan || s.prescriptive))
-                && el.cues.as_ref().is_some_and(|re| re.is_match(text_of(s)))
+                && cued_here(k)
         })
         .collect();
     // Comparisons: a sentence naming two of the element's `compare` terms
@@ -1002,10 +1012,8 @@ fn judge(
     }
     let n_strong = support.iter().filter(|&&k| strong[k]).count();
     let units: BTreeSet<usize> = support.iter().map(|&k| r.sentences[k].unit).collect();
-    let sections: BTreeSet<Option<usize>> = units
-        .iter()
-        .map(|&u| o.parent[o.units[u].block])
-        .collect();
+    let sections: BTreeSet<Option<usize>> =
+        units.iter().map(|&u| o.parent[o.units[u].block]).collect();
     // The best claim: mapped first, then backed with most support inside.
     let support_in = |h: usize| {
         let ur = unit_range(h);
@@ -1060,16 +1068,14 @@ fn judge(
     // squarely: touched, not done.
     // A heading over sentences that carry the element's words but never
     // speak of it squarely, or over one thin line, is a thin section: weak.
-    let hint_only = infos.iter().find(|c| {
-        c.strong == 0 && (c.hinted >= 1 || c.thin > 0)
-    });
+    let hint_only = infos
+        .iter()
+        .find(|c| c.strong == 0 && (c.hinted >= 1 || c.thin > 0));
 
     let present_at = t.present_paragraphs.max(1);
     // A heading that claims the element over two supporting sentences is
     // a section with substance.
-    let claimed_two = infos
-        .iter()
-        .any(|c| c.backed && support_in(c.head) >= 2);
+    let claimed_two = infos.iter().any(|c| c.backed && support_in(c.head) >= 2);
     let (verdict, confidence, reason) = if (n >= present_at
         && concentrated >= 2
         && (n_strong > 0 || any_backed))
@@ -1262,7 +1268,13 @@ fn sentence_text<'a>(o: &'a Outline, s: &Sentence) -> &'a str {
 }
 
 /// The first squarely matching phrase among the support, for reasons.
-fn first_cue(o: &Outline, r: &Reading, el: &Element, support: &BTreeSet<usize>, strong: &[bool]) -> String {
+fn first_cue(
+    o: &Outline,
+    r: &Reading,
+    el: &Element,
+    support: &BTreeSet<usize>,
+    strong: &[bool],
+) -> String {
     for &k in support {
         if !strong[k] {
             continue;

@@ -79,7 +79,9 @@ pub(crate) fn not_a_report(doc: &Document, o: &Outline) -> Option<Finding> {
         .iter()
         .filter(|b| matches!(b, Block::Paragraph { .. }))
         .zip(folded.iter())
-        .filter(|(_, t)| t.contains("()") || t.contains("::") || t.contains("=>") || t.contains("--"))
+        .filter(|(_, t)| {
+            t.contains("()") || t.contains("::") || t.contains("=>") || t.contains("--")
+        })
         .count();
     // The title and the headings: where minutes say they are minutes.
     let mut titles: Vec<&str> = doc.meta.title.iter().map(String::as_str).collect();
@@ -120,7 +122,9 @@ pub(crate) fn not_a_report(doc: &Document, o: &Outline) -> Option<Finding> {
         )
     } else if let Some(what) = other {
         (
-            format!("its title (\"{what}\") names another kind of BPF document, which asks for or plans the work rather than reports it"),
+            format!(
+                "its title (\"{what}\") names another kind of BPF document, which asks for or plans the work rather than reports it"
+            ),
             String::new(),
         )
     } else if speakers * 3 >= paragraphs && speakers >= 10 {

@@ -44,8 +44,8 @@
 
 pub mod checklist;
 mod detect;
-mod genre;
 pub mod format;
+mod genre;
 pub mod hygiene;
 
 pub use checklist::{Checklist, ChecklistError, DEFAULT_CHECKLIST, Element, Thresholds};

@@ -148,7 +148,8 @@ pub fn run(split: &str) -> Result<Vec<Case>, String> {
     let opts = CheckOptions::default();
     let mut cases = Vec::new();
     for file in label_files(split) {
-        let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
         let labels: Labels =
             toml::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
         let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
@@ -289,7 +290,10 @@ pub fn report(split: &str, cases: &[Case]) -> String {
     for (n, v) in &a.violations {
         let _ = writeln!(o, "- {n}: {v}");
     }
-    let _ = writeln!(o, "\nPer document (label/check for elements 1-10; ✓ agree)\n");
+    let _ = writeln!(
+        o,
+        "\nPer document (label/check for elements 1-10; ✓ agree)\n"
+    );
     for c in cases {
         let got = c.verdicts();
         let mut cells = String::new();
@@ -303,12 +307,7 @@ pub fn report(split: &str, cases: &[Case]) -> String {
             if g == Some(*w) {
                 let _ = write!(cells, " {}✓", ch(*w));
             } else {
-                let _ = write!(
-                    cells,
-                    " {}/{}",
-                    ch(*w),
-                    g.map(ch).unwrap_or('?')
-                );
+                let _ = write!(cells, " {}/{}", ch(*w), g.map(ch).unwrap_or('?'));
             }
         }
         let _ = writeln!(
