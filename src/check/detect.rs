@@ -598,10 +598,13 @@ impl Reading {
                     .iter()
                     .filter(|x| names(&x.matchable) > 0)
                     .count();
-                let preceded_by_mark = block > 0
-                    && ENUM_MARK.is_match(&o.folded[block - 1])
-                    && !matches!(o.doc.blocks[block - 1], Block::Heading { .. });
-                if short * 3 >= (v - u) * 2 && (named * 2 >= v - u || preceded_by_mark) {
+                let preceded_by_mark = block > 0 && ENUM_MARK.is_match(&o.folded[block - 1]);
+                // Short items naming elements (contents, agenda); or, after
+                // a mark ("the modalities recommend …", "Table of
+                // contents"), items that mostly name elements.
+                if (short * 3 >= (v - u) * 2 && named * 2 >= v - u)
+                    || (preceded_by_mark && named * 2 >= v - u)
+                {
                     for e in &mut enumeration[u..v] {
                         *e = true;
                     }
