@@ -868,6 +868,21 @@ fn judge(
         a..b
     };
 
+    // How much of a heading the element's heading words cover.
+    let heading_cover = |h: usize| {
+        let norm = if o.norm_match[h].is_empty() {
+            normalise_heading(&o.texts[h])
+        } else {
+            o.norm_match[h].clone()
+        };
+        let covered: usize = el
+            .headings
+            .as_ref()
+            .map(|re| re.find_iter(&norm).map(|m| m.len()).sum())
+            .unwrap_or(0);
+        covered as f32 / norm.len().max(1) as f32
+    };
+
     // Support: sentences that count for the element.
     let mut support: BTreeSet<usize> = BTreeSet::new();
     // Runs: a cue opens a run of sentences about the element; the run goes
@@ -937,10 +952,15 @@ fn judge(
         // Elements that report work done need a sentence that squarely
         // reports it; for the others the element's vocabulary in most of
         // the body (or in several sentences) backs the heading.
+        // A heading that is mostly the element's own words ("What works",
+        // "Unintended consequences") needs less from its body: one sentence
+        // in the element's vocabulary among several.
+        let explicit = heading_cover(h) >= 0.5;
         let worded = st > 0
             || !el.done_only
                 && (hi.len() >= t.present_paragraphs.max(1)
-                    || (hi.len() >= 2 && hi.len() * 2 >= substantive));
+                    || (hi.len() >= 2 && hi.len() * 2 >= substantive)
+                    || (explicit && !hi.is_empty() && substantive >= 2));
         let backed = (worded && !mostly_planned) || matches!(kind, Claim::Mapped(_));
         if backed {
             any_backed = true;
