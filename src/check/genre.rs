@@ -22,7 +22,7 @@ static FRAMING: LazyLock<Regex> = LazyLock::new(|| {
 
 static MINUTES_TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:minutes|meeting notes|notes (?:of|from) (?:the )?(?:\w+ ){0,3}(?:call|meeting)|call notes|summary record|transcript|record of (?:the )?meeting|meeting summary|summary of (?:the )?(?:\w+ ){0,2}(?:call|meeting))\b",
+        r"(?i)\b(?:minutes|meeting notes|notes (?:of|from) (?:the )?(?:\w+ ){0,3}(?:call|meeting)|call notes|summary record|transcript|record of (?:the )?meeting|meeting summary|summary of (?:the )?(?:\w+ ){0,2}(?:call|meeting)|action points|(?:call|meeting) \d+:)",
     )
     .expect("static regex")
 });
