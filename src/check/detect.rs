@@ -1227,10 +1227,22 @@ fn judge(
             blocks: h..end_of(h),
         });
     }
+    // Paragraphs that speak of the element, one evidence item each.
+    let mut per_group: Vec<(usize, usize)> = r
+        .groups
+        .iter()
+        .filter_map(|g| {
+            let c = g.clone().filter(|k| support.contains(k)).count();
+            let first = g.clone().find(|&k| support.contains(&k) && strong[k])?;
+            Some((c, first))
+        })
+        .collect();
+    // Document order: the first place the draft speaks of it.
+    per_group.sort_by_key(|&(_, k)| k);
     let mut seen_units = BTreeSet::new();
-    for &k in &support {
+    for &(_, k) in &per_group {
         let s = &r.sentences[k];
-        if !strong[k] || !seen_units.insert(s.unit) {
+        if !seen_units.insert(s.unit) {
             continue;
         }
         if seen_units.len() > 3 {
