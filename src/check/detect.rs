@@ -1229,7 +1229,7 @@ fn judge(
     }
     // Paragraphs that speak of the element, one evidence item each.
     let mut per_group: Vec<(usize, usize)> = r
-        .groups
+        .unit_sentences
         .iter()
         .filter_map(|g| {
             let c = g.clone().filter(|k| support.contains(k)).count();
@@ -1237,7 +1237,6 @@ fn judge(
             Some((c, first))
         })
         .collect();
-    // Document order: the first place the draft speaks of it.
     per_group.sort_by_key(|&(_, k)| k);
     let mut seen_units = BTreeSet::new();
     for &(_, k) in &per_group {
