@@ -602,9 +602,7 @@ impl Reading {
                 // Short items naming elements (contents, agenda); or, after
                 // a mark ("the modalities recommend …", "Table of
                 // contents"), items that mostly name elements.
-                if (short * 3 >= (v - u) * 2 && named * 2 >= v - u)
-                    || (preceded_by_mark && named * 2 >= v - u)
-                {
+                if named * 2 >= v - u && (short * 3 >= (v - u) * 2 || preceded_by_mark) {
                     for e in &mut enumeration[u..v] {
                         *e = true;
                     }
