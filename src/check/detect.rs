@@ -371,11 +371,12 @@ static ENUM_MARK: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A case narrative: a sentence led by a named place ("In Kigali, …") or
 /// by a named actor doing something ("Amsterdam maintains …"). Case
-/// sensitive: the capital letters are the signal.
+/// sensitive: the capital letters are the signal. Matched on the
+/// ASCII-folded text (accented letters read as `x`), so ASCII classes do.
 static NARRATIVE: LazyLock<Regex> = LazyLock::new(|| {
     let verbs = "has|have|had|holds|held|runs|ran|pairs|paired|invited|invites|publishes|published|ruled|rules|placed|places|combines|combined|replaced|replaces|set up|sets up|created|creates|built|builds|launched|launches|trains|trained|offers|offered|provides|provided|opened|opens|started|starts|began|begins|uses|used|works|worked|helps|helped|connects|connected|pays|paid|sells|sold|gives|gave|funds|funded|hosts|hosted|organi[sz]es|organi[sz]ed|maintains|maintained|developed|develops|introduced|introduces|adopted|adopts|partnered|partners|reached|reaches|serves|served|supports|supported|installed|installs|deployed|deploys|lends|lent|records|recorded|produces|produced|translates|translated|teaches|taught|requires|required|challenges|challenged|restored|restores|agreed|switched|moved|brought|brings|collects|collected|shares|shared|lets|let|asks|asked|negotiated|negotiates|bought|buys|operates|operated|manages|managed|employs|employed|recruited|recruits|visits|visited|designed|designs|tested|tests|wrote|writes|won|grew|reported|reports|documents|documented";
     Regex::new(&format!(
-        r"^(?:(?:In|At|From|Across|Near) (?:the )?\p{{Lu}}[\w’'.-]+(?:,? (?:\p{{Lu}}[\w’'.-]+|de|do|da|of))*,|(?:The )?\p{{Lu}}[\w’'.-]+(?: (?:\p{{Lu}}[\w’'.-]+|de|of|for))* (?:{verbs})\b|(?:An?|One|Another) (?:[\w’'-]+ ){{0,8}}(?:{verbs})\b)"
+        r"(?-u)^(?:(?:In|At|From|Across|Near) (?:the )?[A-Z][A-Za-z0-9'.-]+(?:,? (?:[A-Z][A-Za-z0-9'.-]+|de|do|da|of))*,|(?:The )?[A-Z][A-Za-z0-9'.-]+(?: (?:[A-Z][A-Za-z0-9'.-]+|de|of|for))* (?:{verbs})\b|(?:An?|One|Another) (?:[A-Za-z0-9'-]+ ){{0,8}}(?:{verbs})\b)"
     ))
     .expect("static regex")
 });
@@ -643,7 +644,7 @@ impl Reading {
         let narrative = sentences
             .iter()
             .map(|s| {
-                let t = o.units[s.unit].text[s.start..s.end].trim_start();
+                let t = o.units[s.unit].matchable[s.start..s.end].trim_start();
                 NARRATIVE.is_match(t) && !SELF_ACTOR.is_match(t)
             })
             .collect();
@@ -681,14 +682,15 @@ pub(crate) fn detect(
         .sentences
         .iter()
         .map(|s| {
-            // One pass with all elements' cues (a RegexSet).
+            // Each element's cue alternation, stopping at the first match
+            // (faster than a RegexSet, which must find every match).
             let t = &o.units[s.unit].matchable[s.start..s.end];
             checklist
-                .cue_set
-                .matches(t)
+                .elements
                 .iter()
-                .map(|k| checklist.cue_owner[k])
-                .fold(0u64, |m, i| m | (1u64 << (i % 64)))
+                .enumerate()
+                .filter(|(_, el)| el.cues.as_ref().is_some_and(|re| re.is_match(t)))
+                .fold(0u64, |m, (i, _)| m | (1u64 << (i % 64)))
         })
         .collect();
     checklist
@@ -740,8 +742,8 @@ fn judge(
         s.substantive && !r.enumeration[s.unit] && !(el.done_only && (s.plan || s.prescriptive))
     };
     let text_of = |s: &Sentence| &o.units[s.unit].matchable[s.start..s.end];
-    // The cue bits were computed in one RegexSet pass (checklists of up to
-    // 64 elements; beyond that, the element's own regex).
+    // The cue bits were computed once for all elements (checklists of up
+    // to 64 elements; beyond that, the element's own regex).
     let cued_here = |k: usize| {
         if index < 64 {
             r.cued[k] & me != 0
@@ -822,13 +824,11 @@ fn judge(
     // prescribing, enumerating, placeholders): for the reasons.
     let mut words_only = 0usize;
     let mut planned = 0usize;
-    if let Some(re) = &el.cues {
-        for s in &r.sentences {
-            if re.is_match(text_of(s)) && !counts(s) {
-                words_only += 1;
-                if el.done_only && (s.plan || s.prescriptive) && s.substantive {
-                    planned += 1;
-                }
+    for (k, s) in r.sentences.iter().enumerate() {
+        if cued_here(k) && !counts(s) {
+            words_only += 1;
+            if el.done_only && (s.plan || s.prescriptive) && s.substantive {
+                planned += 1;
             }
         }
     }
