@@ -569,17 +569,26 @@ impl Reading {
             .map(|e| e.thresholds.max_elements_per_block)
             .min()
             .unwrap_or(3);
-        let names = |t: &str| {
-            let lower = t.to_lowercase();
-            checklist
-                .elements
-                .iter()
-                .filter(|e| e.headings.as_ref().is_some_and(|re| re.is_match(&lower)))
-                .count()
-        };
+        // How many elements a unit names by their headings' words (the
+        // patterns are case-insensitive; units are matched once).
+        let unit_names: Vec<usize> = o
+            .units
+            .iter()
+            .map(|u| {
+                checklist
+                    .elements
+                    .iter()
+                    .filter(|e| {
+                        e.headings
+                            .as_ref()
+                            .is_some_and(|re| re.is_match(&u.matchable))
+                    })
+                    .count()
+            })
+            .collect();
         let mut enumeration = vec![false; o.units.len()];
         for (u, unit) in o.units.iter().enumerate() {
-            let n = names(&unit.matchable);
+            let n = unit_names[u];
             let per_sentence = n as f32 / unit_sentences[u].len().max(1) as f32;
             if (n > max && per_sentence > 1.5) || (n >= 2 && ENUM_MARK.is_match(&unit.matchable)) {
                 enumeration[u] = true;
@@ -597,7 +606,8 @@ impl Reading {
                 let short = o.units[u..v].iter().filter(|x| x.words <= 8).count();
                 let named: usize = o.units[u..v]
                     .iter()
-                    .filter(|x| names(&x.matchable) > 0)
+                    .enumerate()
+                    .filter(|(i, _)| unit_names[u + i] > 0)
                     .count();
                 let preceded_by_mark = block > 0 && ENUM_MARK.is_match(&o.folded[block - 1]);
                 // Short items naming elements (contents, agenda); or, after
@@ -819,7 +829,12 @@ fn judge(
             }
         }
     }
-    let hinted: Vec<bool> = (0..r.sentences.len()).map(hint_at).collect();
+    // The element's vocabulary is only needed where a run or a claim
+    // looks: computed on demand, once per sentence.
+    let hinted_memo: Vec<std::cell::OnceCell<bool>> = (0..r.sentences.len())
+        .map(|_| std::cell::OnceCell::new())
+        .collect();
+    let hinted = |k: usize| *hinted_memo[k].get_or_init(|| hint_at(k));
     // Sentences that speak of the element in words only (planning,
     // prescribing, enumerating, placeholders): for the reasons.
     let mut words_only = 0usize;
@@ -893,7 +908,7 @@ fn judge(
             let mine = strong[k] || lead[k];
             // Another element's cue ends the run unless the sentence also
             // carries this element's words (one sentence may serve two).
-            let other = r.cued[k] & !me != 0 && !hinted[k];
+            let other = r.cued[k] & !me != 0 && !hinted(k);
             if mine {
                 open = true;
             } else if other || r.sentences[k].placeholder {
@@ -933,7 +948,7 @@ fn judge(
             .filter(|&&k| r.sentences[k].substantive && !r.enumeration[r.sentences[k].unit])
             .count();
         let st = ks.iter().filter(|&&k| strong[k] || lead[k]).count();
-        let hi: Vec<usize> = ks.iter().copied().filter(|&k| hinted[k]).collect();
+        let hi: Vec<usize> = ks.iter().copied().filter(|&k| hinted(k)).collect();
         let pl = ks
             .iter()
             .filter(|&&k| {
