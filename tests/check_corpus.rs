@@ -18,10 +18,10 @@ use support::corpus::{self, Agreement, Case};
 /// Floors (share of verdicts that agree with the labels): the figure
 /// measured at the last change of the method, minus ~2.5 points, so a
 /// regression fails. Figures and dates are in BENCHMARKS.md ("Check
-/// agreement"): dev 83.3 %; held out 70.4 % with the method frozen before
-/// the split was read, 75.7 % after one round of changes made while seeing
+/// agreement"): dev 82.7 % (47 documents); held out 70.4 % with the method frozen before
+/// the split was read, 75.9 % after one round of changes made while seeing
 /// it (so the held-out floor guards regressions; it is not an unseen figure).
-const DEV_FLOOR: f64 = 0.81;
+const DEV_FLOOR: f64 = 0.80;
 const HOLDOUT_FLOOR: f64 = 0.73;
 
 fn cases(split: &str) -> Vec<Case> {

@@ -374,7 +374,7 @@ static ENUM_MARK: LazyLock<Regex> = LazyLock::new(|| {
 /// sensitive: the capital letters are the signal. Matched on the
 /// ASCII-folded text (accented letters read as `x`), so ASCII classes do.
 static NARRATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    let verbs = "has|have|had|holds|held|runs|ran|pairs|paired|invited|invites|publishes|published|ruled|rules|placed|places|combines|combined|replaced|replaces|set up|sets up|created|creates|built|builds|launched|launches|trains|trained|offers|offered|provides|provided|opened|opens|started|starts|began|begins|uses|used|works|worked|helps|helped|connects|connected|pays|paid|sells|sold|gives|gave|funds|funded|hosts|hosted|organi[sz]es|organi[sz]ed|maintains|maintained|developed|develops|introduced|introduces|adopted|adopts|partnered|partners|reached|reaches|serves|served|supports|supported|installed|installs|deployed|deploys|lends|lent|records|recorded|produces|produced|translates|translated|teaches|taught|requires|required|challenges|challenged|restored|restores|agreed|switched|moved|brought|brings|collects|collected|shares|shared|lets|let|asks|asked|negotiated|negotiates|bought|buys|operates|operated|manages|managed|employs|employed|recruited|recruits|visits|visited|designed|designs|tested|tests|wrote|writes|won|grew|reported|reports|documents|documented";
+    let verbs = "has|have|had|holds|held|runs|ran|pairs|paired|invited|invites|publishes|published|ruled|rules|placed|places|combines|combined|replaced|replaces|set up|sets up|created|creates|built|builds|launched|launches|trains|trained|offers|offered|provides|provided|opened|opens|started|starts|began|begins|uses|used|works|worked|helps|helped|connects|connected|pays|paid|sells|sold|gives|gave|funds|funded|hosts|hosted|organi[sz]es|organi[sz]ed|maintains|maintained|developed|develops|introduced|introduces|adopted|adopts|partnered|partners|reached|reaches|serves|served|supports|supported|installed|installs|deployed|deploys|lends|lent|records|recorded|produces|produced|translates|translated|teaches|taught|requires|required|challenges|challenged|restored|restores|agreed|switched|moved|brought|brings|collects|collected|shares|shared|lets|let|asks|asked|negotiated|negotiates|bought|buys|operates|operated|manages|managed|employs|employed|recruited|recruits|visits|visited|designed|designs|tested|tests|wrote|writes|won|grew|reported|reports|documents|documented|sent|sends|piloted|pilots|followed|allowed|allows|replaced|trialled|tried|set|made|makes";
     Regex::new(&format!(
         r"(?-u)^(?:(?:In|At|From|Across|Near) (?:the )?[A-Z][A-Za-z0-9'.-]+(?:,? (?:[A-Z][A-Za-z0-9'.-]+|de|do|da|of))*,|(?:The )?[A-Z][A-Za-z0-9'.-]+(?: (?:[A-Z][A-Za-z0-9'.-]+|de|of|for))* (?:{verbs})\b|(?:An?|One|Another) (?:[A-Za-z0-9'-]+ ){{0,8}}(?:{verbs})\b)"
     ))
@@ -798,8 +798,12 @@ fn judge(
             .groups
             .iter()
             .filter_map(|g| {
-                let k = g.start;
-                (g.end > k && r.narrative[k] && counts(&r.sentences[k])).then_some(k)
+                // The opening sentence, or the one after a run-in title
+                // ("*Mobile enrolment in a pastoralist region.* A national
+                // agency sent …").
+                g.clone()
+                    .take(2)
+                    .find(|&k| r.narrative[k] && counts(&r.sentences[k]))
             })
             .collect();
         let top = |k: usize| {
