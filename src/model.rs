@@ -236,6 +236,10 @@ pub struct Metadata {
     pub pages: Option<u32>,
     /// Words in the body blocks.
     pub words: usize,
+    /// The draft's own element-to-heading map for the check (front matter
+    /// `check:` with `8: "Loose ends"` lines, or `check-8: "Loose ends"`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub check_map: std::collections::BTreeMap<u32, String>,
 }
 
 /// Where a block or finding sits in the source.

@@ -103,6 +103,10 @@ pub struct ProjectFile {
     /// The year's compilation of several BPF output reports.
     #[serde(default)]
     pub summaries: Option<SummariesSection>,
+    /// `[check]`: element number → the heading of the section that serves
+    /// it (`8 = "Loose ends"`); the check still judges its substance.
+    #[serde(default)]
+    pub check: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

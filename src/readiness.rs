@@ -212,7 +212,7 @@ mod tests {
 
     fn doc(text: &str) -> Document {
         let mut d = Document::new("d.md", Format::Markdown);
-        d.meta.title = Some("A report".into());
+        d.meta.title = Some("IGF 2026 Best Practice Forum report".into());
         d.blocks = vec![Block::Paragraph {
             loc: Location::Line(1),
             inlines: vec![Inline::text(text)],

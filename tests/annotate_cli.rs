@@ -34,12 +34,14 @@ fn annotate_writes_a_copy_and_leaves_the_draft_alone() {
         dir.path(),
         &["check", "draft.docx", "--annotate", "reviewed.docx"],
     );
-    // Same exit code as the check alone: a key element is missing.
+    // Same exit code as the check alone: a key element is missing (the
+    // review fixture is not a BPF report either: one more comment says so).
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("FAIL"));
     assert!(
-        // 14: the draft's second figure has no alt text (`figure-without-alt`).
-        stderr(&o).contains("wrote reviewed.docx: 14 comments"),
+        // 16: findings of the check (the review fixture is not a BPF report)
+        // and the second figure has no alt text (`figure-without-alt`).
+        stderr(&o).contains("wrote reviewed.docx: 16 comments"),
         "{}",
         stderr(&o)
     );
@@ -60,7 +62,7 @@ fn annotate_writes_a_copy_and_leaves_the_draft_alone() {
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("14 comments, replacing 14 earlier ones"),
+        stderr(&o).contains("16 comments, replacing 16 earlier ones"),
         "{}",
         stderr(&o)
     );

@@ -250,7 +250,7 @@ fn markdown_format_for_the_real_report() {
         md.starts_with("## Draft check: Reviewing past Best Practice Forums"),
         "{md}"
     );
-    assert!(md.contains("| 4 | Regional specificities observed (e.g. Internet industry development) | ✗ missing | no matching heading"), "{md}");
+    assert!(md.contains("| 4 | Regional specificities observed (e.g. Internet industry development) | ✗ missing |  | named only in enumerations"), "{md}");
     assert!(md.contains("- **warning** `empty-link`: 31 links"), "{md}");
 }
 
@@ -333,12 +333,59 @@ fn markdown_output_written_atomically_to_a_file() {
         md.starts_with("## Draft check: BPF IPv6 2026: Working draft"),
         "{md}"
     );
-    assert!(md.contains("| # | Element | Verdict | Where / why |"));
+    assert!(md.contains("| # | Element | Verdict | Where | Why | What to add |"));
     assert!(md.contains("**error** `placeholder`"));
     assert!(Path::new(&out).exists());
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         1,
         "no temp file left"
+    );
+}
+
+/// `[check]` in bpf.toml maps an element to a heading; `--project` reads it.
+/// A bad key is a clear error (exit 2).
+#[test]
+fn project_check_table_maps_elements() {
+    let dir = tempfile::tempdir().unwrap();
+    let draft = dir.path().join("draft.md");
+    std::fs::write(
+        &draft,
+        "# IGF 2026 Best Practice Forum on Rural Access\n\nDate: 1 September 2026\n\n## Knots\n\n\
+         Spectrum sharing between operators and community networks divides the participants. \
+         Operators fear interference and regulators fear complaints. \
+         The forum heard both sides at every meeting without settling it.\n",
+    )
+    .unwrap();
+    let toml = dir.path().join("bpf.toml");
+    std::fs::write(
+        &toml,
+        "[bpf]\nname = \"BPF on Rural Access\"\nyear = 2026\n[report]\npath = \"draft.md\"\n[check]\n8 = \"Knots\"\n",
+    )
+    .unwrap();
+    let d = draft.to_string_lossy().to_string();
+    let t = toml.to_string_lossy().to_string();
+    let o = bpfpress(&["check", "--format", "json", "--project", &t, &d]);
+    let v: Value =
+        serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    let e8 = &v["reports"][0]["elements"][7];
+    assert_eq!(e8["verdict"], "present", "{e8}");
+    assert_eq!(e8["mapped"], true, "{e8}");
+    // Without the project the heading claims nothing.
+    let o = bpfpress(&["check", "--format", "json", &d]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_ne!(v["reports"][0]["elements"][7]["verdict"], "present");
+    // A key that is not an element number.
+    std::fs::write(
+        &toml,
+        "[bpf]\nname = \"BPF\"\nyear = 2026\n[report]\npath = \"draft.md\"\n[check]\neight = \"Knots\"\n",
+    )
+    .unwrap();
+    let o = bpfpress(&["check", "--project", &t, &d]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("check") && stderr(&o).contains("eight"),
+        "{}",
+        stderr(&o)
     );
 }

@@ -13,6 +13,10 @@ use bpfpress::check::{CheckOptions, Checklist, Verdict, Via, check};
 use bpfpress::model::{Block, Document, Format, Inline, List, ListItem, Location};
 use support::{check_doc, check_draft, heading, para};
 
+/// Hand-built drafts are framed as BPF reports (else the check calls them
+/// "not a BPF output report").
+const BPF_TITLE: &str = "IGF 2026 Best Practice Forum: draft output";
+
 fn verdicts(r: &bpfpress::check::CheckReport) -> Vec<Verdict> {
     r.elements.iter().map(|e| e.verdict).collect()
 }
@@ -71,7 +75,8 @@ fn draft_without_methodology_misses_key_element_2() {
     assert_eq!(verdicts(&r), want);
     let e2 = r.element(2).unwrap();
     assert!(e2.evidence.is_empty());
-    assert_eq!(e2.confidence, 0.9);
+    assert!(e2.confidence >= 0.8, "{}", e2.confidence);
+    assert!(!e2.advice.is_empty(), "a missing element gets advice");
     assert!(!r.summary.key_elements_present && !r.summary.passed);
 }
 
@@ -92,7 +97,10 @@ fn thin_draft_gets_weak_and_missing_where_thinned() {
     let (via, loc, path) = first_evidence(&r, 4);
     assert_eq!((via, loc), (Via::Cue, Location::Line(29)));
     assert_eq!(path, ["What worked well"]);
-    assert_eq!(r.element(4).unwrap().evidence[0].matched, "Africa");
+    assert_eq!(
+        r.element(4).unwrap().evidence[0].matched,
+        "Contributors from Africa"
+    );
     assert!(r.element(7).unwrap().evidence.is_empty());
     assert!(!r.summary.passed, "a key element is only weak");
 }
@@ -158,12 +166,22 @@ fn numbered_nested_headings_give_full_heading_paths() {
 }
 
 #[test]
-fn explicit_key_headings_are_never_missing_even_when_empty() {
+fn key_headings_over_a_placeholder_or_one_thin_line() {
+    // The conventions: an explicit heading over a placeholder-only section
+    // is missing; over one thin sentence, weak. (This replaced the earlier
+    // rule "a key element with its own heading is never missing".)
     let r = check_draft("key-headings-thin.md");
-    for id in 1..=3 {
+    let e1 = r.element(1).unwrap();
+    assert_eq!(e1.verdict, Missing, "{}", e1.reason);
+    assert!(e1.reason.contains("placeholders"), "{}", e1.reason);
+    for id in 2..=3 {
         let e = r.element(id).unwrap();
         assert_eq!(e.verdict, Weak, "element {id}: {}", e.reason);
-        assert!(e.reason.contains("needs 50"), "{}", e.reason);
+        assert!(
+            e.reason.contains("without a paragraph of substance"),
+            "{}",
+            e.reason
+        );
     }
     heading_at(&r, 1, 7, &["Policy challenges"]);
     heading_at(&r, 2, 11, &["Methodology"]);
@@ -200,26 +218,19 @@ fn cue_language_without_headings() {
 }
 
 #[test]
-fn spread_threshold_from_a_custom_checklist() {
-    // Same draft, but the checklist asks for cue paragraphs over two sections.
-    let text =
-        bpfpress::check::DEFAULT_CHECKLIST.replace("present_sections = 1", "present_sections = 2");
-    let cl = Checklist::from_toml(&text, "spread.toml").unwrap();
+fn present_threshold_from_a_custom_checklist() {
+    // Same draft, but the checklist asks for five supporting sentences.
+    let text = bpfpress::check::DEFAULT_CHECKLIST
+        .replace("present_paragraphs = 3", "present_paragraphs = 5");
+    let cl = Checklist::from_toml(&text, "strict.toml").unwrap();
     let r = check(
         &support::load_draft("cues-only.md"),
         &cl,
         &CheckOptions::default(),
     );
-    assert_eq!(
-        r.element(2).unwrap().verdict,
-        Present,
-        "3 paragraphs over 2 sections"
-    );
-    assert_eq!(
-        r.element(3).unwrap().verdict,
-        Weak,
-        "3 paragraphs in 1 section"
-    );
+    assert_eq!(r.element(3).unwrap().verdict, Weak, "3 sentences < 5");
+    let r = check_draft("cues-only.md");
+    assert_eq!(r.element(3).unwrap().verdict, Present, "3 sentences ≥ 3");
 }
 
 fn filler(words: usize) -> String {
@@ -235,6 +246,7 @@ fn filler(words: usize) -> String {
 
 fn doc_with_heading(h: &str) -> Document {
     let mut d = Document::new("t.md", Format::Markdown);
+    d.meta.title = Some(BPF_TITLE.into());
     d.blocks.push(heading(1, 1, h));
     d.blocks.push(para(3, &filler(60)));
     d.finish();
@@ -242,8 +254,10 @@ fn doc_with_heading(h: &str) -> Document {
 }
 
 #[test]
-fn real_report_heading_wordings_map_to_their_elements() {
-    // Wordings seen in real BPF reports (issue 3) → elements they serve.
+fn real_report_heading_wordings_claim_their_elements() {
+    // Wordings seen in real BPF reports (issue 3) → elements they claim.
+    // A heading is a claim the body must back: over filler text that
+    // speaks of nothing it gives "missing", with the heading as the place.
     let cases: &[(&str, &[u32])] = &[
         ("Methodology & community input", &[2]),
         ("Approach and methodology", &[2]),
@@ -261,20 +275,45 @@ fn real_report_heading_wordings_map_to_their_elements() {
     ];
     for (h, ids) in cases {
         let r = check_doc(&doc_with_heading(h));
-        let present: Vec<u32> = r
+        let claimed: Vec<u32> = r
             .elements
             .iter()
-            .filter(|e| e.verdict == Present)
+            .filter(|e| e.heading_matches > 0)
             .map(|e| e.id)
             .collect();
-        assert_eq!(&present, ids, "heading {h:?}");
+        assert_eq!(&claimed, ids, "heading {h:?}");
         for id in *ids {
+            let e = r.element(*id).unwrap();
+            assert_eq!(e.verdict, Missing, "heading {h:?}: {}", e.reason);
+            assert!(e.reason.contains("about something else"), "{}", e.reason);
             heading_at(&r, *id, 1, &[h]);
         }
     }
-    // A heading that names no element gives nothing.
+    // A heading that names no element claims nothing.
     let r = check_doc(&doc_with_heading("Annex 2: list of participants"));
-    assert!(r.elements.iter().all(|e| e.verdict == Missing));
+    assert!(r.elements.iter().all(|e| e.heading_matches == 0));
+}
+
+#[test]
+fn a_heading_backed_by_its_body_is_present() {
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.meta.title = Some(BPF_TITLE.into());
+    d.blocks.push(heading(1, 1, "How we worked"));
+    d.blocks.push(para(
+        3,
+        "The forum held monthly virtual meetings from March to September. A call for contributions \
+         brought thirty written inputs from twelve countries. The co-facilitators then interviewed \
+         eight regulators to check the figures.",
+    ));
+    d.finish();
+    let e = check_doc(&d).element(2).unwrap().clone();
+    assert_eq!(e.verdict, Present, "{}", e.reason);
+    assert!(e.reason.contains("How we worked"), "{}", e.reason);
+    assert!(
+        e.where_().contains("The forum held monthly"),
+        "{}",
+        e.where_()
+    );
 }
 
 #[test]
@@ -288,6 +327,7 @@ fn a_quoted_list_of_the_elements_is_not_substance() {
     // Reports (like the 2020 BPF on BPFs) quote the list of ten elements;
     // that enumeration alone must not make elements weak or present.
     let mut d = Document::new("t.md", Format::Markdown);
+    d.meta.title = Some(BPF_TITLE.into());
     d.blocks.push(heading(1, 1, "Modalities"));
     let items = [
         "Regional specificities observed (e.g. Internet industry development)",
@@ -330,6 +370,7 @@ fn a_quoted_list_of_the_elements_is_not_substance() {
 #[test]
 fn short_lines_do_not_count_as_cue_paragraphs() {
     let mut d = Document::new("t.md", Format::Markdown);
+    d.meta.title = Some(BPF_TITLE.into());
     d.blocks.push(para(1, "Methodology 4"));
     d.blocks.push(para(2, "Survey results 7"));
     d.finish();
@@ -339,6 +380,7 @@ fn short_lines_do_not_count_as_cue_paragraphs() {
 #[test]
 fn pdf_pages_are_evidence_locations() {
     let mut d = Document::new("t.pdf", Format::Pdf);
+    d.meta.title = Some(BPF_TITLE.into());
     d.blocks.push(Block::Heading {
         loc: Location::Page(4),
         level: 1,
@@ -347,7 +389,11 @@ fn pdf_pages_are_evidence_locations() {
     });
     d.blocks.push(Block::Paragraph {
         loc: Location::Page(4),
-        inlines: vec![Inline::text(filler(70))],
+        inlines: vec![Inline::text(
+            "One case study came from a library in Kisumu that lends tablets to older readers. \
+             The library trained twenty volunteers in its first year. It now serves two hundred \
+             people a month.",
+        )],
     });
     d.finish();
     let r = check_doc(&d);
@@ -355,12 +401,16 @@ fn pdf_pages_are_evidence_locations() {
     assert_eq!(e.verdict, Present);
     assert_eq!(e.evidence[0].loc, Location::Page(4));
     assert_eq!(e.evidence[0].heading_path, ["C. Case studies"]);
-    assert_eq!(e.where_(), "C. Case studies (p. 4)");
+    assert_eq!(
+        e.where_(),
+        "C. Case studies (p. 4): \u{201c}One case study came from a library in Kisumu that lends tabl…\u{201d}"
+    );
 }
 
 #[test]
 fn list_items_count_one_by_one() {
     let mut d = Document::new("t.md", Format::Markdown);
+    d.meta.title = Some(BPF_TITLE.into());
     d.blocks.push(heading(1, 1, "Observations from the year"));
     let items = [
         "The forum ran a survey among network operators in twenty countries during the spring.",
@@ -405,16 +455,27 @@ fn non_ascii_checklist_and_text_are_matched_as_written() {
     .unwrap();
     assert!(!cl.ascii_patterns);
     let mut d = Document::new("t.md", Format::Markdown);
+    d.meta.title = Some(BPF_TITLE.into());
     d.blocks.push(heading(1, 1, "Méthodologie"));
-    d.blocks.push(para(3, &filler(60)));
+    d.blocks.push(para(
+        3,
+        "La réglementation des marchés a été étudiée. La réglementation locale aussi. \
+         Les entretiens ont porté sur la réglementation.",
+    ));
     d.finish();
     let r = check(&d, &cl, &CheckOptions::default());
-    assert_eq!(r.element(1).unwrap().verdict, Present);
+    assert_eq!(
+        r.element(1).unwrap().verdict,
+        Present,
+        "{}",
+        r.element(1).unwrap().reason
+    );
     assert_eq!(r.element(1).unwrap().evidence[0].matched, "méthodologie");
 
     // Built-in (ASCII) patterns still find cues next to curly quotes and
     // accented words, and report the original text.
     let mut d = Document::new("t.md", Format::Markdown);
+    d.meta.title = Some(BPF_TITLE.into());
     d.blocks.push(para(
         1,
         "The forum’s “methodology” combined a café-style survey with résumé interviews across many countries in the year.",
@@ -422,7 +483,11 @@ fn non_ascii_checklist_and_text_are_matched_as_written() {
     d.finish();
     let e = check_doc(&d).element(2).unwrap().clone();
     assert_eq!(e.cue_paragraphs, 1);
-    assert_eq!(e.evidence[0].matched, "methodolog");
+    assert!(
+        e.evidence[0].matched.ends_with("methodolog"),
+        "{:?}",
+        e.evidence[0].matched
+    );
     assert!(e.evidence[0].excerpt.contains("The forum’s “methodology”"));
 }
 
@@ -440,4 +505,48 @@ fn empty_document_is_all_missing_without_panicking() {
     let json = serde_json::to_string(&r).unwrap();
     let back: bpfpress::check::CheckReport = serde_json::from_str(&json).unwrap();
     assert_eq!(back, r, "the JSON shape round-trips");
+}
+
+/// The consultant's map: front matter `check:` names the heading that
+/// serves an element the lexicons cannot see. The section is still judged
+/// on substance, and the report says it was mapped.
+#[test]
+fn front_matter_maps_an_element_to_a_heading() {
+    let text = "---\ntitle: IGF 2026 Best Practice Forum on Rural Access\ncheck:\n  8: \"Knots\"\n  7: Nowhere\n---\n\n\
+# Knots\n\n\
+Spectrum sharing between operators and community networks divides the participants. \
+Operators fear interference and regulators fear complaints. \
+The forum heard both sides at every meeting without settling it.\n\n\
+# Other\n\nThe forum thanks its contributors for their time.\n";
+    let doc =
+        bpfpress::ingest::markdown::read_str(text, "t.md", &bpfpress::ingest::Limits::default());
+    assert_eq!(
+        doc.meta.check_map.get(&8).map(String::as_str),
+        Some("Knots")
+    );
+    let r = check_doc(&doc);
+    let e8 = r.element(8).unwrap();
+    assert_eq!(e8.verdict, Present, "{}", e8.reason);
+    assert!(e8.mapped && e8.reason.contains("(mapped)"), "{}", e8.reason);
+    heading_at(&r, 8, 8, &["Knots"]);
+    // A mapping to a heading that is not there is said, not silently used.
+    let e7 = r.element(7).unwrap();
+    assert_eq!(e7.verdict, Missing);
+    assert!(
+        e7.reason.contains("\"Nowhere\" is not in the draft"),
+        "{}",
+        e7.reason
+    );
+    // Mapped over placeholders is still missing.
+    let text =
+        "---\ntitle: IGF 2026 BPF draft\ncheck-8: Knots\n---\n\n# Knots\n\n[to be completed]\n";
+    let doc =
+        bpfpress::ingest::markdown::read_str(text, "t.md", &bpfpress::ingest::Limits::default());
+    let r = check_doc(&doc);
+    assert_eq!(
+        r.element(8).unwrap().verdict,
+        Missing,
+        "{}",
+        r.element(8).unwrap().reason
+    );
 }

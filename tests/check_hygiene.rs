@@ -36,13 +36,14 @@ fn locs(r: &CheckReport, rule: &str) -> Vec<Location> {
 fn with_meeting(doc: &Document, date: &str) -> CheckReport {
     let opts = CheckOptions {
         meeting_date: Some(Date::parse(date).unwrap()),
+        ..CheckOptions::default()
     };
     check(doc, &Checklist::builtin(), &opts)
 }
 
 fn clean_doc() -> Document {
     let mut d = Document::new("t.docx", Format::Docx);
-    d.meta.title = Some("A title".into());
+    d.meta.title = Some("IGF 2026 Best Practice Forum: a title".into());
     d.meta.date = Some("2026-09-01".into());
     d.meta.authors = vec!["Editor One".into()];
     d.blocks.push(Block::Paragraph {

@@ -6,7 +6,7 @@
 //! or a [`ChecklistError`] naming the file, the element and field, and the
 //! reason. The format is documented in `docs/check.md`.
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -58,7 +58,7 @@ impl Default for Thresholds {
             present_paragraphs: 3,
             present_sections: 1,
             weak_paragraphs: 1,
-            cue_min_words: 12,
+            cue_min_words: 5,
             max_elements_per_block: 3,
         }
     }
@@ -76,10 +76,23 @@ pub struct Element {
     pub short: String,
     pub heading_patterns: Vec<String>,
     pub cue_patterns: Vec<String>,
+    pub hint_patterns: Vec<String>,
     /// All heading aliases as one case-insensitive regex (None if there are none).
     pub headings: Option<Regex>,
     /// All cues as one case-insensitive regex (None if there are none).
     pub cues: Option<Regex>,
+    /// All hints (the element's vocabulary) as one regex (None if there are none).
+    pub hints: Option<Regex>,
+    /// Planning ("we will collect case studies") does not count as doing.
+    pub done_only: bool,
+    /// Terms a sentence must name two of to compare (e.g. regions).
+    pub compare: Option<Regex>,
+    pub compare_patterns: Vec<String>,
+    /// Case narratives ("In Kigali, the city …") count as cues when two
+    /// stand in one paragraph.
+    pub cases: bool,
+    /// What to add when the element is weak or missing (modalities' words).
+    pub advice: String,
     pub thresholds: Thresholds,
 }
 
@@ -92,10 +105,6 @@ pub struct Checklist {
     pub origin: String,
     /// Elements in file order.
     pub elements: Vec<Element>,
-    /// One entry per element with cues, in element order: index into `elements`.
-    pub(crate) cue_owner: Vec<usize>,
-    /// The cue regex of every element that has cues, for one pass per paragraph.
-    pub(crate) cue_set: RegexSet,
     /// Every heading and cue pattern is ASCII, so text may be matched in its
     /// ASCII-folded form (same offsets, much faster; see `detect::fold_ascii`).
     pub ascii_patterns: bool,
@@ -154,6 +163,15 @@ struct RawElement {
     headings: Vec<String>,
     #[serde(default)]
     cues: Vec<String>,
+    #[serde(default)]
+    hints: Vec<String>,
+    #[serde(default)]
+    done_only: bool,
+    #[serde(default)]
+    compare: Vec<String>,
+    #[serde(default)]
+    cases: bool,
+    advice: Option<String>,
     min_words: Option<usize>,
     present_paragraphs: Option<usize>,
     present_sections: Option<usize>,
@@ -189,8 +207,6 @@ impl Checklist {
                     version: 1,
                     origin: DEFAULT_CHECKLIST_NAME.into(),
                     elements: Vec::new(),
-                    cue_owner: Vec::new(),
-                    cue_set: RegexSet::empty(),
                     ascii_patterns: true,
                 }
             }
@@ -255,6 +271,14 @@ impl Checklist {
                 .map_err(|(k, r)| invalid(format!("{at}, headings[{k}] {:?}", e.headings[k]), r))?;
             let cues = compile(&e.cues)
                 .map_err(|(k, r)| invalid(format!("{at}, cues[{k}] {:?}", e.cues[k]), r))?;
+            let compare = compile(&e.compare)
+                .map_err(|(k, r)| invalid(format!("{at}, compare[{k}] {:?}", e.compare[k]), r))?;
+            let hints = compile(&e.hints)
+                .map_err(|(k, r)| invalid(format!("{at}, hints[{k}] {:?}", e.hints[k]), r))?;
+            let advice = e
+                .advice
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| format!("Add {}.", lower_first(&e.wording)));
             let short = e
                 .short
                 .filter(|s| !s.trim().is_empty())
@@ -266,28 +290,24 @@ impl Checklist {
                 short,
                 heading_patterns: e.headings,
                 cue_patterns: e.cues,
+                hint_patterns: e.hints,
                 headings,
                 cues,
+                hints,
+                done_only: e.done_only,
+                compare,
+                compare_patterns: e.compare,
+                cases: e.cases,
+                advice,
                 thresholds,
             });
         }
-        let mut cue_owner = Vec::new();
-        let mut sources = Vec::new();
-        for (i, e) in elements.iter().enumerate() {
-            if let Some(re) = &e.cues {
-                cue_owner.push(i);
-                sources.push(re.as_str().to_string());
-            }
-        }
-        let cue_set = RegexSetBuilder::new(&sources)
-            .case_insensitive(true)
-            .size_limit(64 << 20)
-            .build()
-            .map_err(|e| invalid("cues (all elements together)".into(), e.to_string()))?;
         let ascii_patterns = elements.iter().all(|e| {
             e.heading_patterns
                 .iter()
                 .chain(&e.cue_patterns)
+                .chain(&e.hint_patterns)
+                .chain(&e.compare_patterns)
                 .all(|p| p.is_ascii())
         });
         Ok(Checklist {
@@ -296,14 +316,20 @@ impl Checklist {
             version: raw.version,
             origin: origin.to_string(),
             elements,
-            cue_owner,
-            cue_set,
         })
     }
 
     /// The element with this id.
     pub fn element(&self, id: u32) -> Option<&Element> {
         self.elements.iter().find(|e| e.id == id)
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 
@@ -357,28 +383,55 @@ fn compile(patterns: &[String]) -> Result<Option<Regex>, (usize, String)> {
     if patterns.is_empty() {
         return Ok(None);
     }
-    for (k, p) in patterns.iter().enumerate() {
-        if p.trim().is_empty() {
-            return Err((k, "empty pattern (it would match everything)".into()));
-        }
-        let re = RegexBuilder::new(p)
-            .case_insensitive(true)
-            .build()
-            .map_err(|e| (k, format!("not a valid regex: {e}")))?;
-        if re.is_match("") {
-            return Err((k, "pattern matches the empty string".into()));
-        }
+    if let Some(k) = patterns.iter().position(|p| p.trim().is_empty()) {
+        return Err((k, "empty pattern (it would match everything)".into()));
     }
+    // Compile the alternation once (the expensive part: the built-in
+    // checklist is compiled at every start); only when it fails or matches
+    // the empty string are the patterns compiled one by one to name the bad
+    // one.
     let joined = patterns
         .iter()
         .map(|p| format!("(?:{p})"))
         .collect::<Vec<_>>()
         .join("|");
-    RegexBuilder::new(&joined)
-        .case_insensitive(true)
-        .build()
-        .map(Some)
-        .map_err(|e| (0, format!("patterns cannot be combined: {e}")))
+    let single = |k: usize| {
+        RegexBuilder::new(&patterns[k])
+            .case_insensitive(true)
+            .build()
+            .map_err(|e| (k, format!("not a valid regex: {e}")))
+    };
+    // ASCII patterns are matched against ASCII-folded text (see
+    // `detect::fold_ascii`), so `\b`, `\w` and case folding need no
+    // Unicode tables: compiled without them the automata are several times
+    // smaller and quicker to build. A pattern that needs Unicode mode (one
+    // that could match a non-ASCII byte, like `\W`) falls back to it.
+    if patterns.iter().all(|p| p.is_ascii())
+        && let Ok(re) = RegexBuilder::new(&joined)
+            .case_insensitive(true)
+            .unicode(false)
+            .build()
+        && !re.is_match("")
+    {
+        return Ok(Some(re));
+    }
+    match RegexBuilder::new(&joined).case_insensitive(true).build() {
+        Ok(re) if !re.is_match("") => Ok(Some(re)),
+        Ok(_) => {
+            for k in 0..patterns.len() {
+                if single(k)?.is_match("") {
+                    return Err((k, "pattern matches the empty string".into()));
+                }
+            }
+            Err((0, "patterns together match the empty string".into()))
+        }
+        Err(e) => {
+            for k in 0..patterns.len() {
+                single(k)?;
+            }
+            Err((0, format!("patterns cannot be combined: {e}")))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -397,7 +450,6 @@ mod tests {
             c.element(2).unwrap().wording,
             "Brief presentation of the used methodology and BPF activities"
         );
-        assert_eq!(c.cue_owner.len(), 10);
         assert!(c.ascii_patterns);
     }
 

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 /// The document's blocks with the derived data the elements and the
 /// hygiene rules need, computed once per check.
 pub(crate) struct Outline<'a> {
-    doc: &'a Document,
+    pub(crate) doc: &'a Document,
     /// Plain text of each block.
     pub(crate) texts: Vec<String>,
     /// The same texts folded to ASCII with byte offsets kept ([`fold_ascii`]).
@@ -64,6 +64,22 @@ pub(crate) fn fold_ascii(s: &str) -> String {
     out.push_str(&s[last..]);
     out
 }
+
+/// "Best Practice Forum" names the forum, not a best practice: masked in
+/// the text the element phrases see (same length, so offsets hold).
+fn mask_forum_name(s: &mut String) {
+    if let Some(m) = FORUM_NAME.find(s).map(|m| m.range()) {
+        let _ = m;
+        let masked = FORUM_NAME.replace_all(s, |c: &regex::Captures| {
+            let n = c[0].len();
+            format!("bpf{}", " ".repeat(n.saturating_sub(3)))
+        });
+        *s = masked.into_owned();
+    }
+}
+
+static FORUM_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bbest practices? forums?\b").expect("static regex"));
 
 /// Same count as [`crate::model::count_words`] (whitespace-separated words
 /// with at least one letter or digit), but one regex scan instead of a
@@ -193,10 +209,17 @@ impl<'a> Outline<'a> {
                 }),
             }
         }
+        for u in &mut units {
+            mask_forum_name(&mut u.matchable);
+        }
         units.retain(|u| u.words > 0);
         let norm_match = norm
             .iter()
-            .map(|h| if fold { fold_ascii(h) } else { h.clone() })
+            .map(|h| {
+                let mut m = if fold { fold_ascii(h) } else { h.clone() };
+                mask_forum_name(&mut m);
+                m
+            })
             .collect();
         Outline {
             doc,
@@ -209,6 +232,11 @@ impl<'a> Outline<'a> {
             section_words,
             section_end,
         }
+    }
+
+    /// Words in the body blocks.
+    pub(crate) fn words_total(&self) -> usize {
+        self.units.iter().map(|u| u.words).sum()
     }
 
     /// Heading texts from the top down to `h` (inclusive) or, for a body
@@ -281,181 +309,988 @@ pub(crate) fn excerpt(text: &str, start: usize, end: usize) -> String {
     s
 }
 
-struct CueHit {
+/// One sentence (or list line) of a unit: byte range in the unit's text.
+struct Sentence {
     unit: usize,
-    block: usize,
     start: usize,
     end: usize,
+    /// Not a placeholder, a date line, a contents line; long enough.
+    substantive: bool,
+    /// Mostly placeholder text.
+    placeholder: bool,
+    /// Future or planning mood ("we will collect", "the BPF plans to").
+    plan: bool,
+    /// Prescribes or defines rather than reports ("a case study should
+    /// describe", "best practice means").
+    prescriptive: bool,
 }
 
-pub(crate) fn detect(o: &Outline, checklist: &Checklist) -> Vec<ElementResult> {
-    let n_el = checklist.elements.len();
+/// A placeholder where text should be.
+static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\[[^\]]{0,600}\]|^\s*\[|\b(?:tbd|tba|todo|tk|xxx+|lorem ipsum|dolor sit amet|placeholder|text to follow|to follow|coming soon|insert (?:\w+ ){0,4}here|to be (?:completed|added|written|confirmed|drafted|determined|inserted|provided|developed|expanded|finali[sz]ed|updated|filled|done)|(?:section|text|content) (?:to come|pending|forthcoming)|fill (?:in|this)|add (?:text|content) here|\.\.\.|…)",
+    )
+    .expect("static regex")
+});
 
-    // One pass over the cue units with all elements' cues at once.
-    // counted[e]: units that count; discounted[e]: hits in short or enumeration units.
-    let mut counted: Vec<Vec<usize>> = vec![Vec::new(); n_el];
-    let mut discounted = vec![0usize; n_el];
-    for (u, unit) in o.units.iter().enumerate() {
-        let hits: Vec<usize> = checklist
-            .cue_set
-            .matches(&unit.matchable)
-            .iter()
-            .map(|k| checklist.cue_owner[k])
-            .collect();
-        for &e in &hits {
-            let t = &checklist.elements[e].thresholds;
-            if unit.words >= t.cue_min_words && hits.len() <= t.max_elements_per_block {
-                counted[e].push(u);
-            } else {
-                discounted[e] += 1;
+/// Future or planning mood.
+static PLAN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:will|shall|please|(?:is|are) (?:asked|requested|invited) to|plans? to|planned to|planning to|intends? to|intended to|is going to|are going to|aims? to|would like to|is to be|are to be|is expected to|are expected to|propose[sd]? to|agreed to|to be collected|next (?:call|meeting|step)|action items?|should (?:collect|gather|compile|invite|launch|run|hold|survey|interview))\b",
+    )
+    .expect("static regex")
+});
+
+/// Defines or prescribes instead of reporting what was done.
+static PRESCRIPTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:(?:is|are) (?:defined|understood) as|(?:means|refers to|refer to)\b|should|must|ought to|needs? to|(?:we|bpf|forum|group|participants) (?:recommends?|proposes?|suggests?|advises?)|(?:is|are) encouraged to|criteria|template|format for|what (?:counts|makes) (?:as )?a|^\W*(?:an? |the )?(?:case stud(?:y|ies)|(?:best|good) practices?|methodology|methods?) (?:is|are|can be)\b)",
+    )
+    .expect("static regex")
+});
+
+/// A line of dates or times (an agenda, a list of meetings).
+static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}\b|\d{4}-\d{2}-\d{2}|\d{1,2}[:.]\d{2}\s*(?:utc|gmt|cet|am|pm|h)?)",
+    )
+    .expect("static regex")
+});
+
+/// A contents line: dotted leader or trailing page number.
+static TOC_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:\.{4,}|…{2,}|\t)\s*\d+\s*$").expect("static regex"));
+
+/// Words that announce a list of the elements, a contents list, an agenda.
+static ENUM_MARK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:modalities|(?:ten|10) (?:output )?elements|output elements|table of contents|agenda|this (?:report|document) is structured|(?:is|are) organi[sz]ed as follows|the following sections)\b",
+    )
+    .expect("static regex")
+});
+
+/// A case narrative: a sentence led by a named place ("In Kigali, …") or
+/// by a named actor doing something ("Amsterdam maintains …"). Case
+/// sensitive: the capital letters are the signal. Matched on the
+/// ASCII-folded text (accented letters read as `x`), so ASCII classes do.
+static NARRATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    let verbs = "has|have|had|holds|held|runs|ran|pairs|paired|invited|invites|publishes|published|ruled|rules|placed|places|combines|combined|replaced|replaces|set up|sets up|created|creates|built|builds|launched|launches|trains|trained|offers|offered|provides|provided|opened|opens|started|starts|began|begins|uses|used|works|worked|helps|helped|connects|connected|pays|paid|sells|sold|gives|gave|funds|funded|hosts|hosted|organi[sz]es|organi[sz]ed|maintains|maintained|developed|develops|introduced|introduces|adopted|adopts|partnered|partners|reached|reaches|serves|served|supports|supported|installed|installs|deployed|deploys|lends|lent|records|recorded|produces|produced|translates|translated|teaches|taught|requires|required|challenges|challenged|restored|restores|agreed|switched|moved|brought|brings|collects|collected|shares|shared|lets|let|asks|asked|negotiated|negotiates|bought|buys|operates|operated|manages|managed|employs|employed|recruited|recruits|visits|visited|designed|designs|tested|tests|wrote|writes|won|grew|reported|reports|documents|documented|sent|sends|piloted|pilots|followed|allowed|allows|replaced|trialled|tried|set|made|makes";
+    Regex::new(&format!(
+        r"(?-u)^(?:(?:In|At|From|Across|Near) (?:the )?[A-Z][A-Za-z0-9'.-]+(?:,? (?:[A-Z][A-Za-z0-9'.-]+|de|do|da|of))*,|(?:The )?[A-Z][A-Za-z0-9'.-]+(?: (?:[A-Z][A-Za-z0-9'.-]+|de|of|for))* (?:{verbs})\b|(?:An?|One|Another) (?:[A-Za-z0-9'-]+ ){{0,8}}(?:{verbs})\b)"
+    ))
+    .expect("static regex")
+});
+
+/// The BPF narrating its own work (methodology, not a case).
+static SELF_ACTOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(?:The |This |Our )?(?:BPF|IGF|MAG|Forum|Secretariat|We|It|They|Participants|Contributors|Respondents|Members|Co-facilitators|Facilitators|Report|Document|Draft|Section|Chapter|Annex)\b|An? (?:\w+ )?(?:call|survey|questionnaire|meeting|session|webinar|workshop|consultation|draft)\b)")
+        .expect("static regex")
+});
+
+/// Sentence ends: `.`, `!`, `?` followed by space and a capital, digit or
+/// opening quote; and line breaks (nested list items).
+fn split_sentences(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let end_here = if c == b'\n' {
+            Some(i)
+        } else if matches!(c, b'.' | b'!' | b'?' | b';')
+            && i + 2 < b.len()
+            && b[i + 1] == b' '
+            && (b[i + 2].is_ascii_uppercase()
+                || b[i + 2].is_ascii_digit()
+                || matches!(b[i + 2], b'"' | b'(' | b'\'' | 0xE2))
+        {
+            Some(i + 1)
+        } else {
+            None
+        };
+        if let Some(e) = end_here {
+            if !text[start..e].trim().is_empty() {
+                out.push((start, e));
             }
+            start = e + 1;
+            i = start;
+            continue;
+        }
+        i += 1;
+    }
+    if start < text.len() && !text[start..].trim().is_empty() {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+/// Distinct matches of `re` in `s` (lower-cased match texts).
+fn distinct(re: &Regex, s: &str) -> usize {
+    let mut seen: Vec<String> = Vec::new();
+    for m in re.find_iter(s) {
+        let t = m.as_str().to_ascii_lowercase();
+        if !seen.contains(&t) {
+            seen.push(t);
         }
     }
+    seen.len()
+}
 
+/// What the units and sentences of a document say, computed once for all
+/// elements.
+pub(crate) struct Reading {
+    sentences: Vec<Sentence>,
+    /// Per unit: its sentences' index range.
+    unit_sentences: Vec<std::ops::Range<usize>>,
+    /// Per unit: an enumeration (list of elements, contents, agenda).
+    enumeration: Vec<bool>,
+    /// Discourse groups: a paragraph, or a paragraph with the list that
+    /// follows it (its items continue it), or a list or table on its own.
+    /// Sentence index ranges, in order.
+    groups: Vec<std::ops::Range<usize>>,
+    /// Run-in headings: short unpunctuated lines over paragraphs, where a
+    /// Word or PDF draft lost its heading styles. (block, end block,
+    /// normalised text.)
+    pseudo: Vec<(usize, usize, String)>,
+    /// Per sentence: bit i set when element i's cues match it.
+    cued: Vec<u64>,
+    /// Per sentence: it narrates a case (a named place or actor doing
+    /// something: "In Kigali, the city …", "Amsterdam maintains …").
+    narrative: Vec<bool>,
+    /// The heading that is the document's title (its section is the whole
+    /// draft), which claims nothing.
+    title: Option<usize>,
+}
+
+impl Reading {
+    pub(crate) fn new(o: &Outline, checklist: &Checklist) -> Reading {
+        let mut sentences = Vec::new();
+        let mut unit_sentences = Vec::with_capacity(o.units.len());
+        let min_words = checklist
+            .elements
+            .iter()
+            .map(|e| e.thresholds.cue_min_words)
+            .min()
+            .unwrap_or(5);
+        // Run-in headings.
+        let mut pseudo: Vec<(usize, usize, String)> = Vec::new();
+        let is_line = |b: usize| {
+            matches!(o.doc.blocks[b], Block::Paragraph { .. }) && {
+                let t = o.texts[b].trim();
+                let w = word_count(t);
+                (2..=10).contains(&w)
+                    && !t.ends_with(['.', ':', ';', ',', '!'])
+                    && t.chars()
+                        .next()
+                        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+            }
+        };
+        let n = o.doc.blocks.len();
+        for b in 0..n {
+            if !is_line(b)
+                || b + 1 >= n
+                || !matches!(
+                    o.doc.blocks[b + 1],
+                    Block::Paragraph { .. } | Block::List { .. }
+                )
+                || is_line(b + 1)
+                || (b > 0 && is_line(b - 1))
+            {
+                continue;
+            }
+            pseudo.push((b, n, normalise_heading(&o.texts[b])));
+        }
+        for i in 0..pseudo.len() {
+            let b = pseudo[i].0;
+            let next_pseudo = pseudo.get(i + 1).map(|p| p.0).unwrap_or(n);
+            let next_heading = (b + 1..n)
+                .find(|&j| matches!(o.doc.blocks[j], Block::Heading { .. }))
+                .unwrap_or(n);
+            pseudo[i].1 = next_pseudo.min(next_heading);
+        }
+        let pseudo_block: std::collections::HashSet<usize> = pseudo.iter().map(|p| p.0).collect();
+        // Lists of short items (names, dates, links) are not substance.
+        let mut short_list = vec![false; o.units.len()];
+        {
+            let mut u = 0;
+            while u < o.units.len() {
+                let block = o.units[u].block;
+                let mut v = u;
+                while v < o.units.len() && o.units[v].block == block {
+                    v += 1;
+                }
+                if matches!(o.doc.blocks[block], Block::List { .. }) && v - u >= 3 {
+                    let words: usize = o.units[u..v].iter().map(|x| x.words).sum();
+                    if words < 8 * (v - u) {
+                        for x in &mut short_list[u..v] {
+                            *x = true;
+                        }
+                    }
+                }
+                u = v;
+            }
+        }
+        for (u, unit) in o.units.iter().enumerate() {
+            let from = sentences.len();
+            for (a, b) in split_sentences(&unit.matchable) {
+                let s = &unit.matchable[a..b];
+                let words = word_count(s);
+                let placeholder_words: usize = PLACEHOLDER
+                    .find_iter(s)
+                    .map(|m| word_count(m.as_str()).max(1))
+                    .sum();
+                let dates = DATE_LINE.find_iter(s).count();
+                let substantive = !short_list[u]
+                    && !pseudo_block.contains(&unit.block)
+                    && words >= min_words
+                    && placeholder_words * 3 < words
+                    && !TOC_LINE.is_match(s)
+                    && !(dates > 0 && words < 12 + 4 * dates && !s.contains(", the "));
+                sentences.push(Sentence {
+                    unit: u,
+                    start: a,
+                    end: b,
+                    substantive,
+                    placeholder: placeholder_words * 3 >= words,
+                    plan: PLAN.is_match(s),
+                    prescriptive: PRESCRIPTIVE.is_match(s),
+                });
+            }
+            unit_sentences.push(from..sentences.len());
+        }
+        // Enumerations: a unit naming many elements by their headings'
+        // words, or naming a few after an enumeration mark; a list whose
+        // short items together name many elements (a contents list, an
+        // agenda, the modalities' list of the ten elements).
+        let max = checklist
+            .elements
+            .iter()
+            .map(|e| e.thresholds.max_elements_per_block)
+            .min()
+            .unwrap_or(3);
+        // How many elements a unit names by their headings' words (the
+        // patterns are case-insensitive; units are matched once).
+        let unit_names: Vec<usize> = o
+            .units
+            .iter()
+            .map(|u| {
+                checklist
+                    .elements
+                    .iter()
+                    .filter(|e| {
+                        e.headings
+                            .as_ref()
+                            .is_some_and(|re| re.is_match(&u.matchable))
+                    })
+                    .count()
+            })
+            .collect();
+        let mut enumeration = vec![false; o.units.len()];
+        for (u, unit) in o.units.iter().enumerate() {
+            let n = unit_names[u];
+            let per_sentence = n as f32 / unit_sentences[u].len().max(1) as f32;
+            if (n > max && per_sentence > 1.5) || (n >= 2 && ENUM_MARK.is_match(&unit.matchable)) {
+                enumeration[u] = true;
+            }
+        }
+        // Lists of short items.
+        let mut u = 0;
+        while u < o.units.len() {
+            let block = o.units[u].block;
+            let mut v = u;
+            while v < o.units.len() && o.units[v].block == block {
+                v += 1;
+            }
+            if v - u >= 3 {
+                let short = o.units[u..v].iter().filter(|x| x.words <= 8).count();
+                let named: usize = o.units[u..v]
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| unit_names[u + i] > 0)
+                    .count();
+                let preceded_by_mark = block > 0 && ENUM_MARK.is_match(&o.folded[block - 1]);
+                // Short items naming elements (contents, agenda); or, after
+                // a mark ("the modalities recommend …", "Table of
+                // contents"), items that mostly name elements.
+                if named * 2 >= v - u && (short * 3 >= (v - u) * 2 || preceded_by_mark) {
+                    for e in &mut enumeration[u..v] {
+                        *e = true;
+                    }
+                }
+            }
+            u = v;
+        }
+        // The title: a first heading whose section is (nearly) the whole draft
+        // and that is the only heading of its level.
+        let mut title = None;
+        let mut heads = o.doc.headings();
+        if let Some((h, Block::Heading { level, .. })) = heads.next() {
+            let same_level = o
+                .doc
+                .headings()
+                .filter(|(_, b)| matches!(b, Block::Heading { level: l, .. } if l == level))
+                .count();
+            let body_after = o.section_end[h] >= o.doc.blocks.len();
+            if same_level == 1 && body_after && o.doc.headings().count() > 1 {
+                title = Some(h);
+            }
+        }
+        // Groups: list items continue the paragraph just before their list.
+        let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+        for (u, unit) in o.units.iter().enumerate() {
+            let range = unit_sentences[u].clone();
+            let is_list = matches!(o.doc.blocks[unit.block], Block::List { .. });
+            let continues = u > 0
+                && is_list
+                && (o.units[u - 1].block == unit.block
+                    || (o.units[u - 1].block + 1 == unit.block
+                        && matches!(o.doc.blocks[o.units[u - 1].block], Block::Paragraph { .. })));
+            match groups.last_mut() {
+                Some(g) if continues && g.end == range.start => g.end = range.end,
+                _ => groups.push(range),
+            }
+        }
+        let narrative = sentences
+            .iter()
+            .map(|s| {
+                let t = o.units[s.unit].matchable[s.start..s.end].trim_start();
+                NARRATIVE.is_match(t) && !SELF_ACTOR.is_match(t)
+            })
+            .collect();
+        Reading {
+            sentences,
+            unit_sentences,
+            enumeration,
+            groups,
+            narrative,
+            cued: Vec::new(),
+            pseudo,
+            title,
+        }
+    }
+}
+
+/// Where an element's support comes from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Claim {
+    /// A heading whose words claim the element.
+    Heading(usize),
+    /// A heading the consultant mapped to the element.
+    Mapped(usize),
+}
+
+pub(crate) fn detect(
+    o: &Outline,
+    checklist: &Checklist,
+    mapped: &std::collections::BTreeMap<u32, String>,
+) -> Vec<ElementResult> {
+    let mut r = Reading::new(o, checklist);
+    // Which elements' cues speak in each sentence: a run of elaboration
+    // for one element ends where another element's cue begins.
+    r.cued = r
+        .sentences
+        .iter()
+        .map(|s| {
+            // Each element's cue alternation, stopping at the first match
+            // (faster than a RegexSet, which must find every match).
+            let t = &o.units[s.unit].matchable[s.start..s.end];
+            checklist
+                .elements
+                .iter()
+                .enumerate()
+                .filter(|(_, el)| el.cues.as_ref().is_some_and(|re| re.is_match(t)))
+                .fold(0u64, |m, (i, _)| m | (1u64 << (i % 64)))
+        })
+        .collect();
     checklist
         .elements
         .iter()
         .enumerate()
-        .map(|(e, el)| judge(o, el, &counted[e], discounted[e]))
+        .map(|(i, el)| judge(o, &r, i, el, mapped.get(&el.id).map(String::as_str)))
         .collect()
 }
 
-fn judge(o: &Outline, el: &Element, cue_units: &[usize], discounted: usize) -> ElementResult {
+/// The heading a mapping names: the first heading whose normalised text
+/// equals the normalised mapping, else the first that contains it.
+fn find_mapped(o: &Outline, name: &str) -> Option<usize> {
+    let want = normalise_heading(name);
+    if want.is_empty() {
+        return None;
+    }
+    o.doc
+        .headings()
+        .map(|(i, _)| i)
+        .find(|&i| o.norm[i] == want)
+        .or_else(|| {
+            o.doc
+                .headings()
+                .map(|(i, _)| i)
+                .find(|&i| o.norm[i].contains(&want))
+        })
+}
+
+fn short_words(s: &str, n: usize) -> String {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    if words.len() <= n {
+        words.join(" ")
+    } else {
+        format!("{} …", words[..n].join(" "))
+    }
+}
+
+fn judge(
+    o: &Outline,
+    r: &Reading,
+    index: usize,
+    el: &Element,
+    mapped: Option<&str>,
+) -> ElementResult {
+    let me = 1u64 << (index % 64);
     let t = el.thresholds;
-    // Heading matches, best (most words) first; ties keep document order.
-    // Each match with its coverage: the share of the heading's normalised
-    // text that alias matches cover ("Next steps" 1.0, "Introduction and
-    // policy challenges" 0.5 for the issue element).
-    let mut heads: Vec<(usize, regex::Match, f32)> = Vec::new();
+    let counts = |s: &Sentence| {
+        s.substantive && !r.enumeration[s.unit] && !(el.done_only && (s.plan || s.prescriptive))
+    };
+    let text_of = |s: &Sentence| &o.units[s.unit].matchable[s.start..s.end];
+    // The cue bits were computed once for all elements (checklists of up
+    // to 64 elements; beyond that, the element's own regex).
+    let cued_here = |k: usize| {
+        if index < 64 {
+            r.cued[k] & me != 0
+        } else {
+            el.cues
+                .as_ref()
+                .is_some_and(|re| re.is_match(text_of(&r.sentences[k])))
+        }
+    };
+    let strong_at = |k: usize| counts(&r.sentences[k]) && cued_here(k);
+    let hint_at = |k: usize| {
+        let s = &r.sentences[k];
+        counts(s) && el.hints.as_ref().is_some_and(|re| re.is_match(text_of(s)))
+    };
+    let mut strong: Vec<bool> = (0..r.sentences.len()).map(strong_at).collect();
+    // A cue in a short lead-in ("The BPF proposes to:") opens its group.
+    let lead: Vec<bool> = r
+        .sentences
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            !s.placeholder
+                && !r.enumeration[s.unit]
+                && !(el.done_only && (s.plan || s.prescriptive))
+                && cued_here(k)
+        })
+        .collect();
+    // Comparisons: a sentence naming two of the element's `compare` terms
+    // (two regions) speaks of it.
+    if let Some(re) = &el.compare {
+        for (k, s) in r.sentences.iter().enumerate() {
+            if !strong[k] && counts(s) && distinct(re, text_of(s)) >= 2 {
+                strong[k] = true;
+            }
+        }
+    }
+    // Case narratives: paragraphs that open by narrating a case ("A charity
+    // runs …", "In Kigali, …") make a compilation of cases when there are
+    // two under one top-level section, or three in the draft.
+    if el.cases {
+        let led: Vec<usize> = r
+            .groups
+            .iter()
+            .filter_map(|g| {
+                // The opening sentence, or the one after a run-in title
+                // ("*Mobile enrolment in a pastoralist region.* A national
+                // agency sent …").
+                g.clone()
+                    .take(2)
+                    .find(|&k| r.narrative[k] && counts(&r.sentences[k]))
+            })
+            .collect();
+        let top = |k: usize| {
+            let mut h = o.parent[o.units[r.sentences[k].unit].block];
+            while let Some(p) = h.and_then(|x| o.parent[x]) {
+                h = Some(p);
+            }
+            h
+        };
+        // Two narratives inside one paragraph also make a compilation.
+        for g in &r.groups {
+            let ks: Vec<usize> = g
+                .clone()
+                .filter(|&k| r.narrative[k] && counts(&r.sentences[k]))
+                .collect();
+            if ks.len() >= 2 {
+                for k in ks {
+                    strong[k] = true;
+                }
+            }
+        }
+        let doc_wide = led.len() >= 3;
+        for &k in &led {
+            let peers = led.iter().filter(|&&j| top(j) == top(k)).count();
+            if doc_wide || peers >= 2 {
+                strong[k] = true;
+            }
+        }
+    }
+    // The element's vocabulary is only needed where a run or a claim
+    // looks: computed on demand, once per sentence.
+    let hinted_memo: Vec<std::cell::OnceCell<bool>> = (0..r.sentences.len())
+        .map(|_| std::cell::OnceCell::new())
+        .collect();
+    let hinted = |k: usize| *hinted_memo[k].get_or_init(|| hint_at(k));
+    // Sentences that speak of the element in words only (planning,
+    // prescribing, enumerating, placeholders): for the reasons.
+    let mut words_only = 0usize;
+    let mut planned = 0usize;
+    for (k, s) in r.sentences.iter().enumerate() {
+        if cued_here(k) && !counts(s) {
+            words_only += 1;
+            if el.done_only && (s.plan || s.prescriptive) && s.substantive {
+                planned += 1;
+            }
+        }
+    }
+
+    // Claims: headings whose words name the element (never the title), and
+    // the consultant's mapping.
+    let mut claims: Vec<(usize, Claim)> = Vec::new();
+    let mapped_head = mapped.and_then(|m| find_mapped(o, m));
+    if let Some(h) = mapped_head {
+        claims.push((h, Claim::Mapped(h)));
+    }
     if let Some(re) = &el.headings {
         for (i, _) in o.doc.headings() {
-            if let Some(m) = re.find(&o.norm_match[i]) {
-                let covered: usize = re.find_iter(&o.norm_match[i]).map(|m| m.len()).sum();
-                let cover = covered as f32 / o.norm[i].len().max(1) as f32;
-                heads.push((i, m, cover));
+            if Some(i) != r.title && Some(i) != mapped_head && re.is_match(&o.norm_match[i]) {
+                claims.push((i, Claim::Heading(i)));
+            }
+        }
+        for (b, _, norm) in &r.pseudo {
+            if re.is_match(norm) {
+                claims.push((*b, Claim::Heading(*b)));
             }
         }
     }
-    // Best first: sections with enough words before thin ones, then higher
-    // coverage, then more words; ties keep document order (stable sort).
-    heads.sort_by(|a, b| {
-        let enough = |i: usize| o.section_words[i] >= t.min_words;
-        enough(b.0)
-            .cmp(&enough(a.0))
-            .then(b.2.total_cmp(&a.2))
-            .then(o.section_words[b.0].cmp(&o.section_words[a.0]))
+    let end_of = |h: usize| {
+        r.pseudo
+            .iter()
+            .find(|p| p.0 == h)
+            .map(|p| p.1)
+            .unwrap_or(o.section_end[h])
+    };
+    let unit_range = |h: usize| {
+        // Units whose block lies in the heading's section.
+        let a = o.units.partition_point(|u| u.block <= h);
+        let b = o.units.partition_point(|u| u.block < end_of(h));
+        a..b
+    };
+
+    // How much of a heading the element's heading words cover.
+    let heading_cover = |h: usize| {
+        let norm = if o.norm_match[h].is_empty() {
+            normalise_heading(&o.texts[h])
+        } else {
+            o.norm_match[h].clone()
+        };
+        let covered: usize = el
+            .headings
+            .as_ref()
+            .map(|re| re.find_iter(&norm).map(|m| m.len()).sum())
+            .unwrap_or(0);
+        covered as f32 / norm.len().max(1) as f32
+    };
+
+    // Support: sentences that count for the element.
+    let mut support: BTreeSet<usize> = BTreeSet::new();
+    // Runs: a cue opens a run of sentences about the element; the run goes
+    // on through the sentences that follow in the same group (paragraph,
+    // or paragraph with its list) until another element's cue begins a
+    // new topic. A short lead-in ("The BPF proposes to:") opens a run too.
+    for g in &r.groups {
+        let mut open = false;
+        for k in g.clone() {
+            let mine = strong[k] || lead[k];
+            // Another element's cue ends the run unless the sentence also
+            // carries this element's words (one sentence may serve two).
+            let other = r.cued[k] & !me != 0 && !hinted(k);
+            if mine {
+                open = true;
+            } else if other || r.sentences[k].placeholder {
+                open = false;
+            }
+            if open && counts(&r.sentences[k]) {
+                support.insert(k);
+            }
+        }
+    }
+    // Claimed sections: backed when a cue speaks in the body (then every
+    // sentence with the element's vocabulary adds substance), or when
+    // mapped (the consultant vouches for the topic; substance still
+    // counts).
+    struct ClaimInfo {
+        backed: bool,
+        thin: usize,
+        head: usize,
+        kind: Claim,
+        body_sentences: usize,
+        substantive: usize,
+        strong: usize,
+        hinted: usize,
+        planned: usize,
+        first: Option<usize>,
+    }
+    let mut infos: Vec<ClaimInfo> = Vec::new();
+    let mut any_backed = false;
+    for &(h, kind) in &claims {
+        let ur = unit_range(h);
+        let ks: Vec<usize> = ur
+            .clone()
+            .flat_map(|u| r.unit_sentences[u].clone())
+            .collect();
+        let substantive = ks
+            .iter()
+            .filter(|&&k| r.sentences[k].substantive && !r.enumeration[r.sentences[k].unit])
+            .count();
+        let st = ks.iter().filter(|&&k| strong[k] || lead[k]).count();
+        let hi: Vec<usize> = ks.iter().copied().filter(|&k| hinted(k)).collect();
+        let pl = ks
+            .iter()
+            .filter(|&&k| {
+                let s = &r.sentences[k];
+                el.done_only && s.substantive && (s.plan || s.prescriptive)
+            })
+            .count();
+        // Backed: a cue speaks in the body, or most of its sentences carry
+        // the element's words, or the consultant mapped it. Then the
+        // section is about the element and all its sentences count.
+        // Planning or prescribing most of the body is not doing (for the
+        // elements that report work done).
+        let mostly_planned = el.done_only && pl * 2 >= substantive.max(1);
+        // Elements that report work done need a sentence that squarely
+        // reports it; for the others the element's vocabulary in most of
+        // the body (or in several sentences) backs the heading.
+        // A heading that is mostly the element's own words ("What works",
+        // "Unintended consequences") needs less from its body: one sentence
+        // in the element's vocabulary among several.
+        let explicit = heading_cover(h) >= 0.5;
+        let worded = st > 0
+            || !el.done_only
+                && (hi.len() >= t.present_paragraphs.max(1)
+                    || (hi.len() >= 2 && hi.len() * 2 >= substantive)
+                    || (explicit && !hi.is_empty() && substantive >= 2));
+        let backed = (worded && !mostly_planned) || matches!(kind, Claim::Mapped(_));
+        if backed {
+            any_backed = true;
+            support.extend(ks.iter().copied().filter(|&k| counts(&r.sentences[k])));
+        }
+        // Thin: short sentences that are not placeholders and carry the
+        // element's words ("Meetings were held.", "Two cases.").
+        let thin = ks
+            .iter()
+            .filter(|&&k| {
+                let s = &r.sentences[k];
+                !s.substantive
+                    && !s.placeholder
+                    && !r.enumeration[s.unit]
+                    && word_count(text_of(s)) >= 2
+                    && (el.hints.as_ref().is_some_and(|re| re.is_match(text_of(s)))
+                        || el.cues.as_ref().is_some_and(|re| re.is_match(text_of(s))))
+            })
+            .count();
+        infos.push(ClaimInfo {
+            backed,
+            thin,
+            head: h,
+            kind,
+            body_sentences: ks.len(),
+            substantive,
+            strong: st,
+            hinted: hi.len(),
+            planned: pl,
+            first: ks
+                .iter()
+                .copied()
+                .find(|&k| strong[k])
+                .or_else(|| hi.first().copied()),
+        });
+    }
+    let n = support.len();
+    // Concentration: the most support inside one paragraph group or one
+    // backed claimed section. Mentions scattered one sentence at a time
+    // are passing mentions, however many.
+    let mut concentrated = 0usize;
+    // Stretches: consecutive paragraph groups of one section that all
+    // hold support count together.
+    let mut stretch = 0usize;
+    let mut prev_section = None;
+    for g in &r.groups {
+        let c = g.clone().filter(|k| support.contains(k)).count();
+        let section = g
+            .clone()
+            .next()
+            .map(|k| o.parent[o.units[r.sentences[k].unit].block]);
+        if c == 0 {
+            stretch = 0;
+        } else {
+            if section != prev_section {
+                stretch = 0;
+            }
+            stretch += c;
+        }
+        prev_section = section;
+        concentrated = concentrated.max(stretch);
+    }
+    for &(h, _) in &claims {
+        let ur = unit_range(h);
+        let c = support
+            .iter()
+            .filter(|&&k| ur.contains(&r.sentences[k].unit))
+            .count();
+        if c >= 2 {
+            concentrated = concentrated.max(c);
+        }
+    }
+    let n_strong = support.iter().filter(|&&k| strong[k]).count();
+    let units: BTreeSet<usize> = support.iter().map(|&k| r.sentences[k].unit).collect();
+    let sections: BTreeSet<Option<usize>> =
+        units.iter().map(|&u| o.parent[o.units[u].block]).collect();
+    // The best claim: mapped first, then backed with most support inside.
+    let support_in = |h: usize| {
+        let ur = unit_range(h);
+        support
+            .iter()
+            .filter(|&&k| ur.contains(&r.sentences[k].unit))
+            .count()
+    };
+    // Mapped first; then claims with substance (two supporting sentences)
+    // before thinner ones; then the most specific: the highest share of
+    // its sentences supporting the element (a subsection fully about it
+    // beats the chapter around it); document order breaks ties.
+    infos.sort_by(|a, b| {
+        let m = |c: &ClaimInfo| matches!(c.kind, Claim::Mapped(_));
+        let sub = |c: &ClaimInfo| support_in(c.head) >= 2;
+        let density = |c: &ClaimInfo| support_in(c.head) as f32 / c.body_sentences.max(1) as f32;
+        // How much of the heading the element's words cover ("Case
+        // studies" 1.0; "Policies and private sector initiatives" less).
+        let cover = |c: &ClaimInfo| {
+            let norm = if o.norm_match[c.head].is_empty() {
+                normalise_heading(&o.texts[c.head])
+            } else {
+                o.norm_match[c.head].clone()
+            };
+            let covered: usize = el
+                .headings
+                .as_ref()
+                .map(|re| re.find_iter(&norm).map(|m| m.len()).sum())
+                .unwrap_or(0);
+            ((covered as f32 / norm.len().max(1) as f32) * 4.0).round()
+        };
+        m(b).cmp(&m(a))
+            .then(sub(b).cmp(&sub(a)))
+            .then(cover(b).total_cmp(&cover(a)))
+            .then(b.strong.cmp(&a.strong))
+            .then(density(b).total_cmp(&density(a)))
+            .then(support_in(b.head).cmp(&support_in(a.head)))
+            .then(b.hinted.cmp(&a.hinted))
     });
+    let best = infos.first();
+    let mapped_note = if mapped.is_some() && mapped_head.is_none() {
+        format!(
+            " (the mapped heading \"{}\" is not in the draft)",
+            mapped.unwrap_or_default()
+        )
+    } else {
+        String::new()
+    };
+    let hd = |h: usize| heading_display(&o.doc.blocks[h]);
+    // Hint-only claimed section: the heading claims the element, the body
+    // uses its vocabulary in several sentences but never speaks of it
+    // squarely: touched, not done.
+    // A heading over sentences that carry the element's words but never
+    // speak of it squarely, or over one thin line, is a thin section: weak.
+    let hint_only = infos
+        .iter()
+        .find(|c| c.strong == 0 && (c.hinted >= 1 || c.thin > 0));
 
-    let mut hits = Vec::new();
-    if let Some(re) = &el.cues {
-        for &u in cue_units {
-            if let Some(m) = re.find(&o.units[u].matchable) {
-                hits.push(CueHit {
-                    unit: u,
-                    block: o.units[u].block,
-                    start: m.start(),
-                    end: m.end(),
-                });
-            }
-        }
-    }
-    let sections: BTreeSet<Option<usize>> = hits.iter().map(|h| o.parent[h.block]).collect();
-
-    let best = heads.first().map(|&(i, _, _)| i);
-    let best_words = best.map(|i| o.section_words[i]).unwrap_or(0);
-    let in_best = |blk: usize| best.is_some_and(|h| blk > h && blk < o.section_end[h]);
-    let n = hits.len();
-
-    let (verdict, confidence, reason) = if let Some(h) = best.filter(|_| best_words >= t.min_words)
+    let present_at = t.present_paragraphs.max(1);
+    // A heading that claims the element over two supporting sentences is
+    // a section with substance.
+    let claimed_two = infos.iter().any(|c| c.backed && support_in(c.head) >= 2);
+    let (verdict, confidence, reason) = if (n >= present_at
+        && concentrated >= 2
+        && (n_strong > 0 || any_backed))
+        || claimed_two
     {
-        let inside = hits.iter().any(|c| in_best(c.block));
+        let where_ = match best.filter(|c| support_in(c.head) > 0) {
+            Some(c) => format!(
+                "{} under \"{}\"{}",
+                plural(support_in(c.head), "sentence"),
+                hd(c.head),
+                if matches!(c.kind, Claim::Mapped(_)) {
+                    " (mapped)"
+                } else {
+                    ""
+                }
+            ),
+            None => format!(
+                "{} in {} across {}",
+                plural(n, "sentence"),
+                plural(units.len(), "paragraph"),
+                plural(sections.len(), "section")
+            ),
+        };
         (
             Verdict::Present,
-            if inside { 1.0 } else { 0.9 },
+            (0.6 + 0.05 * n as f32).min(0.95),
             format!(
-                "heading \"{}\" matches and its section has {} words (≥ {}){}",
-                heading_display(&o.doc.blocks[h]),
-                best_words,
-                t.min_words,
-                if inside {
-                    "; cue language inside it"
+                "{where_} speak of it ({} squarely, e.g. \"{}\")",
+                n_strong,
+                first_cue(o, r, el, &support, &strong)
+            ),
+        )
+    } else if n > 0 && (n_strong > 0 || any_backed) {
+        (
+            Verdict::Weak,
+            if n == 1 { 0.75 } else { 0.6 },
+            format!(
+                "touched only: {} speak{} of it (\"{}\"); present needs a paragraph of several sentences or a list with real items{mapped_note}",
+                plural(n, "sentence"),
+                if n == 1 { "s" } else { "" },
+                first_cue(o, r, el, &support, &strong)
+            ),
+        )
+    } else if let Some(c) = hint_only {
+        (
+            Verdict::Weak,
+            0.5,
+            format!(
+                "heading \"{}\" claims it and its body touches it in {}, without a paragraph of substance",
+                hd(c.head),
+                plural(c.hinted.max(c.thin).max(c.substantive.min(2)), "sentence")
+            ),
+        )
+    } else if let Some(c) = best {
+        let why = if c.body_sentences == 0 {
+            "its section is empty".to_string()
+        } else if c.substantive == 0 {
+            "its section holds only placeholders, dates or a list of names".to_string()
+        } else if c.planned > 0 && c.planned * 2 >= c.substantive {
+            "its body only plans or prescribes it (planning is not doing)".to_string()
+        } else {
+            "its body is about something else".to_string()
+        };
+        (
+            Verdict::Missing,
+            0.8,
+            format!(
+                "heading \"{}\"{} claims it, but {why}{mapped_note}",
+                hd(c.head),
+                if matches!(c.kind, Claim::Mapped(_)) {
+                    " (mapped)"
                 } else {
                     ""
                 }
             ),
         )
-    } else if n >= t.present_paragraphs && sections.len() >= t.present_sections {
+    } else if planned > 0 {
         (
-            Verdict::Present,
-            (0.5 + 0.05 * n as f32).min(0.85),
+            Verdict::Missing,
+            0.8,
             format!(
-                "no sufficient heading, but cue language in {n} paragraphs across {} section(s) (≥ {} over ≥ {})",
-                sections.len(),
-                t.present_paragraphs,
-                t.present_sections
+                "only planned or prescribed ({}), never reported as done{mapped_note}",
+                plural(planned, "sentence")
             ),
         )
-    } else if let Some(h) = best {
-        (
-            Verdict::Weak,
-            0.6,
-            format!(
-                "heading \"{}\" matches but its section has only {} words (needs {}); cue language in {n} paragraph(s)",
-                heading_display(&o.doc.blocks[h]),
-                best_words,
-                t.min_words
-            ),
-        )
-    } else if n >= t.weak_paragraphs {
-        (
-            Verdict::Weak,
-            (0.4 + 0.1 * n as f32).min(0.6),
-            format!(
-                "no matching heading; cue language in only {n} paragraph(s) across {} section(s) (present needs {} over {})",
-                sections.len(),
-                t.present_paragraphs,
-                t.present_sections
-            ),
-        )
-    } else if discounted > 0 {
+    } else if words_only > 0 {
         (
             Verdict::Missing,
             0.7,
             format!(
-                "no matching heading and no substantive cue paragraph ({discounted} short or enumeration block(s) mention it)"
+                "named only in enumerations, headings of other sections, placeholders or short lines ({}){mapped_note}",
+                plural(words_only, "place")
             ),
         )
     } else {
         (
             Verdict::Missing,
             0.9,
-            "no matching heading and no cue language".to_string(),
+            format!(
+                "no heading claims it and no sentence speaks of it (looked for: {}){mapped_note}",
+                looked_for(el)
+            ),
         )
     };
 
+    // Evidence: the best claim (when it has support or is the reason of the
+    // verdict), then up to three supporting paragraphs in document order.
     let mut evidence = Vec::new();
-    for &(i, m, _) in heads.iter().take(3) {
+    for c in infos.iter().take(2) {
+        let h = c.head;
+        let ex = c
+            .first
+            .map(|k| short_words(sentence_text(o, &r.sentences[k]), 12))
+            .unwrap_or_else(|| o.texts[h].clone());
         evidence.push(Evidence {
             via: Via::Heading,
-            heading_path: o.path(i),
-            loc: o.doc.blocks[i].loc(),
-            excerpt: o.texts[i].clone(),
-            matched: o.norm[i][m.start()..m.end()].to_string(),
-            section_words: Some(o.section_words[i]),
-            blocks: i..o.section_end[i],
+            heading_path: o.path(h),
+            loc: o.doc.blocks[h].loc(),
+            excerpt: ex,
+            matched: if o.norm[h].is_empty() {
+                normalise_heading(&o.texts[h])
+            } else {
+                o.norm[h].clone()
+            },
+            section_words: Some(o.section_words[h]),
+            blocks: h..end_of(h),
         });
     }
-    for c in hits.iter().take(3) {
-        let text = &o.units[c.unit].text;
+    // Paragraphs that speak of the element, one evidence item each.
+    let mut per_group: Vec<(usize, usize)> = r
+        .unit_sentences
+        .iter()
+        .filter_map(|g| {
+            let c = g.clone().filter(|k| support.contains(k)).count();
+            let first = g.clone().find(|&k| support.contains(&k) && strong[k])?;
+            Some((c, first))
+        })
+        .collect();
+    per_group.sort_by_key(|&(_, k)| k);
+    let mut seen_units = BTreeSet::new();
+    for &(_, k) in &per_group {
+        let s = &r.sentences[k];
+        if !seen_units.insert(s.unit) {
+            continue;
+        }
+        if seen_units.len() > 3 {
+            break;
+        }
+        let unit = &o.units[s.unit];
+        let m = el
+            .cues
+            .as_ref()
+            .and_then(|re| re.find(&unit.matchable[s.start..s.end]));
+        let (ms, me) = m
+            .map(|m| (s.start + m.start(), s.start + m.end()))
+            .unwrap_or((s.start, s.start));
         evidence.push(Evidence {
             via: Via::Cue,
-            heading_path: o.path(c.block),
-            loc: o.doc.blocks[c.block].loc(),
-            excerpt: excerpt(text, c.start, c.end),
-            matched: text[c.start..c.end].to_string(),
+            heading_path: o.path(unit.block),
+            loc: o.doc.blocks[unit.block].loc(),
+            excerpt: short_words(&unit.text[s.start..s.end], 12),
+            matched: unit.text[ms..me].to_string(),
             section_words: None,
-            blocks: c.block..c.block + 1,
+            blocks: unit.block..unit.block + 1,
         });
+    }
+    // The supported claim goes first; an unsupported claim after the cues
+    // when the element was found elsewhere.
+    if verdict != Verdict::Missing
+        && evidence.first().is_some_and(|e| e.via == Via::Heading)
+        && best.is_some_and(|c| support_in(c.head) == 0)
+        && evidence.iter().any(|e| e.via == Via::Cue)
+    {
+        let h = evidence.remove(0);
+        evidence.push(h);
     }
 
     ElementResult {
@@ -466,11 +1301,69 @@ fn judge(o: &Outline, el: &Element, cue_units: &[usize], discounted: usize) -> E
         verdict,
         confidence: (confidence * 100.0).round() / 100.0,
         reason,
-        heading_matches: heads.len(),
-        cue_paragraphs: n,
+        advice: if verdict == Verdict::Present {
+            String::new()
+        } else {
+            el.advice.clone()
+        },
+        mapped: mapped_head.is_some(),
+        heading_matches: claims.len(),
+        cue_paragraphs: units.len(),
         cue_sections: sections.len(),
         evidence,
     }
+}
+
+fn sentence_text<'a>(o: &'a Outline, s: &Sentence) -> &'a str {
+    &o.units[s.unit].text[s.start..s.end]
+}
+
+/// The first squarely matching phrase among the support, for reasons.
+fn first_cue(
+    o: &Outline,
+    r: &Reading,
+    el: &Element,
+    support: &BTreeSet<usize>,
+    strong: &[bool],
+) -> String {
+    for &k in support {
+        if !strong[k] {
+            continue;
+        }
+        let s = &r.sentences[k];
+        let unit = &o.units[s.unit];
+        if let Some(m) = el
+            .cues
+            .as_ref()
+            .and_then(|re| re.find(&unit.matchable[s.start..s.end]))
+        {
+            return unit.text[s.start + m.start()..s.start + m.end()].to_string();
+        }
+    }
+    support
+        .iter()
+        .next()
+        .map(|&k| short_words(sentence_text(o, &r.sentences[k]), 6))
+        .unwrap_or_default()
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// What the check looked for, in words.
+fn looked_for(el: &Element) -> String {
+    let w = el.wording.trim_end_matches('.');
+    let mut c = w.chars();
+    let w = match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect::<String>(),
+        None => String::new(),
+    };
+    format!("a heading or sentences on {w}")
 }
 
 #[cfg(test)]

@@ -177,6 +177,11 @@ pub fn text(r: &CheckReport, color: bool) -> String {
             paint(color, verdict_color(e.verdict), &pad(&v, 9)),
             where_
         );
+        let indent = " ".repeat(6 + label_w + 2 + 9 + 2);
+        let _ = writeln!(out, "{indent}why: {}", clip(&e.reason, 160));
+        if !e.advice.is_empty() {
+            let _ = writeln!(out, "{indent}add: {}", clip(&e.advice, 160));
+        }
     }
     let _ = writeln!(out);
     if r.findings.is_empty() {
@@ -267,23 +272,26 @@ pub fn markdown(r: &CheckReport) -> String {
         md_escape(&r.checklist)
     );
     let _ = writeln!(out, "**{}**\n", md_escape(&result_line(r)));
-    let _ = writeln!(out, "| # | Element | Verdict | Where / why |");
-    let _ = writeln!(out, "| --- | --- | --- | --- |");
+    let _ = writeln!(out, "| # | Element | Verdict | Where | Why | What to add |");
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- |");
     for e in &r.elements {
         let where_ = if e.verdict == Verdict::Missing {
-            e.reason.clone()
+            String::new()
         } else {
             e.where_()
         };
         let _ = writeln!(
             out,
-            "| {} | {}{} | {} {} | {} |",
+            "| {} | {}{} | {} {}{} | {} | {} | {} |",
             e.id,
             md_escape(&e.wording),
             if e.key { " *(key)*" } else { "" },
             e.verdict.symbol(),
             e.verdict.as_str(),
-            md_escape(&where_)
+            if e.mapped { " (mapped)" } else { "" },
+            md_escape(&where_),
+            md_escape(&e.reason),
+            md_escape(&e.advice)
         );
     }
     let _ = writeln!(out);
@@ -505,7 +513,7 @@ mod tests {
         // Every table row has the same number of unescaped cell separators.
         for line in md.lines().filter(|l| l.starts_with("| ")) {
             let cells = line.replace("\\|", "").matches('|').count();
-            assert_eq!(cells, 5, "{line}");
+            assert_eq!(cells, 7, "{line}");
         }
     }
 

@@ -45,6 +45,7 @@
 pub mod checklist;
 mod detect;
 pub mod format;
+mod genre;
 pub mod hygiene;
 
 pub use checklist::{Checklist, ChecklistError, DEFAULT_CHECKLIST, Element, Thresholds};
@@ -62,6 +63,9 @@ pub const CHECK_SCHEMA_VERSION: u32 = 1;
 pub struct CheckOptions {
     /// Date of the IGF annual meeting: enables the six-week public-comment rule.
     pub meeting_date: Option<Date>,
+    /// Element id → heading text the consultant says serves it (`[check]`
+    /// in bpf.toml; the draft's front matter adds to and overrides these).
+    pub mapped: std::collections::BTreeMap<u32, String>,
 }
 
 /// Verdict for one element.
@@ -132,13 +136,21 @@ pub struct ElementResult {
     pub verdict: Verdict,
     /// Confidence in the verdict, 0-1 (see the method in the module doc).
     pub confidence: f32,
-    /// One sentence saying which rule gave the verdict.
+    /// Why, in words: which sections or sentences speak of the element, or
+    /// why a heading that claims it does not count.
     pub reason: String,
-    /// Headings that matched an alias.
+    /// For a weak or missing element: what to add, in the modalities' words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub advice: String,
+    /// The consultant mapped the element to a heading (`[check]` in
+    /// bpf.toml or the draft's front matter); still judged on substance.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mapped: bool,
+    /// Headings that claim the element (their words, or a mapping).
     pub heading_matches: usize,
-    /// Body blocks that count as cue hits.
+    /// Paragraphs (or list items) holding sentences that count for it.
     pub cue_paragraphs: usize,
-    /// Distinct sections those blocks fall in.
+    /// Distinct sections those paragraphs fall in.
     pub cue_sections: usize,
     /// Best evidence first: the best heading match, other heading matches,
     /// then up to three cue paragraphs in document order.
@@ -146,18 +158,19 @@ pub struct ElementResult {
 }
 
 impl ElementResult {
-    /// Where the element is, for a table cell: best heading path and location.
+    /// Where the element is, for a table cell: the most specific heading
+    /// path and location of the best evidence, and the first words there
+    /// (Word shows no paragraph numbers; a person finds the words).
     pub fn where_(&self) -> String {
         match self.evidence.first() {
             None => String::new(),
             Some(e) => {
                 let path = e.heading_path.join(" › ");
+                let words = quote_short(&e.excerpt, 60);
                 if path.is_empty() {
-                    format!("{} ({})", quote_short(&e.excerpt, 50), e.loc)
-                } else if e.via == Via::Cue {
-                    format!("{} ({}, cue: \"{}\")", path, e.loc, e.matched)
+                    format!("{words} ({})", e.loc)
                 } else {
-                    format!("{} ({})", path, e.loc)
+                    format!("{path} ({}): {words}", e.loc)
                 }
             }
         }
@@ -167,9 +180,9 @@ impl ElementResult {
 fn quote_short(s: &str, n: usize) -> String {
     let t: String = s.chars().take(n).collect();
     if t.len() < s.len() {
-        format!("\"{t}…\"")
+        format!("\u{201c}{}…\u{201d}", t.trim_end())
     } else {
-        format!("\"{t}\"")
+        format!("\u{201c}{t}\u{201d}")
     }
 }
 
@@ -291,8 +304,32 @@ pub fn exit_code(reports: &[CheckReport], unreadable: usize) -> u8 {
 /// Check one document against a checklist.
 pub fn check(doc: &Document, checklist: &Checklist, opts: &CheckOptions) -> CheckReport {
     let outline = detect::Outline::new(doc, checklist.ascii_patterns);
-    let elements = detect::detect(&outline, checklist);
-    let (findings, timing) = hygiene::run(doc, opts, &outline.texts, &outline.folded);
+    let mut mapped = opts.mapped.clone();
+    mapped.extend(doc.meta.check_map.iter().map(|(k, v)| (*k, v.clone())));
+    let mut elements = detect::detect(&outline, checklist, &mapped);
+    let (mut findings, timing) = hygiene::run(doc, opts, &outline.texts, &outline.folded);
+    if let Some(f) = genre::not_a_report(doc, &outline) {
+        // Not a BPF output report: its "elements" are not the BPF's. The
+        // check says so (an error finding: exit 1) and credits nothing.
+        for e in &mut elements {
+            if e.verdict != Verdict::Missing {
+                e.reason = format!(
+                    "not counted: the document is not a BPF output report (would be {}: {})",
+                    e.verdict.as_str(),
+                    e.reason
+                );
+                e.verdict = Verdict::Missing;
+                e.confidence = 0.7;
+            }
+            if e.advice.is_empty() {
+                e.advice = checklist
+                    .element(e.id)
+                    .map(|el| el.advice.clone())
+                    .unwrap_or_default();
+            }
+        }
+        findings.insert(0, f);
+    }
     let count = |v| elements.iter().filter(|e| e.verdict == v).count();
     let sev = |s| findings.iter().filter(|f| f.severity == s).count();
     let key_elements_present = elements

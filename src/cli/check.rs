@@ -48,6 +48,11 @@ pub struct Args {
     /// dated at least six weeks (42 days) before it.
     #[arg(long, value_name = "YYYY-MM-DD")]
     meeting_date: Option<Date>,
+    /// A project (bpf.toml, or its folder) whose `[check]` table maps
+    /// elements to headings (`8 = "Loose ends"`) and whose
+    /// `report.meeting_date` applies. A draft's front matter may map too.
+    #[arg(long, value_name = "FILE|DIR")]
+    project: Option<PathBuf>,
     /// Write the output to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -124,7 +129,11 @@ pub fn run(args: Args) -> ExitCode {
             meeting_date: args.meeting_date,
             ..Flags::default()
         };
-        Ok(Settings::resolve(None, flags, &clock)?)
+        let project = match &args.project {
+            Some(p) => Some(bpfpress::project::Project::load(p)?),
+            None => None,
+        };
+        Ok(Settings::resolve(project.as_ref(), flags, &clock)?)
     });
     let settings = match settings {
         Ok(s) => s,

@@ -94,6 +94,8 @@ pub struct Settings {
     pub report_url: Option<String>,
     /// Date of the IGF annual meeting (the six-weeks rule).
     pub meeting_date: Option<Date>,
+    /// `[check]`: element id → heading that serves it.
+    pub check_map: std::collections::BTreeMap<u32, String>,
     /// Date printed on the letters and in the messages' `Date:` header.
     pub letter_date: Date,
     /// The run's clock: its `SOURCE_DATE_EPOCH` day stands in for the
@@ -272,6 +274,22 @@ impl Settings {
             }
             (None, None) => None,
         };
+        let mut check_map = std::collections::BTreeMap::new();
+        for (k, v) in cfg.map(|c| &c.check).into_iter().flatten() {
+            match k.trim().parse::<u32>() {
+                Ok(id) if id > 0 && !v.trim().is_empty() => {
+                    check_map.insert(id, v.trim().to_string());
+                }
+                _ => {
+                    return Err(invalid(
+                        "check",
+                        format!(
+                            "`{k} = {v:?}`: each line maps an element number (1-10) to a section heading, e.g. 8 = \"Loose ends\""
+                        ),
+                    ));
+                }
+            }
+        }
         let project_signatory = cfg.and_then(|c| c.signatory.as_ref());
         let signatory = match (flags.signatory_name, project_signatory) {
             (Some(name), _) => Some(Signatory {
@@ -318,6 +336,7 @@ impl Settings {
                 .report_url
                 .or_else(|| report.and_then(|r| r.url.clone())),
             meeting_date,
+            check_map,
             letter_date: flags.date.unwrap_or_else(|| clock.today()),
             clock: *clock,
             signatory,
@@ -447,6 +466,7 @@ impl Settings {
     pub fn check_options(&self) -> CheckOptions {
         CheckOptions {
             meeting_date: self.meeting_date,
+            mapped: self.check_map.clone(),
         }
     }
 

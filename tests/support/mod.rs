@@ -11,6 +11,7 @@
 // Each test binary uses a part of this module.
 #![allow(dead_code)]
 
+pub mod corpus;
 pub mod mail;
 
 use bpfpress::check::{CheckOptions, CheckReport, Checklist, check};

@@ -20,6 +20,7 @@ enum Value {
 /// Apply the front matter `yaml` to `meta`; returns warnings.
 pub fn apply(yaml: &str, meta: &mut Metadata) -> Vec<String> {
     let mut warnings = Vec::new();
+    meta.check_map.extend(check_map(yaml, &mut warnings));
     for (key, value) in parse(yaml) {
         let k = key.to_ascii_lowercase();
         match (k.as_str(), value) {
@@ -50,6 +51,57 @@ pub fn apply(yaml: &str, meta: &mut Metadata) -> Vec<String> {
         }
     }
     warnings
+}
+
+/// The check's element map: a top-level `check:` whose indented lines are
+/// `N: heading`, or top-level `check-N: heading` keys (also `check_N`,
+/// `check.N`). A line that does not fit gives a warning.
+fn check_map(yaml: &str, warnings: &mut Vec<String>) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in yaml.lines() {
+        let indented = line.starts_with([' ', '\t']);
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if !indented {
+            inside = false;
+            let Some((k, v)) = t.split_once(':') else {
+                continue;
+            };
+            let k = k.trim().to_ascii_lowercase();
+            if k == "check" && strip_comment(v).trim().is_empty() {
+                inside = true;
+            } else if let Some(n) = k
+                .strip_prefix("check-")
+                .or_else(|| k.strip_prefix("check_"))
+                .or_else(|| k.strip_prefix("check."))
+            {
+                push_map(n, v, &mut out, warnings);
+            }
+        } else if inside {
+            match t.split_once(':') {
+                Some((n, v)) => push_map(n, v, &mut out, warnings),
+                None => warnings.push(format!(
+                    "front matter: `check:` line `{t}` is not `element: heading`"
+                )),
+            }
+        }
+    }
+    out
+}
+
+fn push_map(n: &str, v: &str, out: &mut Vec<(u32, String)>, warnings: &mut Vec<String>) {
+    let heading = unquote(strip_comment(v).trim());
+    match n.trim().trim_matches(['"', '\'']).parse::<u32>() {
+        Ok(id) if id > 0 && !heading.is_empty() => out.push((id, heading)),
+        _ => warnings.push(format!(
+            "front matter: check map `{}: {}` ignored: expected an element number and a heading",
+            n.trim(),
+            v.trim()
+        )),
+    }
 }
 
 fn non_empty(s: String) -> Option<String> {

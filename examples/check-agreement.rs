@@ -1,0 +1,62 @@
+//! How far `bpfpress check` agrees with a careful reader on the labelled
+//! corpus (`fixtures/check-corpus/`):
+//!
+//!   cargo run -q --example check-agreement -- dev|holdout|all [--why STEM]
+//!
+//! Prints agreement per element and per format, the confusion table
+//! (labelled × checked), the hard-rule violations and per-document scores.
+//! `--why STEM` also prints the check's reasons for that document's
+//! disagreements.
+
+#[path = "../tests/support/corpus.rs"]
+mod corpus;
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let split = args.first().map(String::as_str).unwrap_or("dev");
+    let why = args
+        .iter()
+        .position(|a| a == "--why")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let splits: Vec<&str> = match split {
+        "all" => vec!["dev", "holdout"],
+        "dev" | "holdout" => vec![split],
+        other => {
+            eprintln!("error: unknown split {other:?}; use dev, holdout or all");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let mut all = Vec::new();
+    for s in &splits {
+        match corpus::run(s) {
+            Ok(c) => all.extend(c),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return std::process::ExitCode::from(2);
+            }
+        }
+    }
+    print!("{}", corpus::report(split, &all));
+    if let Some(stem) = why {
+        for c in all.iter().filter(|c| c.stem == stem || stem == "*") {
+            let Ok(r) = &c.checked else { continue };
+            println!("\n## {}", c.name());
+            for (e, want) in r.elements.iter().zip(&c.labels) {
+                if e.verdict != *want {
+                    println!(
+                        "- {} label {} got {}: {}",
+                        e.id,
+                        want.as_str(),
+                        e.verdict.as_str(),
+                        e.reason
+                    );
+                }
+            }
+            if let Some(f) = r.finding("not-a-report") {
+                println!("- not-a-report: {}", f.message);
+            }
+        }
+    }
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,129 @@
+//! The labelled check corpus, table-driven (as pulldown-cmark's spec
+//! tests): every document of `fixtures/check-corpus/{dev,holdout}` in every
+//! format it exists in is checked and compared with its labels. Each test
+//! reports every failing document, not just the first.
+//!
+//! - Hard rules hold on every document and format (see
+//!   `tests/support/corpus.rs`): no key element present over placeholders
+//!   or bait, none missing where the draft has it, no non-report passing or
+//!   left unnamed.
+//! - Agreement per split stays above its floor: the figure measured when
+//!   the method was last changed, minus a small margin (docs/check.md), so a
+//!   regression fails.
+//! - The `.md`, `.docx` and `.pdf` of one draft agree with each other.
+
+mod support;
+use support::corpus::{self, Agreement, Case};
+
+/// Floors (share of verdicts that agree with the labels): the figure
+/// measured at the last change of the method, minus ~2.5 points, so a
+/// regression fails. Figures and dates are in BENCHMARKS.md ("Check
+/// agreement"): dev 82.7 % (47 documents); held out 70.4 % with the method frozen before
+/// the split was read, 75.9 % after one round of changes made while seeing
+/// it (so the held-out floor guards regressions; it is not an unseen figure).
+const DEV_FLOOR: f64 = 0.80;
+const HOLDOUT_FLOOR: f64 = 0.73;
+
+fn cases(split: &str) -> Vec<Case> {
+    let c = corpus::run(split).unwrap_or_else(|e| panic!("corpus {split}: {e}"));
+    assert!(
+        !c.is_empty(),
+        "fixtures/check-corpus/{split}: no labelled document"
+    );
+    c
+}
+
+fn hard_rules(cases: &[Case]) {
+    let bad: Vec<String> = cases
+        .iter()
+        .flat_map(|c| {
+            c.violations()
+                .into_iter()
+                .map(move |v| format!("{}: {v}", c.name()))
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{} hard-rule violation(s):\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+fn floor(split: &str, cases: &[Case], floor: f64) {
+    let a = Agreement::of(cases);
+    assert!(
+        a.rate() >= floor,
+        "agreement on {split} fell to {:.1} % (floor {:.1} %):\n{}",
+        100.0 * a.rate(),
+        100.0 * floor,
+        corpus::report(split, cases)
+    );
+}
+
+/// One draft's formats give the same verdicts (Markdown is the reference).
+fn formats_agree(cases: &[Case]) {
+    let mut bad = Vec::new();
+    for c in cases.iter().filter(|c| c.format != "md") {
+        if let Some(md) = cases
+            .iter()
+            .find(|m| m.stem == c.stem && m.split == c.split && m.format == "md")
+        {
+            let (a, b) = (md.verdicts(), c.verdicts());
+            let differ: Vec<String> = a
+                .iter()
+                .zip(&b)
+                .enumerate()
+                .filter(|(_, (x, y))| x != y)
+                .map(|(i, (x, y))| format!("{} {}→{}", i + 1, x.as_str(), y.as_str()))
+                .collect();
+            if !differ.is_empty() {
+                bad.push(format!("{} vs md: {}", c.name(), differ.join(", ")));
+            }
+        }
+    }
+    // A few differences are tolerated (PDF loses list structure and heading
+    // levels); more mean a format reader or the method regressed.
+    let total = cases.iter().filter(|c| c.format != "md").count();
+    assert!(
+        bad.len() * 4 <= total.max(1),
+        "{} of {total} non-Markdown files disagree with their Markdown:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn dev_hard_rules() {
+    hard_rules(&cases("dev"));
+}
+
+#[test]
+fn dev_agreement_floor() {
+    floor("dev", &cases("dev"), DEV_FLOOR);
+}
+
+#[test]
+fn dev_formats_agree() {
+    formats_agree(&cases("dev"));
+}
+
+#[test]
+fn holdout_hard_rules() {
+    let c = cases("holdout");
+    assert!(
+        !c.is_empty(),
+        "fixtures/check-corpus/holdout/labels.toml lists no document"
+    );
+    hard_rules(&c);
+}
+
+#[test]
+fn holdout_agreement_floor() {
+    let c = cases("holdout");
+    assert!(
+        !c.is_empty(),
+        "fixtures/check-corpus/holdout/labels.toml lists no document"
+    );
+    floor("holdout", &c, HOLDOUT_FLOOR);
+}
