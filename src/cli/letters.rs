@@ -1,9 +1,7 @@
 //! `bpfpress letters`: cover letters per institution, `.eml` mailings,
 //! optional SMTP delivery and the press release.
 
-use bpfpress::check::Checklist;
 use bpfpress::dates::Date;
-use bpfpress::ingest::Limits;
 use bpfpress::mail::{Mailbox, TlsMode};
 use bpfpress::pipeline::campaign::{self, CampaignInput, CampaignOptions};
 use bpfpress::pipeline::{self, Error, Flags, Settings, Warning};
@@ -176,15 +174,7 @@ fn letters(args: &Args, warnings: &mut Vec<Warning>) -> Result<usize, Error> {
 
     // 2. The report, its check (what the pre-send gate judges), and what
     // the letters say about it.
-    let mut doc = pipeline::ingest(&args.file, &Limits::default())?;
-    settings.apply(&mut doc);
-    let check = pipeline::check(&doc, &Checklist::builtin(), &settings);
-    let from = match &settings.takeaways_file {
-        Some(p) => Some(pipeline::read_takeaways_file(p, p.display().to_string())?),
-        None => None,
-    };
-    let takeaways =
-        campaign::letter_takeaways(&doc, from.as_ref(), &settings)?.into_output(warnings);
+    let draft = campaign::mailing_draft(&args.file, &settings)?.into_output(warnings);
     let engine = pipeline::engine(&settings)?;
     let attach = |p: &Option<PathBuf>, name: &str| {
         p.as_deref()
@@ -192,11 +182,11 @@ fn letters(args: &Args, warnings: &mut Vec<Warning>) -> Result<usize, Error> {
             .transpose()
     };
     let input = CampaignInput {
-        doc: &doc,
+        doc: &draft.doc,
         draft: &args.file,
-        check: &check,
+        check: &draft.check,
         recipients: &recipients,
-        takeaways,
+        takeaways: draft.takeaways,
         report_pdf: attach(&args.report_pdf, "report.pdf")?,
         takeaways_pdf: attach(&args.takeaways_pdf, "key-takeaways.pdf")?,
     };

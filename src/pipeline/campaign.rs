@@ -125,6 +125,40 @@ pub fn load_recipients(
     Ok(Warned::new(rs, warnings))
 }
 
+/// The draft as a mailing sees it: read, with the settings applied; its
+/// check (what the pre-send gate judges readiness by); the takeaways file,
+/// if the settings name one; and the bullets the letters quote.
+pub struct MailingDraft {
+    pub doc: Document,
+    pub check: CheckReport,
+    pub from: Option<TakeawaysFile>,
+    pub takeaways: Vec<String>,
+}
+
+/// Read the draft for a mailing ([`MailingDraft`]) — the one sequence
+/// `bpfpress letters` and the web page's Mailing both run before
+/// [`campaign`].
+pub fn mailing_draft(draft: &Path, settings: &Settings) -> Result<Warned<MailingDraft>, Error> {
+    let mut doc = super::ingest(draft, &crate::ingest::Limits::default())?;
+    settings.apply(&mut doc);
+    let check = super::check(&doc, &crate::check::Checklist::builtin(), settings);
+    let from = match &settings.takeaways_file {
+        Some(p) => Some(super::read_takeaways_file(p, p.display().to_string())?),
+        None => None,
+    };
+    let mut warnings = Vec::new();
+    let takeaways = letter_takeaways(&doc, from.as_ref(), settings)?.into_output(&mut warnings);
+    Ok(Warned::new(
+        MailingDraft {
+            doc,
+            check,
+            from,
+            takeaways,
+        },
+        warnings,
+    ))
+}
+
 /// Takeaway bullets for the letters: the lines of the settings'
 /// `letter_takeaways` file if given, else the report's takeaways (its
 /// takeaways section, else `from`), tidied into sentences of their own.

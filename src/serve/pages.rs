@@ -776,6 +776,29 @@ fn prepare_mailing(
     }
 }
 
+/// The draft as the campaign stage takes it ([`campaign::mailing_draft`]),
+/// the engine, and the takeaways sheet the messages attach.
+fn mailing_draft(
+    settings: &crate::pipeline::Settings,
+    draft: &Path,
+    warnings: &mut Vec<crate::pipeline::Warning>,
+) -> Result<
+    (
+        crate::render::Engine,
+        campaign::MailingDraft,
+        Option<crate::mail::Attachment>,
+    ),
+    Error,
+> {
+    let d = campaign::mailing_draft(draft, settings)?.into_output(warnings);
+    let engine = pipeline::engine(settings)?;
+    let sheet = pipeline::takeaways(&engine, &d.doc, &d.check, d.from.as_ref(), settings)
+        .ok()
+        .map(|m| m.into_output(warnings).sheet.pdf)
+        .map(|pdf| crate::mail::Attachment::pdf("key-takeaways.pdf", pdf));
+    Ok((engine, d, sheet))
+}
+
 /// The campaign stage as a dry run into the session (letters, and the
 /// messages when a sender is known), then one letter per language drawn
 /// as an image. Gives the number of recipients.
@@ -796,27 +819,15 @@ fn dry_run(
         ..probe
     };
     let recipients = campaign::load_recipients(&settings, &opts)?.into_output(&mut warnings);
-    let mut doc = pipeline::ingest(draft, &Limits::default())?;
-    settings.apply(&mut doc);
-    let check = pipeline::check(&doc, &Checklist::builtin(), &settings);
-    let from = match &settings.takeaways_file {
-        Some(p) => Some(pipeline::read_takeaways_file(p, p.display().to_string())?),
-        None => None,
-    };
-    let bullets =
-        campaign::letter_takeaways(&doc, from.as_ref(), &settings)?.into_output(&mut warnings);
-    let engine = pipeline::engine(&settings)?;
-    let sheet = pipeline::takeaways(&engine, &doc, &check, from.as_ref(), &settings)
-        .ok()
-        .map(|m| m.into_output(&mut warnings).sheet.pdf);
+    let (engine, d, sheet) = mailing_draft(&settings, draft, &mut warnings)?;
     let input = CampaignInput {
-        doc: &doc,
+        doc: &d.doc,
         draft,
-        check: &check,
+        check: &d.check,
         recipients: &recipients,
-        takeaways: bullets,
+        takeaways: d.takeaways,
         report_pdf: None,
-        takeaways_pdf: sheet.map(|pdf| crate::mail::Attachment::pdf("key-takeaways.pdf", pdf)),
+        takeaways_pdf: sheet,
     };
     let mailing =
         campaign::campaign(&engine, &input, &settings, &opts, out)?.into_output(&mut warnings);
@@ -980,27 +991,15 @@ fn send(
     };
     let mut warnings = Vec::new();
     let recipients = campaign::load_recipients(&settings, &opts)?.into_output(&mut warnings);
-    let mut doc = pipeline::ingest(&p.draft, &Limits::default())?;
-    settings.apply(&mut doc);
-    let check = pipeline::check(&doc, &Checklist::builtin(), &settings);
-    let from = match &settings.takeaways_file {
-        Some(f) => Some(pipeline::read_takeaways_file(f, f.display().to_string())?),
-        None => None,
-    };
-    let bullets =
-        campaign::letter_takeaways(&doc, from.as_ref(), &settings)?.into_output(&mut warnings);
-    let engine = pipeline::engine(&settings)?;
-    let sheet = pipeline::takeaways(&engine, &doc, &check, from.as_ref(), &settings)
-        .ok()
-        .map(|m| m.into_output(&mut warnings).sheet.pdf);
+    let (engine, d, sheet) = mailing_draft(&settings, &p.draft, &mut warnings)?;
     let input = CampaignInput {
-        doc: &doc,
+        doc: &d.doc,
         draft: &p.draft,
-        check: &check,
+        check: &d.check,
         recipients: &recipients,
-        takeaways: bullets,
+        takeaways: d.takeaways,
         report_pdf: None,
-        takeaways_pdf: sheet.map(|pdf| crate::mail::Attachment::pdf("key-takeaways.pdf", pdf)),
+        takeaways_pdf: sheet,
     };
     let mailing = campaign::campaign(&engine, &input, &settings, &opts, &settings.out_dir)?
         .into_output(&mut warnings);
