@@ -1,7 +1,7 @@
 //! How far `bpfpress check` agrees with a careful reader on the labelled
 //! corpus (`fixtures/check-corpus/`):
 //!
-//!   cargo run -q --example check-agreement -- dev|holdout|all [--why STEM]
+//!   cargo run -q --example check-agreement -- dev|holdout|holdout2|all [--why STEM]
 //!
 //! Prints agreement per element and per format, the confusion table
 //! (labelled × checked), the hard-rule violations and per-document scores.
@@ -20,10 +20,10 @@ fn main() -> std::process::ExitCode {
         .and_then(|i| args.get(i + 1))
         .cloned();
     let splits: Vec<&str> = match split {
-        "all" => vec!["dev", "holdout"],
-        "dev" | "holdout" => vec![split],
+        "all" => vec!["dev", "holdout", "holdout2"],
+        "dev" | "holdout" | "holdout2" => vec![split],
         other => {
-            eprintln!("error: unknown split {other:?}; use dev, holdout or all");
+            eprintln!("error: unknown split {other:?}; use dev, holdout, holdout2 or all");
             return std::process::ExitCode::from(2);
         }
     };

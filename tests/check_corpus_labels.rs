@@ -166,3 +166,10 @@ fn holdout_split_is_well_formed() {
     // measurement, never by this test.
     check_split("holdout");
 }
+
+#[test]
+fn holdout2_split_is_well_formed() {
+    // The second held-out split (written blind at the end of 2026-12-06,
+    // measured once with the method as it landed): structure only, too.
+    check_split("holdout2");
+}
