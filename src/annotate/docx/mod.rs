@@ -28,6 +28,7 @@ use super::xml::{self, Edits, Ns};
 use super::{AUTHOR, AnnotateErrorKind, Annotated, INITIALS, Options};
 use crate::ingest::docx::package::Package;
 use crate::ingest::docx::parts::{Relationship, relationship_list};
+use crate::ingest::docx::{join, resolve_target};
 use crate::model::{Document, Location};
 use parts::{FIRST_ID, Part, fresh_id};
 use std::collections::{HashMap, HashSet};
@@ -66,32 +67,6 @@ fn main_document(pkg: &Package, root_rels: &[Relationship]) -> Option<String> {
         .into_iter()
         .map(|t| t.trim_start_matches('/').to_string())
         .find(|t| t.ends_with(".xml") && t.starts_with("word/") && pkg.has(t))
-}
-
-/// The part name a relationship target of a part in `dir` points to.
-fn resolve(dir: &str, target: &str) -> String {
-    let mut segs: Vec<&str> = match target.strip_prefix('/') {
-        Some(_) => Vec::new(),
-        None => dir.split('/').filter(|s| !s.is_empty()).collect(),
-    };
-    for seg in target.trim_start_matches('/').split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                segs.pop();
-            }
-            s => segs.push(s),
-        }
-    }
-    segs.join("/")
-}
-
-fn in_dir(dir: &str, file: &str) -> String {
-    if dir.is_empty() {
-        file.to_string()
-    } else {
-        format!("{dir}/{file}")
-    }
 }
 
 /// Collapsed, lower-case text for comparing a paragraph with the title.
@@ -279,7 +254,7 @@ pub fn annotate(
     let (dir, file) = main.rsplit_once('/').unwrap_or(("", main.as_str()));
     let (dir, rels_name) = (
         dir.to_string(),
-        in_dir(&dir_of_rels(dir), &format!("{file}.rels")),
+        join(&dir_of_rels(dir), &format!("{file}.rels")),
     );
     let rels_text = load(&mut pkg, &rels_name)?;
     let rels = match &rels_text {
@@ -294,7 +269,7 @@ pub fn annotate(
                     .is_some_and(|m| m.eq_ignore_ascii_case("external"))
             })
             .find(|r| r.kind.ends_with(suffix))
-            .map(|r| resolve(&dir, &r.target))
+            .map(|r| resolve_target(&dir, &r.target))
     };
     let comments_rel = find("/comments");
     let mut load_part = |name: Option<String>| -> Result<Option<Part>, AnnotateErrorKind> {
@@ -606,7 +581,7 @@ fn create_comments(
 
 /// The folder of the relationships part for parts in `dir`.
 fn dir_of_rels(dir: &str) -> String {
-    in_dir(dir, "_rels")
+    join(dir, "_rels")
 }
 
 /// A namespace declaration for a new `Relationship` when the root binds
@@ -658,7 +633,7 @@ fn free_name(bytes: &[u8], dir: &str) -> String {
         } else {
             format!("comments{k}.xml")
         };
-        let name = in_dir(dir, &file);
+        let name = join(dir, &file);
         if !names.contains(&name.to_ascii_lowercase()) {
             return name;
         }

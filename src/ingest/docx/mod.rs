@@ -453,7 +453,8 @@ fn rels_path_for(part: &str) -> String {
     }
 }
 
-fn join(dir: &str, file: &str) -> String {
+/// `file` inside the package folder `dir` (`""` is the root).
+pub(crate) fn join(dir: &str, file: &str) -> String {
     if dir.is_empty() {
         file.to_string()
     } else {
@@ -463,7 +464,7 @@ fn join(dir: &str, file: &str) -> String {
 
 /// The part name a relationship target points to, from the folder of the
 /// part whose relationships these are (`/word/x.xml`, `x.xml`, `../x.xml`).
-fn resolve_target(dir: &str, target: &str) -> String {
+pub(crate) fn resolve_target(dir: &str, target: &str) -> String {
     let mut segs: Vec<&str> = match target.strip_prefix('/') {
         Some(_) => Vec::new(),
         None => dir.split('/').filter(|s| !s.is_empty()).collect(),
