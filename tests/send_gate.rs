@@ -8,64 +8,15 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use support::mail::REPORT;
-use support::{fixture, list_dir, python_with, root};
+use support::{SmtpSink, fixture};
 
 const BIN: &str = env!("CARGO_BIN_EXE_bpfpress");
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// The real SMTP server of the mail tests; stopped when dropped.
-struct Sink {
-    child: Child,
-    dir: PathBuf,
-    port: u16,
-}
-
-impl Sink {
-    fn start(dir: &Path) -> Option<Sink> {
-        if !python_with("aiosmtpd") {
-            return None;
-        }
-        std::fs::create_dir_all(dir).unwrap();
-        let mut child = Command::new("python3")
-            .arg(root().join("tests/smtp_sink.py"))
-            .arg(dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line.trim().strip_prefix("PORT ").unwrap().parse().unwrap();
-        Some(Sink {
-            child,
-            dir: dir.to_path_buf(),
-            port,
-        })
-    }
-
-    fn received(&self) -> usize {
-        list_dir(&self.dir)
-            .iter()
-            .filter(|f| f.ends_with(".eml"))
-            .count()
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// `bpfpress init` on a copy of the real draft; the project points its
@@ -139,7 +90,7 @@ fn init_takes_title_and_year_from_the_draft_and_invents_no_meeting_date() {
 #[test]
 fn build_send_refuses_samples_and_generic_url_before_any_server_and_force_sends() {
     let tmp = tempfile::tempdir().unwrap();
-    let Some(sink) = Sink::start(&tmp.path().join("sink")) else {
+    let Some(sink) = SmtpSink::start(&tmp.path().join("sink"), &[]) else {
         return;
     };
     let proj = init_project(tmp.path(), sink.port);
@@ -164,7 +115,7 @@ fn build_send_refuses_samples_and_generic_url_before_any_server_and_force_sends(
         "{err}"
     );
     assert!(err.contains("--force"), "{err}");
-    assert_eq!(sink.received(), 0, "a server was contacted");
+    assert_eq!(sink.count(), 0, "a server was contacted");
     assert!(!proj.join("dist/send-log.jsonl").exists());
     assert!(
         !proj.join("dist/mail").exists(),
@@ -188,7 +139,7 @@ fn build_send_refuses_samples_and_generic_url_before_any_server_and_force_sends(
     .unwrap();
     let o = build(&proj, &["--send"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(sink.received(), 1);
+    assert_eq!(sink.count(), 1);
 
     // --force sends despite a reason (the sample signatory again).
     let toml = std::fs::read_to_string(proj.join("bpf.toml"))
@@ -204,12 +155,12 @@ fn build_send_refuses_samples_and_generic_url_before_any_server_and_force_sends(
     .unwrap();
     let o = build(&proj, &["--send"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert_eq!(sink.received(), 1);
+    assert_eq!(sink.count(), 1);
     let o = build(&proj, &["--send", "--force"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(err.contains("sending anyway: --force"), "{err}");
-    assert_eq!(sink.received(), 2, "only the new recipient; never twice");
+    assert_eq!(sink.count(), 2, "only the new recipient; never twice");
 }
 
 /// A draft with a placeholder and a reviewer's comment: `letters --send`
@@ -217,7 +168,7 @@ fn build_send_refuses_samples_and_generic_url_before_any_server_and_force_sends(
 #[test]
 fn letters_send_refuses_an_unfinished_draft() {
     let tmp = tempfile::tempdir().unwrap();
-    let Some(sink) = Sink::start(&tmp.path().join("sink")) else {
+    let Some(sink) = SmtpSink::start(&tmp.path().join("sink"), &[]) else {
         return;
     };
     let draft = tmp.path().join("draft.md");
@@ -259,12 +210,12 @@ fn letters_send_refuses_an_unfinished_draft() {
     assert!(err.contains("not sending: 1 reason(s)"), "{err}");
     assert!(err.contains("the report is unfinished"), "{err}");
     assert!(err.contains("`placeholder`"), "{err}");
-    assert_eq!(sink.received(), 0, "a server was contacted");
+    assert_eq!(sink.count(), 0, "a server was contacted");
     assert!(!out.join("send-log.jsonl").exists());
 
     let o = run(&["--force"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(err.contains("sending anyway: --force"), "{err}");
-    assert_eq!(sink.received(), 6);
+    assert_eq!(sink.count(), 6);
 }
