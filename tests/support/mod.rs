@@ -223,6 +223,33 @@ pub fn tool_output(name: &str, args: &[&std::ffi::OsStr]) -> Output {
         .unwrap_or_else(|e| panic!("{name} ({}): {e}", package(name)))
 }
 
+/// PyPI's PDF/UA checkers agree on `pdf`: `pdfua check` passes and
+/// `outloud` finds nothing at or above `outloud_fail_on` ("error",
+/// "warning").
+pub fn pdf_ua_clean(pdf: &Path, outloud_fail_on: &str) {
+    let ua = tool_output("pdfua", &["check".as_ref(), pdf.as_os_str()]);
+    assert!(
+        ua.status.success(),
+        "pdfua {}: {}",
+        pdf.display(),
+        String::from_utf8_lossy(&ua.stdout)
+    );
+    let ol = tool_output(
+        "outloud",
+        &[
+            "--fail-on".as_ref(),
+            outloud_fail_on.as_ref(),
+            pdf.as_os_str(),
+        ],
+    );
+    assert!(
+        ol.status.success(),
+        "outloud {}: {}",
+        pdf.display(),
+        String::from_utf8_lossy(&ol.stdout)
+    );
+}
+
 /// The text of a PDF (`pdftotext -enc UTF-8`).
 pub fn pdftotext(pdf: &Path) -> String {
     let out = tool_output(
