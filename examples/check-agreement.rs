@@ -1,12 +1,14 @@
 //! How far `bpfpress check` agrees with a careful reader on the labelled
 //! corpus (`fixtures/check-corpus/`):
 //!
-//!   cargo run -q --example check-agreement -- dev|holdout|holdout2|all [--why STEM]
+//!   cargo run -q --example check-agreement -- dev|holdout|holdout2|all [--why STEM] [--checklist FILE]
 //!
 //! Prints agreement per element and per format, the confusion table
 //! (labelled × checked), the hard-rule violations and per-document scores.
 //! `--why STEM` also prints the check's reasons for that document's
-//! disagreements.
+//! disagreements (`*` for every document). `--checklist FILE` uses another
+//! checklist than the built-in one (to try a lexicon change without
+//! rebuilding).
 
 #[path = "../tests/support/corpus.rs"]
 mod corpus;
@@ -19,6 +21,23 @@ fn main() -> std::process::ExitCode {
         .position(|a| a == "--why")
         .and_then(|i| args.get(i + 1))
         .cloned();
+    let checklist = match args.iter().position(|a| a == "--checklist") {
+        Some(i) => match args
+            .get(i + 1)
+            .map(|p| bpfpress::check::Checklist::load(p.as_ref()))
+        {
+            Some(Ok(c)) => c,
+            Some(Err(e)) => {
+                eprintln!("error: {e}");
+                return std::process::ExitCode::from(2);
+            }
+            None => {
+                eprintln!("error: --checklist needs a file");
+                return std::process::ExitCode::from(2);
+            }
+        },
+        None => bpfpress::check::Checklist::builtin(),
+    };
     let splits: Vec<&str> = match split {
         "all" => vec!["dev", "holdout", "holdout2"],
         "dev" | "holdout" | "holdout2" => vec![split],
@@ -29,7 +48,7 @@ fn main() -> std::process::ExitCode {
     };
     let mut all = Vec::new();
     for s in &splits {
-        match corpus::run(s) {
+        match corpus::run_with(s, &checklist) {
             Ok(c) => all.extend(c),
             Err(e) => {
                 eprintln!("error: {e}");

@@ -333,6 +333,24 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A sentence that is a placeholder however long: dummy text, or a line
+/// that opens with a to-do mark ("TBD after the IGF session.").
+static PLACEHOLDER_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\blorem ipsum\b|\bdolor sit amet\b|^\W*(?:tbd|tba|tbc|todo|xxx+|fixme)\b")
+        .expect("static regex")
+});
+
+/// The forum speaking of itself rather than of its topic: thanks, and its
+/// institutional history ("The IGF was established in 2006 …", "first
+/// convened in 2017"). Under a heading that claims an element such
+/// sentences are bait, not the element.
+static SELF_TALK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:thanks?|grateful|gratitude|acknowledge[sd]?)\b|\b(?:was|were|has been|have been) (?:first )?(?:established|founded|created|introduced|convened|set up|renewed)\b[^.;]{0,80}\b(?:19|20)\d\d\b|\bover the years\b|\b(?:first )?convened in (?:19|20)\d\d\b",
+    )
+    .expect("static regex")
+});
+
 /// Future or planning mood.
 static PLAN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -541,6 +559,11 @@ impl Reading {
                     .map(|m| word_count(m.as_str()).max(1))
                     .sum();
                 let dates = DATE_LINE.find_iter(s).count();
+                let placeholder_words = if PLACEHOLDER_LINE.is_match(s) {
+                    words.max(1)
+                } else {
+                    placeholder_words
+                };
                 let substantive = !short_list[u]
                     && !pseudo_block.contains(&unit.block)
                     && words >= min_words
@@ -973,11 +996,32 @@ fn judge(
         // "Unintended consequences") needs less from its body: one sentence
         // in the element's vocabulary among several.
         let explicit = heading_cover(h) >= 0.5;
+        // Bait: most of the body speaks squarely of other elements and
+        // never in this element's words ("Next steps" over the forum's
+        // history, which speaks of its meetings).
+        let elsewhere = ks
+            .iter()
+            .filter(|&&k| {
+                let s = &r.sentences[k];
+                s.substantive
+                    && !r.enumeration[s.unit]
+                    && ((r.cued[k] & !me != 0 && !strong[k] && !hinted(k))
+                        || SELF_TALK.is_match(text_of(s)))
+            })
+            .count();
+        let bait = elsewhere > 0 && elsewhere * 2 > substantive;
+        // A heading that is mostly the element's own words ("What works?",
+        // "Unintended consequences", "Proposed next steps") is a claim a
+        // reader takes at its word when the body has substance and is not
+        // about something else: its sentences are the element in the
+        // draft's own words, which no lexicon can list.
+        let taken_at_word = explicit && substantive >= 1 && !bait;
         let worded = st > 0
             || !el.done_only
                 && (hi.len() >= t.present_paragraphs.max(1)
                     || (hi.len() >= 2 && hi.len() * 2 >= substantive)
-                    || (explicit && !hi.is_empty() && substantive >= 2));
+                    || (explicit && !hi.is_empty() && substantive >= 2)
+                    || taken_at_word);
         let backed = (worded && !mostly_planned) || matches!(kind, Claim::Mapped(_));
         if backed {
             any_backed = true;

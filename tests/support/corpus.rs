@@ -143,7 +143,12 @@ impl Case {
 
 /// Read the labels of `split` and check every document in every format.
 pub fn run(split: &str) -> Result<Vec<Case>, String> {
-    let checklist = Checklist::builtin();
+    run_with(split, &Checklist::builtin())
+}
+
+/// [`run`] with another checklist (the example's `--checklist FILE`, to
+/// try a lexicon change without rebuilding).
+pub fn run_with(split: &str, checklist: &Checklist) -> Result<Vec<Case>, String> {
     let limits = Limits::default();
     let opts = CheckOptions::default();
     let mut cases = Vec::new();
@@ -171,7 +176,7 @@ pub fn run(split: &str) -> Result<Vec<Case>, String> {
             for fmt in &d.formats {
                 let path = dir.join(format!("{}.{fmt}", d.stem));
                 let checked = read_path(&path, &limits)
-                    .map(|doc| check(&doc, &checklist, &opts))
+                    .map(|doc| check(&doc, checklist, &opts))
                     .map_err(|e| e.to_string());
                 cases.push(Case {
                     split: split.to_string(),
