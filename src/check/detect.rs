@@ -351,10 +351,15 @@ static SELF_TALK: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// Words that bring in an illustration of a point.
+static ILLUSTRATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:for (?:example|instance)|such as(?: the)?|e\.g\.)").expect("static regex")
+});
+
 /// Future or planning mood.
 static PLAN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:will|shall|please|(?:is|are) (?:asked|requested|invited) to|plans? to|planned to|planning to|intends? to|intended to|is going to|are going to|aims? to|would like to|is to be|are to be|is expected to|are expected to|propose[sd]? to|agreed to|to be collected|next (?:call|meeting|step)|action items?|should (?:collect|gather|compile|invite|launch|run|hold|survey|interview))\b",
+        r"(?i)\b(?:will|shall|please|(?:is|are|was|were) (?:planned|scheduled|foreseen) for|(?:is|are) (?:asked|requested|invited) to|plans? to|planned to|planning to|intends? to|intended to|is going to|are going to|aims? to|would like to|is to be|are to be|is expected to|are expected to|propose[sd]? to|agreed to|to be collected|next (?:call|meeting|step)|action items?|should (?:collect|gather|compile|invite|launch|run|hold|survey|interview))\b",
     )
     .expect("static regex")
 });
@@ -362,7 +367,7 @@ static PLAN: LazyLock<Regex> = LazyLock::new(|| {
 /// Defines or prescribes instead of reporting what was done.
 static PRESCRIPTIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:(?:is|are) (?:defined|understood) as|(?:means|refers to|refer to)\b|should|must|ought to|needs? to|(?:we|bpf|forum|group|participants) (?:recommends?|proposes?|suggests?|advises?)|(?:is|are) encouraged to|criteria|template|format for|what (?:counts|makes) (?:as )?a|^\W*(?:an? |the )?(?:case stud(?:y|ies)|(?:best|good) practices?|methodology|methods?) (?:is|are|can be)\b)",
+        r"(?i)\b(?:(?:is|are) (?:defined|understood) as|(?:means|refers to|refer to)\b|should|must|ought to|needs? to|(?:we|bpf|forum|group|participants) (?:recommends?|proposes?|suggests?|advises?)|(?:is|are) encouraged to|^\W*(?:do not|don.t|please|write|keep|use|mark|avoid|make sure|remember|add|send) |criteria|template|format for|what (?:counts|makes) (?:as )?a|^\W*(?:an? |the )?(?:case stud(?:y|ies)|(?:best|good) practices?|methodology|methods?) (?:is|are|can be)\b)",
     )
     .expect("static regex")
 });
@@ -471,6 +476,9 @@ pub(crate) struct Reading {
     /// Word or PDF draft lost its heading styles. (block, end block,
     /// normalised text.)
     pseudo: Vec<(usize, usize, String)>,
+    /// Per block that is a heading or a run-in heading: bit i set when
+    /// element i's heading words claim it.
+    claimed_by: std::collections::HashMap<usize, u64>,
     /// Per sentence: bit i set when element i's cues match it.
     cued: Vec<u64>,
     /// Per sentence: it narrates a case (a named place or actor doing
@@ -690,6 +698,7 @@ impl Reading {
             cued: Vec::new(),
             pseudo,
             title,
+            claimed_by: std::collections::HashMap::new(),
         }
     }
 }
@@ -711,6 +720,20 @@ pub(crate) fn detect(
     let mut r = Reading::new(o, checklist);
     // Which elements' cues speak in each sentence: a run of elaboration
     // for one element ends where another element's cue begins.
+    for (i, el) in checklist.elements.iter().enumerate() {
+        let Some(re) = &el.headings else { continue };
+        let bit = 1u64 << (i % 64);
+        for (h, _) in o.doc.headings() {
+            if re.is_match(&o.norm_match[h]) {
+                *r.claimed_by.entry(h).or_default() |= bit;
+            }
+        }
+        for (b, _, norm) in &r.pseudo {
+            if re.is_match(norm) {
+                *r.claimed_by.entry(*b).or_default() |= bit;
+            }
+        }
+    }
     r.cued = r
         .sentences
         .iter()
@@ -946,6 +969,39 @@ fn judge(
             }
         }
     }
+    // Paragraphs about the element: a paragraph (with its list) is one
+    // topic. When two of its sentences speak of the element squarely, or
+    // one does and no other element's cue speaks anywhere in it, the
+    // whole paragraph is about the element — also the sentences before
+    // the cue ("Cities now collect more data … Cities face a policy
+    // challenge …") and those in the draft's own words.
+    // A list's items are topics of their own: only paragraphs count here.
+    for (u, unit) in o.units.iter().enumerate() {
+        if !matches!(o.doc.blocks[unit.block], Block::Paragraph { .. }) {
+            continue;
+        }
+        let g = r.unit_sentences[u].clone();
+        let mine = g
+            .clone()
+            .filter(|&k| strong[k] && counts(&r.sentences[k]))
+            .count();
+        let others = g.clone().any(|k| r.cued[k] & !me != 0 && !hinted(k));
+        // An illustration ("… for example …", "such as the …") serves
+        // the paragraph's topic; it does not set it.
+        let topical = || {
+            g.clone().filter(|&k| strong[k]).any(|k| {
+                let t = text_of(&r.sentences[k]);
+                !ILLUSTRATION.is_match(t)
+                    || el
+                        .cues
+                        .as_ref()
+                        .is_some_and(|re| re.is_match(&ILLUSTRATION.replace_all(t, " ")))
+            })
+        };
+        if mine >= 2 || (mine == 1 && !others && topical()) {
+            support.extend(g.filter(|&k| counts(&r.sentences[k])));
+        }
+    }
     // Claimed sections: backed when a cue speaks in the body (then every
     // sentence with the element's vocabulary adds substance), or when
     // mapped (the consultant vouches for the topic; substance still
@@ -1016,8 +1072,14 @@ fn judge(
         // about something else: its sentences are the element in the
         // draft's own words, which no lexicon can list.
         let taken_at_word = explicit && substantive >= 1 && !bait;
+        // A heading that also claims other elements ("Policies and
+        // barriers") belongs to the one whose cues speak in its body: the
+        // element's vocabulary alone does not back it then.
+        let rivals = r.claimed_by.get(&h).copied().unwrap_or(0) & !me;
+        let rival_spoken = rivals != 0 && ks.iter().any(|&k| r.cued[k] & rivals != 0);
         let worded = st > 0
             || !el.done_only
+                && !rival_spoken
                 && (hi.len() >= t.present_paragraphs.max(1)
                     || (hi.len() >= 2 && hi.len() * 2 >= substantive)
                     || (explicit && !hi.is_empty() && substantive >= 2)
