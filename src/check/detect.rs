@@ -1077,7 +1077,11 @@ fn judge(
         // element's vocabulary alone does not back it then.
         let rivals = r.claimed_by.get(&h).copied().unwrap_or(0) & !me;
         let rival_spoken = rivals != 0 && ks.iter().any(|&k| r.cued[k] & rivals != 0);
+        // For elements that report work done, the claim is taken at its
+        // word only over a body that reports and never plans or prescribes.
+        let done_at_word = el.done_only && taken_at_word && pl == 0 && substantive >= 2;
         let worded = st > 0
+            || done_at_word
             || !el.done_only
                 && !rival_spoken
                 && (hi.len() >= t.present_paragraphs.max(1)
@@ -1120,7 +1124,21 @@ fn judge(
                 .or_else(|| hi.first().copied()),
         });
     }
-    let n = support.len();
+    // A sentence that carries a list of clauses ("…: pre-bunking; open
+    // results data; joint verification") is a list with real items: it
+    // weighs as one sentence per clause, up to three. Not for the elements
+    // that report work done: there a list of tasks or names in one
+    // sentence ("section 3, the case study team; …") is no compilation.
+    let weight = |k: usize| {
+        let t = text_of(&r.sentences[k]);
+        let clauses = t.matches("; ").count();
+        if clauses >= 2 && !el.done_only {
+            (1 + clauses).min(3)
+        } else {
+            1
+        }
+    };
+    let n: usize = support.iter().map(|&k| weight(k)).sum();
     // Concentration: the most support inside one paragraph group or one
     // backed claimed section. Mentions scattered one sentence at a time
     // are passing mentions, however many.
@@ -1130,7 +1148,7 @@ fn judge(
     let mut stretch = 0usize;
     let mut prev_section = None;
     for g in &r.groups {
-        let c = g.clone().filter(|k| support.contains(k)).count();
+        let c: usize = g.clone().filter(|k| support.contains(k)).map(weight).sum();
         let section = g
             .clone()
             .next()
