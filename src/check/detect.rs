@@ -621,7 +621,13 @@ impl Reading {
         for (u, unit) in o.units.iter().enumerate() {
             let n = unit_names[u];
             let per_sentence = n as f32 / unit_sentences[u].len().max(1) as f32;
-            if (n > max && per_sentence > 1.5) || (n >= 2 && ENUM_MARK.is_match(&unit.matchable)) {
+            // Names, not prose: a long sentence whose clauses happen to
+            // touch four elements ("three effective practices: …; regional
+            // frameworks …; cooperation …") is not a list of them.
+            let terse = unit.words < 10 * n;
+            if (n > max && per_sentence > 1.5 && terse)
+                || (n >= 2 && ENUM_MARK.is_match(&unit.matchable))
+            {
                 enumeration[u] = true;
             }
         }
@@ -1065,7 +1071,11 @@ fn judge(
                         || SELF_TALK.is_match(text_of(s)))
             })
             .count();
-        let bait = elsewhere > 0 && elsewhere * 2 > substantive;
+        // One sentence is thin, not bait, unless the forum speaks of itself.
+        let self_talk = ks
+            .iter()
+            .any(|&k| r.sentences[k].substantive && SELF_TALK.is_match(text_of(&r.sentences[k])));
+        let bait = elsewhere * 2 > substantive && (elsewhere >= 2 || self_talk);
         // A heading that is mostly the element's own words ("What works?",
         // "Unintended consequences", "Proposed next steps") is a claim a
         // reader takes at its word when the body has substance and is not
@@ -1107,6 +1117,32 @@ fn judge(
                         || el.cues.as_ref().is_some_and(|re| re.is_match(text_of(s))))
             })
             .count();
+        if std::env::var("C2DBG").is_ok_and(|v| v == el.id.to_string()) {
+            eprintln!(
+                "claim {:?} subst {} st {} hi {} pl {} elsewhere {} bait {} backed {}",
+                o.texts[h],
+                substantive,
+                st,
+                hi.len(),
+                pl,
+                elsewhere,
+                bait,
+                backed
+            );
+            for &k in &ks {
+                let s = &r.sentences[k];
+                eprintln!(
+                    "   sub={} ph={} plan={} pre={} cued={:b} strong={} | {}",
+                    s.substantive,
+                    s.placeholder,
+                    s.plan,
+                    s.prescriptive,
+                    r.cued[k],
+                    strong[k],
+                    text_of(s)
+                );
+            }
+        }
         infos.push(ClaimInfo {
             backed,
             thin,
