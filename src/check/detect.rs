@@ -318,6 +318,9 @@ struct Sentence {
     substantive: bool,
     /// Mostly placeholder text.
     placeholder: bool,
+    /// A line of dates or an item of a list of short items (names,
+    /// acronyms, meeting dates): no substance, not even thin.
+    names: bool,
     /// Future or planning mood ("we will collect", "the BPF plans to").
     plan: bool,
     /// Prescribes or defines rather than reports ("a case study should
@@ -346,7 +349,7 @@ static PLACEHOLDER_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// sentences are bait, not the element.
 static SELF_TALK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:thanks?|grateful|gratitude|acknowledge[sd]?)\b|\b(?:was|were|has been|have been) (?:first )?(?:established|founded|created|introduced|convened|set up|renewed)\b[^.;]{0,80}\b(?:19|20)\d\d\b|\bover the years\b|\b(?:first )?convened in (?:19|20)\d\d\b",
+        r"(?i)\b(?:thanks?|grateful|gratitude|acknowledge[sd]?)\b|\bviews expressed\b|\bdo not necessarily reflect\b|\b(?:was|were|has been|have been) (?:first )?(?:established|founded|created|introduced|convened|set up|renewed)\b[^.;]{0,80}\b(?:19|20)\d\d\b|\bover the years\b|\b(?:first )?convened in (?:19|20)\d\d\b",
     )
     .expect("static regex")
 });
@@ -426,7 +429,7 @@ fn split_sentences(text: &str) -> Vec<(usize, usize)> {
             && b[i + 1] == b' '
             && (b[i + 2].is_ascii_uppercase()
                 || b[i + 2].is_ascii_digit()
-                || matches!(b[i + 2], b'"' | b'(' | b'\'' | 0xE2))
+                || matches!(b[i + 2], b'"' | b'(' | b'[' | b'\'' | 0xE2))
         {
             Some(i + 1)
         } else {
@@ -557,6 +560,16 @@ impl Reading {
                 u = v;
             }
         }
+        // A lead-in ("The following organisations submitted contributions
+        // to the BPF:") over a list of names belongs to the list.
+        for u in 0..o.units.len().saturating_sub(1) {
+            if short_list[u + 1]
+                && o.units[u + 1].block != o.units[u].block
+                && o.units[u].matchable.trim_end().ends_with(':')
+            {
+                short_list[u] = true;
+            }
+        }
         for (u, unit) in o.units.iter().enumerate() {
             let from = sentences.len();
             for (a, b) in split_sentences(&unit.matchable) {
@@ -572,18 +585,20 @@ impl Reading {
                 } else {
                     placeholder_words
                 };
+                let date_line = dates > 0 && words < 12 + 4 * dates && !s.contains(", the ");
                 let substantive = !short_list[u]
                     && !pseudo_block.contains(&unit.block)
                     && words >= min_words
                     && placeholder_words * 3 < words
                     && !TOC_LINE.is_match(s)
-                    && !(dates > 0 && words < 12 + 4 * dates && !s.contains(", the "));
+                    && !date_line;
                 sentences.push(Sentence {
                     unit: u,
                     start: a,
                     end: b,
                     substantive,
                     placeholder: placeholder_words * 3 >= words,
+                    names: short_list[u] || date_line,
                     plan: PLAN.is_match(s),
                     prescriptive: PRESCRIPTIVE.is_match(s),
                 });
@@ -1022,6 +1037,9 @@ fn judge(
         strong: usize,
         hinted: usize,
         planned: usize,
+        /// The body is about something else (other elements' cues, or the
+        /// forum speaking of itself).
+        bait: bool,
         first: Option<usize>,
     }
     let mut infos: Vec<ClaimInfo> = Vec::new();
@@ -1111,6 +1129,7 @@ fn judge(
                 let s = &r.sentences[k];
                 !s.substantive
                     && !s.placeholder
+                    && !s.names
                     && !r.enumeration[s.unit]
                     && word_count(text_of(s)) >= 2
                     && (el.hints.as_ref().is_some_and(|re| re.is_match(text_of(s)))
@@ -1153,6 +1172,7 @@ fn judge(
             strong: st,
             hinted: hi.len(),
             planned: pl,
+            bait,
             first: ks
                 .iter()
                 .copied()
@@ -1270,7 +1290,7 @@ fn judge(
     // speak of it squarely, or over one thin line, is a thin section: weak.
     let hint_only = infos
         .iter()
-        .find(|c| c.strong == 0 && (c.hinted >= 1 || c.thin > 0));
+        .find(|c| c.strong == 0 && !c.bait && (c.hinted >= 1 || c.thin > 0));
 
     let present_at = t.present_paragraphs.max(1);
     // A heading that claims the element over two supporting sentences is
