@@ -354,6 +354,12 @@ static SELF_TALK: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// The BPF's rules for its outputs, named (a sentence about them is
+/// evidence of nothing they list).
+static META: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bmodalities\b|\b(?:ten|10|output) elements\b").expect("static regex")
+});
+
 /// Words that bring in an illustration of a point.
 static ILLUSTRATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:for (?:example|instance)|such as(?: the)?|e\.g\.)").expect("static regex")
@@ -586,7 +592,11 @@ impl Reading {
                     placeholder_words
                 };
                 let date_line = dates > 0 && words < 12 + 4 * dates && !s.contains(", the ");
-                let substantive = !short_list[u]
+                // A sentence about the modalities or their list of
+                // elements speaks of the BPF's rules, not of the element.
+                let meta = META.is_match(s);
+                let substantive = !meta
+                    && !short_list[u]
                     && !pseudo_block.contains(&unit.block)
                     && words >= min_words
                     && placeholder_words * 3 < words
