@@ -1146,32 +1146,6 @@ fn judge(
                         || el.cues.as_ref().is_some_and(|re| re.is_match(text_of(s))))
             })
             .count();
-        if std::env::var("C2DBG").is_ok_and(|v| v == el.id.to_string()) {
-            eprintln!(
-                "claim {:?} subst {} st {} hi {} pl {} elsewhere {} bait {} backed {}",
-                o.texts[h],
-                substantive,
-                st,
-                hi.len(),
-                pl,
-                elsewhere,
-                bait,
-                backed
-            );
-            for &k in &ks {
-                let s = &r.sentences[k];
-                eprintln!(
-                    "   sub={} ph={} plan={} pre={} cued={:b} strong={} | {}",
-                    s.substantive,
-                    s.placeholder,
-                    s.plan,
-                    s.prescriptive,
-                    r.cued[k],
-                    strong[k],
-                    text_of(s)
-                );
-            }
-        }
         infos.push(ClaimInfo {
             backed,
             thin,
