@@ -457,6 +457,25 @@ fn split_sentences(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Dummy text: a long run of a few words over and over ("the forum wrote
+/// about this topic the forum wrote about …"), which no writer's sentence
+/// is. Like lorem ipsum, it holds a place.
+fn repetitive(s: &str, words: usize) -> bool {
+    if words < 24 {
+        return false;
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for w in s.split_whitespace() {
+        if !seen.iter().any(|x| x.eq_ignore_ascii_case(w)) {
+            seen.push(w);
+            if seen.len() * 3 > words {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 /// Distinct matches of `re` in `s` (lower-cased match texts).
 fn distinct(re: &Regex, s: &str) -> usize {
     let mut seen: Vec<String> = Vec::new();
@@ -586,7 +605,7 @@ impl Reading {
                     .map(|m| word_count(m.as_str()).max(1))
                     .sum();
                 let dates = DATE_LINE.find_iter(s).count();
-                let placeholder_words = if PLACEHOLDER_LINE.is_match(s) {
+                let placeholder_words = if PLACEHOLDER_LINE.is_match(s) || repetitive(s, words) {
                     words.max(1)
                 } else {
                     placeholder_words
@@ -1117,7 +1136,10 @@ fn judge(
         let rival_spoken = rivals != 0 && ks.iter().any(|&k| r.cued[k] & rivals != 0);
         // For elements that report work done, the claim is taken at its
         // word only over a body that reports and never plans or prescribes.
-        let done_at_word = el.done_only && taken_at_word && pl == 0 && substantive >= 2;
+        // (and with the element's vocabulary somewhere in it: the key
+        // elements are where bait does harm).
+        let done_at_word =
+            el.done_only && taken_at_word && pl == 0 && substantive >= 2 && !hi.is_empty();
         let worded = st > 0
             || done_at_word
             || !el.done_only
