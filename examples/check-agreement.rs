@@ -1,7 +1,7 @@
 //! How far `bpfpress check` agrees with a careful reader on the labelled
 //! corpus (`fixtures/check-corpus/`):
 //!
-//!   cargo run -q --example check-agreement -- dev|holdout|holdout2|all [--why STEM] [--checklist FILE]
+//!   cargo run -q --example check-agreement -- dev|holdout|holdout2|holdout3|all [--why STEM] [--checklist FILE]
 //!
 //! Prints agreement per element and per format, the confusion table
 //! (labelled × checked), the hard-rule violations and per-document scores.
@@ -39,10 +39,12 @@ fn main() -> std::process::ExitCode {
         None => bpfpress::check::Checklist::builtin(),
     };
     let splits: Vec<&str> = match split {
-        "all" => vec!["dev", "holdout", "holdout2"],
-        "dev" | "holdout" | "holdout2" => vec![split],
+        "all" => vec!["dev", "holdout", "holdout2", "holdout3"],
+        "dev" | "holdout" | "holdout2" | "holdout3" => vec![split],
         other => {
-            eprintln!("error: unknown split {other:?}; use dev, holdout, holdout2 or all");
+            eprintln!(
+                "error: unknown split {other:?}; use dev, holdout, holdout2, holdout3 or all"
+            );
             return std::process::ExitCode::from(2);
         }
     };

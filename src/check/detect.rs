@@ -343,21 +343,32 @@ static PLACEHOLDER_LINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// Thanks and disclaimers: the forum speaking of itself, never of an element.
+static THANKS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:thanks?|grateful|gratitude|acknowledge[sd]?)\b|\bviews expressed\b|\bdo not necessarily reflect\b")
+        .expect("static regex")
+});
+
 /// The forum speaking of itself rather than of its topic: thanks, and its
 /// institutional history ("The IGF was established in 2006 …", "first
 /// convened in 2017"). Under a heading that claims an element such
 /// sentences are bait, not the element.
 static SELF_TALK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:thanks?|grateful|gratitude|acknowledge[sd]?)\b|\bviews expressed\b|\bdo not necessarily reflect\b|\b(?:was|were|has been|have been) (?:first )?(?:established|founded|created|introduced|convened|set up|renewed)\b[^.;]{0,80}\b(?:19|20)\d\d\b|\bover the years\b|\b(?:first )?convened in (?:19|20)\d\d\b",
+        r"(?i)\b(?:was|were|has been|have been) (?:first )?(?:established|founded|created|introduced|convened|set up|renewed)\b[^.;]{0,80}\b(?:19|20)\d\d\b|\bover the years\b|\b(?:first )?convened in (?:19|20)\d\d\b|\b(?:renewed|extended) its mandate\b|\bin its first year\b|\b(?:its|our) (?:own )?(?:name|title)\b|\bour (?:online )?(?:contribution form|form|website|web site|mailing list)\b",
     )
     .expect("static regex")
 });
 
 /// The BPF's rules for its outputs, named (a sentence about them is
-/// evidence of nothing they list).
+/// evidence of nothing they list); and a word mentioned rather than used
+/// ("The word “consequences” came up …"). Matched on the folded text, where
+/// a curly quote is spaces.
 static META: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bmodalities\b|\b(?:ten|10|output) elements\b").expect("static regex")
+    Regex::new(
+        r#"(?i)\bmodalities\b|\b(?:ten|10|output) elements\b|\bthe (?:word|term|phrase|expression)s?(?: ["']| {2,})"#,
+    )
+    .expect("static regex")
 });
 
 /// Words that bring in an illustration of a point.
@@ -1114,14 +1125,16 @@ fn judge(
                 let s = &r.sentences[k];
                 s.substantive
                     && !r.enumeration[s.unit]
-                    && ((r.cued[k] & !me != 0 && !strong[k] && !hinted(k))
-                        || SELF_TALK.is_match(text_of(s)))
+                    && !strong[k]
+                    && (THANKS.is_match(text_of(s))
+                        || ((r.cued[k] & !me != 0 || SELF_TALK.is_match(text_of(s))) && !hinted(k)))
             })
             .count();
         // One sentence is thin, not bait, unless the forum speaks of itself.
-        let self_talk = ks
-            .iter()
-            .any(|&k| r.sentences[k].substantive && SELF_TALK.is_match(text_of(&r.sentences[k])));
+        let self_talk = ks.iter().any(|&k| {
+            let t = text_of(&r.sentences[k]);
+            r.sentences[k].substantive && (SELF_TALK.is_match(t) || THANKS.is_match(t))
+        });
         let bait = elsewhere * 2 > substantive && (elsewhere >= 2 || self_talk);
         // A heading that is mostly the element's own words ("What works?",
         // "Unintended consequences", "Proposed next steps") is a claim a
@@ -1148,7 +1161,8 @@ fn judge(
                     || (hi.len() >= 2 && hi.len() * 2 >= substantive)
                     || (explicit && !hi.is_empty() && substantive >= 2)
                     || taken_at_word);
-        let backed = (worded && !mostly_planned) || matches!(kind, Claim::Mapped(_));
+        let backed =
+            (worded && !mostly_planned && !(bait && st == 0)) || matches!(kind, Claim::Mapped(_));
         if backed {
             any_backed = true;
             support.extend(ks.iter().copied().filter(|&k| counts(&r.sentences[k])));
