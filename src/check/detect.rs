@@ -713,6 +713,33 @@ impl Reading {
             }
             u = v;
         }
+        // The same list when a PDF lost its structure: a run of three or
+        // more short unpunctuated one-line paragraphs ("7. Unintended
+        // consequences of policy interventions, good and bad"), most
+        // naming elements.
+        let short_para = |u: usize| {
+            matches!(o.doc.blocks[o.units[u].block], Block::Paragraph { .. })
+                && o.units[u].words <= 14
+                && !o.units[u].matchable.trim_end().ends_with(['.', '!', '?'])
+        };
+        let mut u = 0;
+        while u < o.units.len() {
+            if !short_para(u) {
+                u += 1;
+                continue;
+            }
+            let mut v = u;
+            while v < o.units.len() && short_para(v) {
+                v += 1;
+            }
+            let named = (u..v).filter(|&x| unit_names[x] > 0).count();
+            if v - u >= 3 && named * 3 >= (v - u) * 2 {
+                for e in &mut enumeration[u..v] {
+                    *e = true;
+                }
+            }
+            u = v;
+        }
         // The title: a first heading whose section is (nearly) the whole draft
         // and that is the only heading of its level.
         let mut title = None;

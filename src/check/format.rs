@@ -473,7 +473,9 @@ mod tests {
         d.blocks.push(Block::Paragraph {
             loc: Location::Line(5),
             inlines: vec![
-                Inline::text("TODO add the cases. "),
+                // One thin sentence (weak), then a placeholder: a body of
+                // placeholders only would make the element missing.
+                Inline::text("A case study came from a library in Kisumu. TODO add the cases. "),
                 Inline::Link {
                     target: "#".into(),
                     text: "a link".into(),
