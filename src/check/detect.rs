@@ -714,13 +714,23 @@ impl Reading {
             u = v;
         }
         // The same list when a PDF lost its structure: a run of three or
-        // more short unpunctuated one-line paragraphs ("7. Unintended
-        // consequences of policy interventions, good and bad"), most
-        // naming elements.
+        // more short unpunctuated one-line paragraphs or items ("7.
+        // Unintended consequences of policy interventions, good and bad"),
+        // most naming elements.
+        // List items count too: a PDF reader may split one list into
+        // alternating lists and paragraphs, or run two items into one line.
+        // Items of a real list read as clauses or sentences (they end with
+        // a stop, a semicolon, "and"); the element names do not.
         let short_para = |u: usize| {
-            matches!(o.doc.blocks[o.units[u].block], Block::Paragraph { .. })
-                && o.units[u].words <= 14
-                && !o.units[u].matchable.trim_end().ends_with(['.', '!', '?'])
+            let w = o.units[u].words;
+            let t = o.units[u].matchable.trim_end();
+            let para = matches!(o.doc.blocks[o.units[u].block], Block::Paragraph { .. });
+            let item = matches!(o.doc.blocks[o.units[u].block], Block::List { .. });
+            (para || item)
+                && (w <= 14 || (para && w <= 28 && unit_names[u] >= 2))
+                && !t.ends_with(['.', '!', '?', ';', ',', ':'])
+                && !t.ends_with(" and")
+                && !t.ends_with(" or")
         };
         let mut u = 0;
         while u < o.units.len() {
