@@ -321,6 +321,10 @@ struct Sentence {
     /// A line of dates or an item of a list of short items (names,
     /// acronyms, meeting dates): no substance, not even thin.
     names: bool,
+    /// Substantive, and thanks or a disclaimer ([`THANKS`]).
+    thanks: bool,
+    /// Substantive, and the forum's history, name or own forms ([`SELF_TALK`]).
+    self_talk: bool,
     /// Future or planning mood ("we will collect", "the BPF plans to").
     plan: bool,
     /// Prescribes or defines rather than reports ("a case study should
@@ -639,6 +643,8 @@ impl Reading {
                     substantive,
                     placeholder: placeholder_words * 3 >= words,
                     names: short_list[u] || date_line,
+                    thanks: substantive && THANKS.is_match(s),
+                    self_talk: substantive && SELF_TALK.is_match(s),
                     plan: PLAN.is_match(s),
                     prescriptive: PRESCRIPTIVE.is_match(s),
                 });
@@ -1083,7 +1089,10 @@ fn judge(
             .clone()
             .filter(|&k| strong[k] && counts(&r.sentences[k]))
             .count();
-        let others = g.clone().any(|k| r.cued[k] & !me != 0 && !hinted(k));
+        if mine == 0 {
+            continue;
+        }
+        let others = || g.clone().any(|k| r.cued[k] & !me != 0 && !hinted(k));
         // An illustration ("… for example …", "such as the …") serves
         // the paragraph's topic; it does not set it.
         let topical = || {
@@ -1096,7 +1105,7 @@ fn judge(
                         .is_some_and(|re| re.is_match(&ILLUSTRATION.replace_all(t, " ")))
             })
         };
-        if mine >= 2 || (mine == 1 && !others && topical()) {
+        if mine >= 2 || (mine == 1 && !others() && topical()) {
             support.extend(g.filter(|&k| counts(&r.sentences[k])));
         }
     }
@@ -1156,22 +1165,23 @@ fn judge(
         // Bait: most of the body speaks squarely of other elements and
         // never in this element's words ("Next steps" over the forum's
         // history, which speaks of its meetings).
+        // (Only where no cue of the element speaks in the body: a cue
+        // backs the claim whatever else is there.)
         let elsewhere = ks
             .iter()
+            .take_while(|_| st == 0)
             .filter(|&&k| {
                 let s = &r.sentences[k];
                 s.substantive
                     && !r.enumeration[s.unit]
                     && !strong[k]
-                    && (THANKS.is_match(text_of(s))
-                        || ((r.cued[k] & !me != 0 || SELF_TALK.is_match(text_of(s))) && !hinted(k)))
+                    && (s.thanks || ((r.cued[k] & !me != 0 || s.self_talk) && !hinted(k)))
             })
             .count();
         // One sentence is thin, not bait, unless the forum speaks of itself.
-        let self_talk = ks.iter().any(|&k| {
-            let t = text_of(&r.sentences[k]);
-            r.sentences[k].substantive && (SELF_TALK.is_match(t) || THANKS.is_match(t))
-        });
+        let self_talk = ks
+            .iter()
+            .any(|&k| r.sentences[k].self_talk || r.sentences[k].thanks);
         let bait = elsewhere * 2 > substantive && (elsewhere >= 2 || self_talk);
         // A heading that is mostly the element's own words ("What works?",
         // "Unintended consequences", "Proposed next steps") is a claim a
