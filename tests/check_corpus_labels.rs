@@ -173,3 +173,10 @@ fn holdout2_split_is_well_formed() {
     // measured once with the method as it landed): structure only, too.
     check_split("holdout2");
 }
+
+#[test]
+fn holdout3_split_is_well_formed() {
+    // The third held-out split (written blind on 2026-12-06 for the check2
+    // method's single measurement): structure only, too.
+    check_split("holdout3");
+}
