@@ -1,5 +1,5 @@
 //! The labelled check corpus, table-driven (as pulldown-cmark's spec
-//! tests): every document of `fixtures/check-corpus/{dev,holdout,holdout2}` in every
+//! tests): every document of `fixtures/check-corpus/{dev,holdout,holdout2,holdout3}` in every
 //! format it exists in is checked and compared with its labels. Each test
 //! reports every failing document, not just the first.
 //!
@@ -24,6 +24,26 @@ use support::corpus::{self, Agreement, Case};
 const DEV_FLOOR: f64 = 0.84;
 const HOLDOUT_FLOOR: f64 = 0.82;
 const HOLDOUT2_FLOOR: f64 = 0.88;
+/// holdout3 was measured once, unseen, with the method frozen (74.3 %,
+/// 2026-12-06, commit f1cfaf3): its floor guards that figure.
+const HOLDOUT3_FLOOR: f64 = 0.72;
+
+/// The hard-rule violations holdout3 showed at its single unseen
+/// measurement (BENCHMARKS.md). They are known failures of the method, left
+/// as measured (tuning on the split after seeing it would spend it); the
+/// test fails on any new one, and on one of these disappearing (then drop
+/// it from the list).
+const HOLDOUT3_KNOWN_VIOLATIONS: &[&str] = &[
+    "holdout3/community-radio-no-headings.md: key element 1 missing",
+    "holdout3/community-radio-no-headings.docx: key element 1 missing",
+    "holdout3/community-radio-no-headings.pdf: key element 1 missing",
+    "holdout3/scam-calls-enumeration.md: key element 3 present",
+    "holdout3/disaster-mesh-coverage-table.pdf: key element 1 missing",
+    "holdout3/prison-connectivity-synthesis.md: key element 1 present",
+    "holdout3/workshop-session-report.md: a non-report not called one",
+    "holdout3/workshop-session-report.docx: a non-report not called one",
+    "holdout3/workshop-session-report.pdf: a non-report not called one",
+];
 
 fn cases(split: &str) -> Vec<Case> {
     let c = corpus::run(split).unwrap_or_else(|e| panic!("corpus {split}: {e}"));
@@ -147,4 +167,40 @@ fn holdout2_agreement_floor() {
 #[test]
 fn holdout2_formats_agree() {
     formats_agree(&cases("holdout2"));
+}
+
+#[test]
+fn holdout3_hard_rules_as_measured() {
+    let c = cases("holdout3");
+    let got: Vec<String> = c
+        .iter()
+        .flat_map(|c| {
+            c.violations()
+                .into_iter()
+                .map(move |v| format!("{}: {v}", c.name()))
+        })
+        .collect();
+    let new: Vec<&String> = got
+        .iter()
+        .filter(|v| !HOLDOUT3_KNOWN_VIOLATIONS.iter().any(|k| v.starts_with(k)))
+        .collect();
+    assert!(new.is_empty(), "new hard-rule violation(s): {new:#?}");
+    let gone: Vec<&&str> = HOLDOUT3_KNOWN_VIOLATIONS
+        .iter()
+        .filter(|k| !got.iter().any(|v| v.starts_with(**k)))
+        .collect();
+    assert!(
+        gone.is_empty(),
+        "known violation(s) no longer there, drop them from the list: {gone:#?}"
+    );
+}
+
+#[test]
+fn holdout3_agreement_floor() {
+    floor("holdout3", &cases("holdout3"), HOLDOUT3_FLOOR);
+}
+
+#[test]
+fn holdout3_formats_agree() {
+    formats_agree(&cases("holdout3"));
 }
