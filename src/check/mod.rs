@@ -7,40 +7,21 @@
 //! model only; the CLI prints the report as a table, JSON or Markdown
 //! ([`format`]).
 //!
-//! # Method (also in `docs/check.md`)
+//! # Method
 //!
-//! For each element the check gathers two kinds of evidence:
-//!
-//! 1. **Heading matches.** Every heading's text is normalised (lower case,
-//!    numbering label removed, `&` read as "and", punctuation to spaces) and
-//!    matched against the element's `headings` regexes. A matching heading's
-//!    *section* runs to the next heading of the same or a higher level, so it
-//!    includes its subsections; its substance is the number of words in the
-//!    section's body. The best match is, among sections with at least
-//!    `min_words` words (if any), the heading its aliases cover most (share
-//!    of the heading's characters matched), then the one with most words.
-//! 2. **Cue paragraphs.** Every cue unit — a paragraph, a table, or one
-//!    top-level list item with its nested items — of at least
-//!    `cue_min_words` words is matched against all elements' `cues` in one
-//!    pass. A unit that hits the cues of more than `max_elements_per_block`
-//!    elements is an enumeration and does not count; short units (table of
-//!    contents lines, the quoted list of the ten elements) do not count
-//!    either. The remaining hits are counted per element, with the number
-//!    of distinct sections (nearest heading) they fall in.
-//!
-//! The verdict follows the first rule that holds:
-//!
-//! | rule | verdict | confidence |
-//! | --- | --- | --- |
-//! | a matching section has ≥ `min_words` words | present | 0.9, 1.0 if cues also hit inside it |
-//! | ≥ `present_paragraphs` cue paragraphs over ≥ `present_sections` sections | present | 0.5 + 0.05 per paragraph, at most 0.85 |
-//! | a matching heading with a thinner section | weak | 0.6 |
-//! | ≥ `weak_paragraphs` cue paragraphs | weak | 0.4 + 0.1 per paragraph, at most 0.6 |
-//! | otherwise | missing | 0.9 with no cue hit at all, 0.7 if only short or enumeration blocks hit |
-//!
-//! So a draft that gives an element its own explicit heading never gets
-//! "missing" for it, and a section may serve several elements ("Conclusions
-//! and recommendations" serves insights and next steps).
+//! The check reads sections and sentences, not keywords (`detect`): body
+//! text is cut into units and sentences; placeholders, dates, contents
+//! lines, enumerations of the elements, plans and prescriptions are not
+//! substance; each element's lexicons (`headings` claim it, `cues` speak of
+//! it, `hints` add substance where it is already the topic) find the
+//! sentences that count for it; a heading is a claim its body must back
+//! (bait is a heading over a body about something else). Present = a
+//! section, a paragraph of several sentences or a list of real items;
+//! weak = one sentence or a passing mention; missing = nothing, or only
+//! placeholders or bait. `genre` decides whether the draft is a BPF output
+//! report at all. Every verdict carries its reason in words. The whole
+//! method, its thresholds and its measured agreement with a careful reader
+//! are in `docs/check.md` (figures in BENCHMARKS.md).
 
 pub mod checklist;
 mod detect;
