@@ -37,7 +37,7 @@ pub use settings::{Flags, Needed, Settings, SettingsError, SummariesSettings};
 use crate::check::{CheckReport, Checklist};
 use crate::ingest::{Limits, read_path};
 use crate::model::Document;
-use crate::render::{Engine, Rendered, render_report};
+use crate::render::{Engine, Rendered, ReportJob, render_prepared};
 use crate::takeaways::sheet::Sheet;
 use crate::takeaways::{self, Source};
 use std::path::Path;
@@ -85,16 +85,42 @@ pub fn render(
     doc: &Document,
     settings: &Settings,
 ) -> Result<Warned<Rendered>, Error> {
-    let r = render_report(engine, doc, &settings.report_options())?;
-    // What the reader noticed shapes the report too (a title taken from
-    // the first paragraphs, none found, figures left out): said with it.
+    let job = ReportJob::new(doc, &settings.report_options())?;
+    let warnings = reader_warnings(doc, settings);
+    finish_render(engine, job, warnings)
+}
+
+/// [`render`] for a caller done with the model: it is dropped before the
+/// compile starts, so a long report's model is not alive at the compile's
+/// peak (`bpfpress render`).
+pub fn render_owned(
+    engine: &Engine,
+    doc: Document,
+    settings: &Settings,
+) -> Result<Warned<Rendered>, Error> {
+    let job = ReportJob::new(&doc, &settings.report_options())?;
+    let warnings = reader_warnings(&doc, settings);
+    drop(doc);
+    finish_render(engine, job, warnings)
+}
+
+/// What the reader noticed shapes the report too (a title taken from the
+/// first paragraphs, none found, figures left out): said with it.
+fn reader_warnings(doc: &Document, settings: &Settings) -> Vec<Warning> {
     let titled = settings.title.is_some();
-    let mut warnings: Vec<Warning> = doc
-        .warnings
+    doc.warnings
         .iter()
         .filter(|w| !(titled && w.starts_with(crate::ingest::front::NO_TITLE)))
         .map(Warning::new)
-        .collect();
+        .collect()
+}
+
+fn finish_render(
+    engine: &Engine,
+    job: ReportJob,
+    mut warnings: Vec<Warning>,
+) -> Result<Warned<Rendered>, Error> {
+    let r = render_prepared(engine, job)?;
     warnings.extend(r.warnings.iter().map(Warning::template));
     Ok(Warned::new(r, warnings))
 }
