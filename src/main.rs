@@ -15,7 +15,7 @@ fn main() -> ExitCode {
 /// CLI's (issue 13; figures in BENCHMARKS.md, "A long report's peak memory
 /// under the CLI's"):
 /// - a fixed mmap threshold (128 KiB, glibc's initial one): every larger
-///   block (pages of layout, the PDF being written) is its own mapping,
+///   block (the PDF being written, typst's big buffers) is its own mapping,
 ///   given back to the system when freed. glibc otherwise raises the
 ///   threshold each time such a block is freed, up to 32 MiB, and the big
 ///   blocks of the export then land in the heap, where freed holes stay
@@ -24,10 +24,10 @@ fn main() -> ExitCode {
 ///   and its rayon workers each took a fresh arena, whose free space no
 ///   other thread reuses.
 ///
-/// mimalloc was the allocator until 2026-12-06: it kept ~60 MiB more than
-/// glibc on the long report (retained pages, whatever its purge options),
-/// and it made `bpfpress check` ~12 ms faster — a cost still inside that
-/// command's 100 ms target (BENCHMARKS.md).
+/// mimalloc was the allocator until 2026-12-06: it kept ~50 MiB more than
+/// tuned glibc on the long report (retained pages, whatever its purge
+/// options); it made `bpfpress check` ~14 ms of CPU faster, a cost inside
+/// that command's 100 ms target (BENCHMARKS.md).
 fn tune_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes the allocator's parameters; it is called
