@@ -37,7 +37,7 @@ pub use settings::{Flags, Needed, Settings, SettingsError, SummariesSettings};
 use crate::check::{CheckReport, Checklist};
 use crate::ingest::{Limits, read_path};
 use crate::model::Document;
-use crate::render::{Engine, Rendered, ReportJob, render_prepared};
+use crate::render::{Engine, Rendered, render_report, render_report_owned};
 use crate::takeaways::sheet::Sheet;
 use crate::takeaways::{self, Source};
 use std::path::Path;
@@ -85,9 +85,8 @@ pub fn render(
     doc: &Document,
     settings: &Settings,
 ) -> Result<Warned<Rendered>, Error> {
-    let job = ReportJob::new(doc, &settings.report_options())?;
-    let warnings = reader_warnings(doc, settings);
-    finish_render(engine, job, warnings)
+    let r = render_report(engine, doc, &settings.report_options())?;
+    Ok(with_warnings(r, reader_warnings(doc, settings)))
 }
 
 /// [`render`] for a caller done with the model: it is dropped before the
@@ -98,10 +97,9 @@ pub fn render_owned(
     doc: Document,
     settings: &Settings,
 ) -> Result<Warned<Rendered>, Error> {
-    let job = ReportJob::new(&doc, &settings.report_options())?;
     let warnings = reader_warnings(&doc, settings);
-    drop(doc);
-    finish_render(engine, job, warnings)
+    let r = render_report_owned(engine, doc, &settings.report_options())?;
+    Ok(with_warnings(r, warnings))
 }
 
 /// What the reader noticed shapes the report too (a title taken from the
@@ -115,14 +113,9 @@ fn reader_warnings(doc: &Document, settings: &Settings) -> Vec<Warning> {
         .collect()
 }
 
-fn finish_render(
-    engine: &Engine,
-    job: ReportJob,
-    mut warnings: Vec<Warning>,
-) -> Result<Warned<Rendered>, Error> {
-    let r = render_prepared(engine, job)?;
+fn with_warnings(r: Rendered, mut warnings: Vec<Warning>) -> Warned<Rendered> {
     warnings.extend(r.warnings.iter().map(Warning::template));
-    Ok(Warned::new(r, warnings))
+    Warned::new(r, warnings)
 }
 
 /// A takeaways file (Markdown bullets) as read, with the name it is shown by.

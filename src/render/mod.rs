@@ -472,15 +472,32 @@ pub fn render_report(
     doc: &Document,
     opts: &ReportOptions,
 ) -> Result<Rendered, RenderError> {
-    render_prepared(engine, ReportJob::new(doc, opts)?)
+    // One thread reads the model, compiles and exports: what the compile
+    // freed, the export reuses (the allocator gives threads their own
+    // arenas; a compile on one thread and an export on another added their
+    // peaks).
+    run_big_stack(|| render_job_here(engine, ReportJob::new(doc, opts)?))
+}
+
+/// [`render_report`] for a caller done with the model: it is dropped as
+/// soon as the report's data is taken from it, before the compile starts,
+/// so it is not alive at the compile's peak (`bpfpress render`).
+pub fn render_report_owned(
+    engine: &Engine,
+    doc: Document,
+    opts: &ReportOptions,
+) -> Result<Rendered, RenderError> {
+    run_big_stack(move || {
+        let job = ReportJob::new(&doc, opts)?;
+        drop(doc);
+        render_job_here(engine, job)
+    })
 }
 
 /// Everything the report's compile and export need from the model — the
 /// `/data.json` bytes, the figures' images, the PDF identifier — taken out
-/// of it, so a caller that owns the model can drop it before the compile
-/// (`bpfpress render` does: the model of a long report is tens of
-/// megabytes the compile would otherwise carry to its peak).
-pub struct ReportJob {
+/// of it, so that a caller that owns the model can drop it first.
+struct ReportJob {
     job: Job<'static>,
     /// The figures' images as virtual files.
     files: Vec<(String, Bytes)>,
@@ -492,7 +509,7 @@ pub struct ReportJob {
 impl ReportJob {
     /// The report job of `doc`. Errors before any compile when PDF/UA-1 is
     /// asked for and a figure has no description.
-    pub fn new(doc: &Document, opts: &ReportOptions) -> Result<ReportJob, RenderError> {
+    fn new(doc: &Document, opts: &ReportOptions) -> Result<ReportJob, RenderError> {
         let (figures, figure_warnings) = data::figures(doc);
         if opts.standard == Some(Standard::PdfUa1) {
             let bare: Vec<&str> = figures
@@ -538,16 +555,9 @@ impl ReportJob {
     }
 }
 
-/// Compile and export a prepared report.
-pub fn render_prepared(engine: &Engine, job: ReportJob) -> Result<Rendered, RenderError> {
-    // One thread compiles and exports: what the compile freed, the export
-    // reuses (the allocator gives each thread its own arena; a compile on
-    // one thread and an export on another added their peaks).
-    run_big_stack(|| render_prepared_here(engine, job))
-}
-
-/// [`render_prepared`] on the calling thread (which needs [`TYPST_STACK`]).
-fn render_prepared_here(engine: &Engine, job: ReportJob) -> Result<Rendered, RenderError> {
+/// Compile and export a prepared report, on the calling thread (which needs
+/// [`TYPST_STACK`]).
+fn render_job_here(engine: &Engine, job: ReportJob) -> Result<Rendered, RenderError> {
     let ReportJob {
         job,
         files,
