@@ -452,7 +452,7 @@ impl LetterRenderer {
     ) -> Result<crate::render::Compiled, LettersError> {
         let job = Job {
             main: "/letter.typ",
-            data: Self::json_at(r, step, takeaways),
+            data: Bytes::new(Self::json_at(r, step, takeaways)),
             today: self.today,
         };
         Ok(self
@@ -698,7 +698,9 @@ pub fn press_release(
         };
         let job = Job {
             main: "/press-release.typ",
-            data: serde_json::to_vec(&data).map_err(|e| LettersError::Data(e.to_string()))?,
+            data: Bytes::new(
+                serde_json::to_vec(&data).map_err(|e| LettersError::Data(e.to_string()))?,
+            ),
             today: typst_date(setup.date),
         };
         let c = engine.compile(&job)?;

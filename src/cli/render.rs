@@ -63,7 +63,8 @@ pub fn run(args: Args) -> ExitCode {
     });
     let rendered = doc.and_then(|doc| {
         let engine = engine?;
-        pipeline::render(&engine, &doc, &settings).map_err(|e| e.with_path(&args.file))
+        // The model is dropped once the report's data is taken from it.
+        pipeline::render_owned(&engine, doc, &settings).map_err(|e| e.with_path(&args.file))
     });
     let rendered = match rendered {
         Ok(r) => r,

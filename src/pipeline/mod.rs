@@ -37,7 +37,7 @@ pub use settings::{Flags, Needed, Settings, SettingsError, SummariesSettings};
 use crate::check::{CheckReport, Checklist};
 use crate::ingest::{Limits, read_path};
 use crate::model::Document;
-use crate::render::{Engine, Rendered, render_report};
+use crate::render::{Engine, Rendered, render_report, render_report_owned};
 use crate::takeaways::sheet::Sheet;
 use crate::takeaways::{self, Source};
 use std::path::Path;
@@ -86,17 +86,36 @@ pub fn render(
     settings: &Settings,
 ) -> Result<Warned<Rendered>, Error> {
     let r = render_report(engine, doc, &settings.report_options())?;
-    // What the reader noticed shapes the report too (a title taken from
-    // the first paragraphs, none found, figures left out): said with it.
+    Ok(with_warnings(r, reader_warnings(doc, settings)))
+}
+
+/// [`render`] for a caller done with the model: it is dropped before the
+/// compile starts, so a long report's model is not alive at the compile's
+/// peak (`bpfpress render`).
+pub fn render_owned(
+    engine: &Engine,
+    doc: Document,
+    settings: &Settings,
+) -> Result<Warned<Rendered>, Error> {
+    let warnings = reader_warnings(&doc, settings);
+    let r = render_report_owned(engine, doc, &settings.report_options())?;
+    Ok(with_warnings(r, warnings))
+}
+
+/// What the reader noticed shapes the report too (a title taken from the
+/// first paragraphs, none found, figures left out): said with it.
+fn reader_warnings(doc: &Document, settings: &Settings) -> Vec<Warning> {
     let titled = settings.title.is_some();
-    let mut warnings: Vec<Warning> = doc
-        .warnings
+    doc.warnings
         .iter()
         .filter(|w| !(titled && w.starts_with(crate::ingest::front::NO_TITLE)))
         .map(Warning::new)
-        .collect();
+        .collect()
+}
+
+fn with_warnings(r: Rendered, mut warnings: Vec<Warning>) -> Warned<Rendered> {
     warnings.extend(r.warnings.iter().map(Warning::template));
-    Ok(Warned::new(r, warnings))
+    Warned::new(r, warnings)
 }
 
 /// A takeaways file (Markdown bullets) as read, with the name it is shown by.

@@ -184,8 +184,9 @@ impl Compiled {
 pub struct Job<'a> {
     /// Virtual path of the main template, e.g. `/report.typ`.
     pub main: &'a str,
-    /// The JSON handed in as [`DATA_PATH`].
-    pub data: Vec<u8>,
+    /// The JSON handed in as [`DATA_PATH`] (shared with typst as is, not
+    /// copied: a long report's is megabytes).
+    pub data: Bytes,
     /// The fixed date for `today()` and the PDF metadata.
     pub today: Option<Datetime>,
 }
@@ -317,7 +318,7 @@ impl Engine {
         let main = world::file_id(job.main).map_err(RenderError::Data)?;
         let data_id = world::file_id(DATA_PATH).map_err(RenderError::Data)?;
         let mut files = HashMap::new();
-        files.insert(data_id, Bytes::new(job.data.clone()));
+        files.insert(data_id, job.data.clone());
         for (path, bytes) in extra {
             files.insert(
                 world::file_id(path).map_err(RenderError::Data)?,
@@ -471,55 +472,111 @@ pub fn render_report(
     doc: &Document,
     opts: &ReportOptions,
 ) -> Result<Rendered, RenderError> {
-    // One thread compiles and exports: what the compile freed, the export
-    // reuses (the allocator gives each thread its own arena; a compile on
-    // one thread and an export on another added their peaks).
-    run_big_stack(|| render_report_here(engine, doc, opts))
+    // One thread reads the model, compiles and exports: what the compile
+    // freed, the export reuses (the allocator gives threads their own
+    // arenas; a compile on one thread and an export on another added their
+    // peaks).
+    run_big_stack(|| render_job_here(engine, ReportJob::new(doc, opts)?))
 }
 
-/// [`render_report`] on the calling thread (which needs [`TYPST_STACK`]).
-fn render_report_here(
+/// [`render_report`] for a caller done with the model: it is dropped as
+/// soon as the report's data is taken from it, before the compile starts,
+/// so it is not alive at the compile's peak (`bpfpress render`).
+pub fn render_report_owned(
     engine: &Engine,
-    doc: &Document,
+    doc: Document,
     opts: &ReportOptions,
 ) -> Result<Rendered, RenderError> {
-    let (figures, figure_warnings) = data::figures(doc);
-    if opts.standard == Some(Standard::PdfUa1) {
-        let bare: Vec<&str> = figures
-            .iter()
-            .filter(|f| !f.alt)
-            .map(|f| f.name.as_str())
-            .collect();
-        if !bare.is_empty() {
-            let mut d = Diagnostic::plain(format!(
-                "PDF/UA-1 needs a description of every figure; {} {} none: {}",
-                bare.len(),
-                if bare.len() == 1 { "has" } else { "have" },
-                bare.join("; ")
-            ));
-            d.hints.push(
-                "give each figure alt text (Word: right-click the picture › View Alt Text; \
-                 Markdown: between the brackets, ![description](file.png)) or render \
-                 without --standard"
-                    .into(),
-            );
-            return Err(RenderError::Export {
-                standard: opts.standard,
-                diagnostics: vec![d],
-            });
+    run_big_stack(move || {
+        let job = ReportJob::new(&doc, opts)?;
+        drop(doc);
+        render_job_here(engine, job)
+    })
+}
+
+/// Everything the report's compile and export need from the model — the
+/// `/data.json` bytes, the figures' images, the PDF identifier — taken out
+/// of it, so that a caller that owns the model can drop it first.
+struct ReportJob {
+    job: Job<'static>,
+    /// The figures' images as virtual files.
+    files: Vec<(String, Bytes)>,
+    figure_warnings: Vec<String>,
+    ident: String,
+    standard: Option<Standard>,
+}
+
+impl ReportJob {
+    /// The report job of `doc`. Errors before any compile when PDF/UA-1 is
+    /// asked for and a figure has no description.
+    fn new(doc: &Document, opts: &ReportOptions) -> Result<ReportJob, RenderError> {
+        let (figures, figure_warnings) = data::figures(doc);
+        if opts.standard == Some(Standard::PdfUa1) {
+            let bare: Vec<&str> = figures
+                .iter()
+                .filter(|f| !f.alt)
+                .map(|f| f.name.as_str())
+                .collect();
+            if !bare.is_empty() {
+                let mut d = Diagnostic::plain(format!(
+                    "PDF/UA-1 needs a description of every figure; {} {} none: {}",
+                    bare.len(),
+                    if bare.len() == 1 { "has" } else { "have" },
+                    bare.join("; ")
+                ));
+                d.hints.push(
+                    "give each figure alt text (Word: right-click the picture › View Alt Text; \
+                     Markdown: between the brackets, ![description](file.png)) or render \
+                     without --standard"
+                        .into(),
+                );
+                return Err(RenderError::Export {
+                    standard: opts.standard,
+                    diagnostics: vec![d],
+                });
+            }
         }
+        // The PDF identifier depends on the title only (not on the path the
+        // draft was read from), so the same draft gives the same bytes anywhere.
+        let ident = format!(
+            "bpfpress-report:{}",
+            opts.title
+                .as_deref()
+                .or(doc.meta.title.as_deref())
+                .unwrap_or("untitled")
+        );
+        Ok(ReportJob {
+            job: report_job(doc, opts)?,
+            files: figure_files(doc, &figures),
+            figure_warnings,
+            ident,
+            standard: opts.standard,
+        })
     }
-    let compiled = compile_report(engine, doc, opts, &figures)?;
-    // The PDF identifier depends on the title only (not on the path the
-    // draft was read from), so the same draft gives the same bytes anywhere.
-    let ident = format!(
-        "bpfpress-report:{}",
-        opts.title
-            .as_deref()
-            .or(doc.meta.title.as_deref())
-            .unwrap_or("untitled")
-    );
-    let pdf = engine.pdf(&compiled, &ident, opts.standard)?;
+}
+
+/// Compile and export a prepared report, on the calling thread (which needs
+/// [`TYPST_STACK`]).
+fn render_job_here(engine: &Engine, job: ReportJob) -> Result<Rendered, RenderError> {
+    let ReportJob {
+        job,
+        files,
+        figure_warnings,
+        ident,
+        standard,
+    } = job;
+    let extra: Vec<(&str, Bytes)> = files.iter().map(|(p, b)| (p.as_str(), b.clone())).collect();
+    let compiled = engine.compile_with(&job, &extra)?;
+    drop(extra);
+    drop((files, job));
+    // The export needs the laid-out document only, not the compile's
+    // memoised intermediate results (typst's cache): emptied here, the
+    // export reuses their memory instead of adding its own on top — the
+    // peak of a long report is at the end of the export (the stock CLI
+    // keeps the cache; BENCHMARKS.md, "A long report's peak memory under
+    // the CLI's").
+    comemo::evict(0);
+    let pdf = engine.pdf(&compiled, &ident, standard)?;
     let previews = engine.previews(&compiled)?;
     engine.after_document();
     let mut warnings: Vec<Diagnostic> = figure_warnings
@@ -544,7 +601,7 @@ fn report_job(doc: &Document, opts: &ReportOptions) -> Result<Job<'static>, Rend
     let bytes = data::report_data_bytes(doc, opts).map_err(|e| RenderError::Data(e.to_string()))?;
     Ok(Job {
         main: "/report.typ",
-        data: bytes,
+        data: Bytes::new(bytes),
         today: today.and_then(|d| typst_date(d.first_day())),
     })
 }
@@ -570,12 +627,17 @@ fn compile_report(
     opts: &ReportOptions,
     figures: &[data::Figure],
 ) -> Result<Compiled, RenderError> {
-    let files: Vec<(String, Bytes)> = data::figure_files(doc, figures)
-        .into_iter()
-        .map(|(path, bytes)| (path, Bytes::new(bytes)))
-        .collect();
+    let files = figure_files(doc, figures);
     let extra: Vec<(&str, Bytes)> = files.iter().map(|(p, b)| (p.as_str(), b.clone())).collect();
     engine.compile_with(&report_job(doc, opts)?, &extra)
+}
+
+/// The figures' images as virtual files.
+fn figure_files(doc: &Document, figures: &[data::Figure]) -> Vec<(String, Bytes)> {
+    data::figure_files(doc, figures)
+        .into_iter()
+        .map(|(path, bytes)| (path, Bytes::new(bytes)))
+        .collect()
 }
 
 /// Run `f` on a thread with [`TYPST_STACK`] (callers may sit on a small stack).

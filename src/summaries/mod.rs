@@ -593,7 +593,9 @@ pub fn make(
             );
             let job = Job {
                 main: TEMPLATE,
-                data: serde_json::to_vec(&v).map_err(|e| RenderError::Data(e.to_string()))?,
+                data: typst::foundations::Bytes::new(
+                    serde_json::to_vec(&v).map_err(|e| RenderError::Data(e.to_string()))?,
+                ),
                 today,
             };
             Ok(crate::render::run_big_stack(|| engine.compile(&job))?)

@@ -458,7 +458,7 @@ pub fn make_sheet(
         compiles += 1;
         let job = Job {
             main: TEMPLATE,
-            data: base.with(level, layout, take, recs)?,
+            data: typst::foundations::Bytes::new(base.with(level, layout, take, recs)?),
             today,
         };
         engine.compile(&job).map_err(SheetError::from)
