@@ -187,6 +187,51 @@ fn a_failing_letter_fails_only_its_recipient() {
     );
 }
 
+/// The writer threads report a file they cannot put in place as that
+/// recipient's failure, naming the file; the manifest lists only files on
+/// disk, and the other recipients are written.
+#[test]
+fn a_file_that_cannot_be_written_fails_only_its_recipient() {
+    let dir = tempfile::tempdir().unwrap();
+    // A folder where message 3 should go: the rename over it fails.
+    let blocked = dir
+        .path()
+        .join("mail/003-un-department-of-economic-and-social-affairs-un.eml");
+    std::fs::create_dir_all(blocked.join("in-the-way")).unwrap();
+    let m = dry_run(dir.path());
+    let e = &m.entries[2];
+    assert_eq!(
+        e.stem,
+        "003-un-department-of-economic-and-social-affairs-un"
+    );
+    assert_eq!(e.status, Status::Failed);
+    assert_eq!(e.eml, None);
+    assert_eq!(
+        e.letter.as_deref(),
+        Some("letters/003-un-department-of-economic-and-social-affairs-un.pdf")
+    );
+    assert!(
+        e.reason
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("mail/003-un-department-of-economic-and-social-affairs-un.eml: "),
+        "{:?}",
+        e.reason
+    );
+    assert_eq!(m.count(Status::Generated), m.entries.len() - 1);
+    assert!(
+        m.outputs
+            .iter()
+            .all(|o| o.path != "mail/003-un-department-of-economic-and-social-affairs-un.eml")
+    );
+    let eml = list_dir(&dir.path().join("mail"));
+    assert_eq!(eml.len(), m.entries.len(), "{eml:?}");
+    assert!(
+        eml.iter().all(|n| !n.ends_with(".part")),
+        "no temporary file left: {eml:?}"
+    );
+}
+
 #[test]
 fn skipped_rows_are_in_the_manifest() {
     let dir = tempfile::tempdir().unwrap();
