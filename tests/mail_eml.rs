@@ -232,6 +232,30 @@ fn a_file_that_cannot_be_written_fails_only_its_recipient() {
     );
 }
 
+/// A recipient whose message cannot be made (no address) fails with the
+/// reason, and its letter is still written (it can go by post).
+#[test]
+fn a_message_that_cannot_be_made_keeps_its_letter() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rs = institutions();
+    rs.list[4].email = None;
+    let mut o = RunOptions::new(dir.path());
+    o.progress = false;
+    o.threads = 2;
+    let m = campaign().run(&rs, &fixture_letter(), &o).unwrap();
+    let e = &m.entries[4];
+    assert_eq!(e.status, Status::Failed);
+    assert_eq!(e.reason.as_deref(), Some("message: no email address"));
+    assert_eq!(e.eml, None);
+    let letter = e.letter.as_deref().unwrap_or("");
+    assert!(dir.path().join(letter).is_file(), "{letter:?}");
+    assert_eq!(m.count(Status::Generated), m.entries.len() - 1);
+    assert_eq!(
+        list_dir(&dir.path().join("mail")).len(),
+        m.entries.len() - 1
+    );
+}
+
 #[test]
 fn skipped_rows_are_in_the_manifest() {
     let dir = tempfile::tempdir().unwrap();

@@ -727,12 +727,11 @@ impl Campaign {
             }
         };
         if want_eml {
+            // A letter whose message cannot be made is still written (it
+            // can go by post); the recipient fails with the reason.
             match self.build_eml_with(r, pdf.clone(), shared) {
                 Ok((_, bytes)) => made.eml = Some(bytes),
-                Err(err) => {
-                    e.reason = Some(format!("message: {err}"));
-                    return made;
-                }
+                Err(err) => e.reason = Some(format!("message: {err}")),
             }
         }
         made.letter = Some(pdf);
@@ -742,8 +741,9 @@ impl Campaign {
 
 /// One recipient's letter and message, made and not yet written.
 struct Made {
-    /// `status` stays `Failed` (with its `reason`) until the files are
-    /// written; `letter`/`eml` name only files on disk.
+    /// `status` stays `Failed` until the files are written, and for good
+    /// if `reason` says what could not be made; `letter`/`eml` name only
+    /// files on disk.
     entry: ManifestEntry,
     /// `None` when the letter (or the message) could not be made.
     letter: Option<Arc<Vec<u8>>>,
@@ -776,7 +776,9 @@ impl Made {
             }
             entry.eml = Some(rel);
         }
-        entry.status = Status::Generated;
+        if entry.reason.is_none() {
+            entry.status = Status::Generated;
+        }
         entry
     }
 }
