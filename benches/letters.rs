@@ -23,6 +23,11 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// The allocator of the `bpfpress` binary (`src/main.rs`), so the bench
+/// measures what a user runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Peak resident set (VmHWM) of this process, in MiB.
 fn peak_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")

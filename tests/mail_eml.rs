@@ -187,6 +187,75 @@ fn a_failing_letter_fails_only_its_recipient() {
     );
 }
 
+/// The writer threads report a file they cannot put in place as that
+/// recipient's failure, naming the file; the manifest lists only files on
+/// disk, and the other recipients are written.
+#[test]
+fn a_file_that_cannot_be_written_fails_only_its_recipient() {
+    let dir = tempfile::tempdir().unwrap();
+    // A folder where message 3 should go: the rename over it fails.
+    let blocked = dir
+        .path()
+        .join("mail/003-un-department-of-economic-and-social-affairs-un.eml");
+    std::fs::create_dir_all(blocked.join("in-the-way")).unwrap();
+    let m = dry_run(dir.path());
+    let e = &m.entries[2];
+    assert_eq!(
+        e.stem,
+        "003-un-department-of-economic-and-social-affairs-un"
+    );
+    assert_eq!(e.status, Status::Failed);
+    assert_eq!(e.eml, None);
+    assert_eq!(
+        e.letter.as_deref(),
+        Some("letters/003-un-department-of-economic-and-social-affairs-un.pdf")
+    );
+    assert!(
+        e.reason
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("mail/003-un-department-of-economic-and-social-affairs-un.eml: "),
+        "{:?}",
+        e.reason
+    );
+    assert_eq!(m.count(Status::Generated), m.entries.len() - 1);
+    assert!(
+        m.outputs
+            .iter()
+            .all(|o| o.path != "mail/003-un-department-of-economic-and-social-affairs-un.eml")
+    );
+    let eml = list_dir(&dir.path().join("mail"));
+    assert_eq!(eml.len(), m.entries.len(), "{eml:?}");
+    assert!(
+        eml.iter().all(|n| !n.ends_with(".part")),
+        "no temporary file left: {eml:?}"
+    );
+}
+
+/// A recipient whose message cannot be made (no address) fails with the
+/// reason, and its letter is still written (it can go by post).
+#[test]
+fn a_message_that_cannot_be_made_keeps_its_letter() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rs = institutions();
+    rs.list[4].email = None;
+    let mut o = RunOptions::new(dir.path());
+    o.progress = false;
+    o.threads = 2;
+    let m = campaign().run(&rs, &fixture_letter(), &o).unwrap();
+    let e = &m.entries[4];
+    assert_eq!(e.status, Status::Failed);
+    assert_eq!(e.reason.as_deref(), Some("message: no email address"));
+    assert_eq!(e.eml, None);
+    let letter = e.letter.as_deref().unwrap_or("");
+    assert!(dir.path().join(letter).is_file(), "{letter:?}");
+    assert_eq!(m.count(Status::Generated), m.entries.len() - 1);
+    assert_eq!(
+        list_dir(&dir.path().join("mail")).len(),
+        m.entries.len() - 1
+    );
+}
+
 #[test]
 fn skipped_rows_are_in_the_manifest() {
     let dir = tempfile::tempdir().unwrap();
