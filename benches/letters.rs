@@ -23,11 +23,6 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// The allocator of the `bpfpress` binary (`src/main.rs`), so the bench
-/// measures what a user runs.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Peak resident set (VmHWM) of this process, in MiB.
 fn peak_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -139,6 +134,9 @@ fn typst_cli() -> Option<PathBuf> {
 }
 
 fn main() {
+    // The allocator settings of the `bpfpress` binary, so the bench measures
+    // what a user runs.
+    bpfpress::malloc::tune();
     let n = env_usize("BENCH_LETTERS_N", 500);
     let threads = env_usize("BENCH_LETTERS_THREADS", 2);
     let tmp = tempfile::tempdir().unwrap();

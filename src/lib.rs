@@ -23,6 +23,7 @@ pub mod fsutil;
 pub mod ingest;
 pub mod letters;
 pub mod mail;
+pub mod malloc;
 pub mod model;
 pub mod outline;
 pub mod pipeline;
