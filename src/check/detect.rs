@@ -940,6 +940,29 @@ fn judge(
             }
         }
     }
+    // Questions the draft asks and leaves open: two or more direct
+    // questions in one paragraph (with its list) are a set of open issues
+    // in the draft's own words, whatever their vocabulary. One question
+    // alone is often rhetorical ("Why does this matter?") and sets nothing.
+    // Questions in the first half of the draft pose the questions the
+    // report sets out to answer (the framing of the issue); only those in
+    // the second half are left open.
+    if el.questions {
+        let half = r.sentences.len() / 2;
+        for g in r.groups.iter().filter(|g| g.start >= half) {
+            let ks: Vec<usize> = g
+                .clone()
+                .filter(|&k| {
+                    counts(&r.sentences[k]) && text_of(&r.sentences[k]).trim_end().ends_with('?')
+                })
+                .collect();
+            if ks.len() >= 2 {
+                for k in ks {
+                    strong[k] = true;
+                }
+            }
+        }
+    }
     // Case narratives: paragraphs that open by narrating a case ("A charity
     // runs …", "In Kigali, …") make a compilation of cases when there are
     // two under one top-level section, or three in the draft.
