@@ -1186,7 +1186,12 @@ fn judge(
         // in the element's vocabulary among several.
         let explicit = heading_cover(h) >= 0.5;
         // Bait: most of the body speaks squarely of other elements and
-        // never in this element's words ("Next steps" over the forum's
+        // never in this element's words (under a heading mostly in the
+        // element's own words, only the forum speaking of itself or
+        // thanking is bait: the elements overlap — what worked speaks of
+        // consequences, takeaways of barriers — and a reader takes such a
+        // heading at its word over a body of real statements; not for
+        // the key elements, where a heading over bait does most harm) ("Next steps" over the forum's
         // history, which speaks of its meetings).
         // (Only where no cue of the element speaks in the body: a cue
         // backs the claim whatever else is there.)
@@ -1198,7 +1203,9 @@ fn judge(
                 s.substantive
                     && !r.enumeration[s.unit]
                     && !strong[k]
-                    && (s.thanks || ((r.cued[k] & !me != 0 || s.self_talk) && !hinted(k)))
+                    && (s.thanks
+                        || ((s.self_talk || ((el.key || !explicit) && r.cued[k] & !me != 0))
+                            && !hinted(k)))
             })
             .count();
         // One sentence is thin, not bait, unless the forum speaks of itself.
