@@ -686,8 +686,25 @@ impl Reading {
             // touch four elements ("three effective practices: …; regional
             // frameworks …; cooperation …") is not a list of them.
             let terse = unit.words < 10 * n;
+            // Prose that nonetheless names most of the checklist in one
+            // sentence (the modalities' list quoted in a running sentence):
+            // a sentence naming more than half the elements by their
+            // headings' words is their list, however long — and the
+            // paragraph around it speaks of the list, not of the elements.
+            let quotes_list = n * 2 > checklist.elements.len()
+                && n > max
+                && unit_sentences[u].clone().any(|k| {
+                    let t = &unit.matchable[sentences[k].start..sentences[k].end];
+                    let named = checklist
+                        .elements
+                        .iter()
+                        .filter(|e| e.headings.as_ref().is_some_and(|re| re.is_match(t)))
+                        .count();
+                    named * 2 > checklist.elements.len()
+                });
             if (n > max && per_sentence > 1.5 && terse)
                 || (n >= 2 && ENUM_MARK.is_match(&unit.matchable))
+                || quotes_list
             {
                 enumeration[u] = true;
             }
