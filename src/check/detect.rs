@@ -375,6 +375,10 @@ static META: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// An inline list item mark: "(a)", "(ii)", "(3)".
+static INLINE_ITEM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\((?:[a-h]|i{1,3}|iv|vi{0,3}|[1-9])\) ").expect("static regex"));
+
 /// Words that bring in an illustration of a point.
 static ILLUSTRATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:for (?:example|instance)|such as(?: the)?|e\.g\.)").expect("static regex")
@@ -1301,7 +1305,11 @@ fn judge(
     // sentence ("section 3, the case study team; …") is no compilation.
     let weight = |k: usize| {
         let t = text_of(&r.sentences[k]);
-        let clauses = t.matches("; ").count();
+        // Clauses: separated by semicolons, or marked inline "(a) … (b) …".
+        let clauses = t
+            .matches("; ")
+            .count()
+            .max(INLINE_ITEM.find_iter(t).count().saturating_sub(1));
         if clauses >= 2 && !el.done_only {
             (1 + clauses).min(3)
         } else {
