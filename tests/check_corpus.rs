@@ -18,15 +18,16 @@ use support::corpus::{self, Agreement, Case};
 /// Floors (share of verdicts that agree with the labels): the figure
 /// measured at the last change of the method, minus ~2.5 points, so a
 /// regression fails. Figures and dates are in BENCHMARKS.md ("Check
-/// agreement"). Round 2 (branch `check2`, frozen 2026-12-06): dev 86.5 %
-/// (47 documents), holdout 84.8 %, holdout2 91.0 % — all three tuned on by
-/// then, so these floors guard regressions; they are not unseen figures.
-const DEV_FLOOR: f64 = 0.84;
+/// agreement"). Round 3 (branch `check3`, frozen 2026-12-06 at `c3a71f4`):
+/// dev 87.2 %, holdout 84.8 %, holdout2 91.2 %, holdout3 78.4 % — all four
+/// tuned on by then, so these floors guard regressions; they are not
+/// unseen figures.
+const DEV_FLOOR: f64 = 0.85;
 const HOLDOUT_FLOOR: f64 = 0.82;
-const HOLDOUT2_FLOOR: f64 = 0.88;
-/// holdout3 was measured once, unseen, with the method frozen (74.3 %,
-/// 2026-12-06, commit f1cfaf3): its floor guards that figure.
-const HOLDOUT3_FLOOR: f64 = 0.72;
+const HOLDOUT2_FLOOR: f64 = 0.89;
+/// holdout3 was measured once unseen (74.3 %, 2026-12-06, commit f1cfaf3);
+/// round 3 tuned on it (78.4 %).
+const HOLDOUT3_FLOOR: f64 = 0.76;
 
 /// The hard-rule violations holdout3 showed at its single unseen
 /// measurement (BENCHMARKS.md), less those round 3 (branch `check3`, which
