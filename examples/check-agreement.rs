@@ -1,7 +1,7 @@
 //! How far `bpfpress check` agrees with a careful reader on the labelled
 //! corpus (`fixtures/check-corpus/`):
 //!
-//!   cargo run -q --example check-agreement -- dev|holdout|holdout2|holdout3|all [--why STEM] [--checklist FILE]
+//!   cargo run -q --example check-agreement -- dev|holdout|holdout2|holdout3|holdout4|all [--why STEM] [--checklist FILE]
 //!
 //! Prints agreement per element and per format, the confusion table
 //! (labelled × checked), the hard-rule violations and per-document scores.
@@ -39,11 +39,11 @@ fn main() -> std::process::ExitCode {
         None => bpfpress::check::Checklist::builtin(),
     };
     let splits: Vec<&str> = match split {
-        "all" => vec!["dev", "holdout", "holdout2", "holdout3"],
-        "dev" | "holdout" | "holdout2" | "holdout3" => vec![split],
+        "all" => vec!["dev", "holdout", "holdout2", "holdout3", "holdout4"],
+        "dev" | "holdout" | "holdout2" | "holdout3" | "holdout4" => vec![split],
         other => {
             eprintln!(
-                "error: unknown split {other:?}; use dev, holdout, holdout2, holdout3 or all"
+                "error: unknown split {other:?}; use dev, holdout, holdout2, holdout3, holdout4 or all"
             );
             return std::process::ExitCode::from(2);
         }

@@ -1,5 +1,5 @@
 //! The labelled check corpus, table-driven (as pulldown-cmark's spec
-//! tests): every document of `fixtures/check-corpus/{dev,holdout,holdout2,holdout3}` in every
+//! tests): every document of `fixtures/check-corpus/{dev,holdout,holdout2,holdout3,holdout4}` in every
 //! format it exists in is checked and compared with its labels. Each test
 //! reports every failing document, not just the first.
 //!
@@ -18,25 +18,28 @@ use support::corpus::{self, Agreement, Case};
 /// Floors (share of verdicts that agree with the labels): the figure
 /// measured at the last change of the method, minus ~2.5 points, so a
 /// regression fails. Figures and dates are in BENCHMARKS.md ("Check
-/// agreement"). Round 2 (branch `check2`, frozen 2026-12-06): dev 86.5 %
-/// (47 documents), holdout 84.8 %, holdout2 91.0 % — all three tuned on by
-/// then, so these floors guard regressions; they are not unseen figures.
-const DEV_FLOOR: f64 = 0.84;
+/// agreement"). Round 3 (branch `check3`, frozen 2026-12-06 at `c3a71f4`):
+/// dev 87.2 %, holdout 84.8 %, holdout2 91.2 %, holdout3 78.4 % — all four
+/// tuned on by then, so these floors guard regressions; they are not
+/// unseen figures.
+const DEV_FLOOR: f64 = 0.85;
 const HOLDOUT_FLOOR: f64 = 0.82;
-const HOLDOUT2_FLOOR: f64 = 0.88;
-/// holdout3 was measured once, unseen, with the method frozen (74.3 %,
-/// 2026-12-06, commit f1cfaf3): its floor guards that figure.
-const HOLDOUT3_FLOOR: f64 = 0.72;
+const HOLDOUT2_FLOOR: f64 = 0.89;
+/// holdout3 was measured once unseen (74.3 %, 2026-12-06, commit f1cfaf3);
+/// round 3 tuned on it (78.4 %).
+const HOLDOUT3_FLOOR: f64 = 0.76;
+
+/// holdout4 was measured once, unseen, with the round-3 method frozen
+/// (81.5 %, 0 hard-rule violations, 2026-12-06, commit c3a71f4): its floor
+/// guards that figure, and its hard rules hold with no known exception.
+const HOLDOUT4_FLOOR: f64 = 0.79;
 
 /// The hard-rule violations holdout3 showed at its single unseen
-/// measurement (BENCHMARKS.md). They are known failures of the method, left
-/// as measured (tuning on the split after seeing it would spend it); the
-/// test fails on any new one, and on one of these disappearing (then drop
-/// it from the list).
+/// measurement (BENCHMARKS.md), less those round 3 (branch `check3`, which
+/// tuned on holdout3 as spent data) removed: the three formats of
+/// community-radio-no-headings. The test fails on any new one, and on one
+/// of these disappearing (then drop it from the list).
 const HOLDOUT3_KNOWN_VIOLATIONS: &[&str] = &[
-    "holdout3/community-radio-no-headings.md: key element 1 missing",
-    "holdout3/community-radio-no-headings.docx: key element 1 missing",
-    "holdout3/community-radio-no-headings.pdf: key element 1 missing",
     "holdout3/scam-calls-enumeration.md: key element 3 present",
     "holdout3/disaster-mesh-coverage-table.pdf: key element 1 missing",
     "holdout3/prison-connectivity-synthesis.md: key element 1 present",
@@ -203,4 +206,19 @@ fn holdout3_agreement_floor() {
 #[test]
 fn holdout3_formats_agree() {
     formats_agree(&cases("holdout3"));
+}
+
+#[test]
+fn holdout4_hard_rules() {
+    hard_rules(&cases("holdout4"));
+}
+
+#[test]
+fn holdout4_agreement_floor() {
+    floor("holdout4", &cases("holdout4"), HOLDOUT4_FLOOR);
+}
+
+#[test]
+fn holdout4_formats_agree() {
+    formats_agree(&cases("holdout4"));
 }

@@ -180,3 +180,10 @@ fn holdout3_split_is_well_formed() {
     // method's single measurement): structure only, too.
     check_split("holdout3");
 }
+
+#[test]
+fn holdout4_split_is_well_formed() {
+    // The fourth held-out split (written blind on 2026-12-06 for the check3
+    // method's single measurement): structure only, too.
+    check_split("holdout4");
+}

@@ -556,3 +556,54 @@ The forum heard both sides at every meeting without settling it.\n\n\
         r.element(8).unwrap().reason
     );
 }
+
+/// A draft with `early` paragraphs, then a paragraph of `questions`, then
+/// `late` paragraphs of neutral prose; element 8's verdict.
+fn open_questions_verdict(early: usize, questions: &str, late: usize) -> Verdict {
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.meta.title = Some(BPF_TITLE.into());
+    let mut line = 1;
+    for _ in 0..early {
+        d.blocks.push(para(line, &format!("{}.", filler(30))));
+        line += 2;
+    }
+    d.blocks.push(para(line, questions));
+    line += 2;
+    for _ in 0..late {
+        d.blocks.push(para(line, &format!("{}.", filler(30))));
+        line += 2;
+    }
+    d.finish();
+    check_doc(&d).element(8).unwrap().verdict
+}
+
+#[test]
+fn questions_the_draft_leaves_open_are_unresolved_issues() {
+    // Two direct questions in the second half of the draft, in words no
+    // lexicon lists: open issues in the draft's own words.
+    let two = "Should small utilities below the thresholds be brought within the law, at the risk of costs they cannot bear? Who should pay for the measures, customers through tariffs or municipal budgets?";
+    assert_ne!(open_questions_verdict(4, two, 1), Missing);
+    // The same questions in the first half pose what the report answers.
+    assert_eq!(open_questions_verdict(1, two, 4), Missing);
+    // One question alone is rhetorical.
+    let one = "Who should pay for the measures, customers through tariffs or municipal budgets and the national treasury?";
+    assert_eq!(open_questions_verdict(4, one, 1), Missing);
+}
+
+#[test]
+fn the_list_of_elements_quoted_in_running_prose_is_not_substance() {
+    // The modalities' list quoted inside a long sentence, with more prose
+    // in the same paragraph: evidence of none of the elements it names.
+    let mut d = Document::new("t.md", Format::Markdown);
+    d.meta.title = Some(BPF_TITLE.into());
+    d.blocks.push(heading(1, 2, "About this report"));
+    d.blocks.push(para(
+        3,
+        "Outputs cover, where possible: regional specificities; existing policy measures and private sector initiatives; what worked well; unintended consequences of policy interventions; unresolved issues; insights gained; and proposed next steps. This first draft does not yet cover all of them. It gathers the material the forum has received so far on the topic at hand. It will be extended in the coming weeks by the editors. Contributions arrived from operators, regulators and researchers in many countries during the spring. The editors thank everyone who took the time to write to the forum and to comment on the outline.",
+    ));
+    d.finish();
+    let r = check_doc(&d);
+    for id in [4, 6, 7, 8, 9] {
+        assert_eq!(r.element(id).unwrap().verdict, Missing, "element {id}");
+    }
+}

@@ -91,6 +91,10 @@ pub struct Element {
     /// Case narratives ("In Kigali, the city …") count as cues when two
     /// stand in one paragraph.
     pub cases: bool,
+    /// Direct questions posed in the body ("Who should pay?"), two or more
+    /// in one paragraph or list, speak of the element: a draft that asks
+    /// questions it does not answer names open issues in its own words.
+    pub questions: bool,
     /// What to add when the element is weak or missing (modalities' words).
     pub advice: String,
     pub thresholds: Thresholds,
@@ -171,6 +175,8 @@ struct RawElement {
     compare: Vec<String>,
     #[serde(default)]
     cases: bool,
+    #[serde(default)]
+    questions: bool,
     advice: Option<String>,
     min_words: Option<usize>,
     present_paragraphs: Option<usize>,
@@ -298,6 +304,7 @@ impl Checklist {
                 compare,
                 compare_patterns: e.compare,
                 cases: e.cases,
+                questions: e.questions,
                 advice,
                 thresholds,
             });

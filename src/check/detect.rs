@@ -375,6 +375,10 @@ static META: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// An inline list item mark: "(a)", "(ii)", "(3)".
+static INLINE_ITEM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\((?:[a-h]|i{1,3}|iv|vi{0,3}|[1-9])\) ").expect("static regex"));
+
 /// Words that bring in an illustration of a point.
 static ILLUSTRATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:for (?:example|instance)|such as(?: the)?|e\.g\.)").expect("static regex")
@@ -686,8 +690,25 @@ impl Reading {
             // touch four elements ("three effective practices: …; regional
             // frameworks …; cooperation …") is not a list of them.
             let terse = unit.words < 10 * n;
+            // Prose that nonetheless names most of the checklist in one
+            // sentence (the modalities' list quoted in a running sentence):
+            // a sentence naming more than half the elements by their
+            // headings' words is their list, however long — and the
+            // paragraph around it speaks of the list, not of the elements.
+            let quotes_list = n * 2 > checklist.elements.len()
+                && n > max
+                && unit_sentences[u].clone().any(|k| {
+                    let t = &unit.matchable[sentences[k].start..sentences[k].end];
+                    let named = checklist
+                        .elements
+                        .iter()
+                        .filter(|e| e.headings.as_ref().is_some_and(|re| re.is_match(t)))
+                        .count();
+                    named * 2 > checklist.elements.len()
+                });
             if (n > max && per_sentence > 1.5 && terse)
                 || (n >= 2 && ENUM_MARK.is_match(&unit.matchable))
+                || quotes_list
             {
                 enumeration[u] = true;
             }
@@ -940,6 +961,29 @@ fn judge(
             }
         }
     }
+    // Questions the draft asks and leaves open: two or more direct
+    // questions in one paragraph (with its list) are a set of open issues
+    // in the draft's own words, whatever their vocabulary. One question
+    // alone is often rhetorical ("Why does this matter?") and sets nothing.
+    // Questions in the first half of the draft pose the questions the
+    // report sets out to answer (the framing of the issue); only those in
+    // the second half are left open.
+    if el.questions {
+        let half = r.sentences.len() / 2;
+        for g in r.groups.iter().filter(|g| g.start >= half) {
+            let ks: Vec<usize> = g
+                .clone()
+                .filter(|&k| {
+                    counts(&r.sentences[k]) && text_of(&r.sentences[k]).trim_end().ends_with('?')
+                })
+                .collect();
+            if ks.len() >= 2 {
+                for k in ks {
+                    strong[k] = true;
+                }
+            }
+        }
+    }
     // Case narratives: paragraphs that open by narrating a case ("A charity
     // runs …", "In Kigali, …") make a compilation of cases when there are
     // two under one top-level section, or three in the draft.
@@ -1163,7 +1207,12 @@ fn judge(
         // in the element's vocabulary among several.
         let explicit = heading_cover(h) >= 0.5;
         // Bait: most of the body speaks squarely of other elements and
-        // never in this element's words ("Next steps" over the forum's
+        // never in this element's words (under a heading mostly in the
+        // element's own words, only the forum speaking of itself or
+        // thanking is bait: the elements overlap — what worked speaks of
+        // consequences, takeaways of barriers — and a reader takes such a
+        // heading at its word over a body of real statements; not for
+        // the key elements, where a heading over bait does most harm) ("Next steps" over the forum's
         // history, which speaks of its meetings).
         // (Only where no cue of the element speaks in the body: a cue
         // backs the claim whatever else is there.)
@@ -1175,7 +1224,9 @@ fn judge(
                 s.substantive
                     && !r.enumeration[s.unit]
                     && !strong[k]
-                    && (s.thanks || ((r.cued[k] & !me != 0 || s.self_talk) && !hinted(k)))
+                    && (s.thanks
+                        || ((s.self_talk || ((el.key || !explicit) && r.cued[k] & !me != 0))
+                            && !hinted(k)))
             })
             .count();
         // One sentence is thin, not bait, unless the forum speaks of itself.
@@ -1254,7 +1305,11 @@ fn judge(
     // sentence ("section 3, the case study team; …") is no compilation.
     let weight = |k: usize| {
         let t = text_of(&r.sentences[k]);
-        let clauses = t.matches("; ").count();
+        // Clauses: separated by semicolons, or marked inline "(a) … (b) …".
+        let clauses = t
+            .matches("; ")
+            .count()
+            .max(INLINE_ITEM.find_iter(t).count().saturating_sub(1));
         if clauses >= 2 && !el.done_only {
             (1 + clauses).min(3)
         } else {
