@@ -6,6 +6,7 @@
 //! or a [`ChecklistError`] naming the file, the element and field, and the
 //! reason. The format is documented in `docs/check.md`.
 
+use rayon::prelude::*;
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -251,8 +252,12 @@ impl Checklist {
         let defaults = raw.defaults.over(Thresholds::default());
         check_thresholds(&defaults).map_err(|(f, r)| invalid(format!("defaults.{f}"), r))?;
 
+        // Validate in order, then compile every element's patterns in
+        // parallel: compiling the built-in checklist's alternations is most
+        // of `bpfpress check`'s start-up, and the elements are independent.
+        // Errors are reported for the first bad element in file order.
         let mut seen = HashSet::new();
-        let mut elements = Vec::with_capacity(raw.elements.len());
+        let mut checked = Vec::with_capacity(raw.elements.len());
         for (i, e) in raw.elements.into_iter().enumerate() {
             let at = format!("element {} (the {} [[element]])", e.id, ordinal(i + 1));
             if e.id == 0 {
@@ -273,14 +278,27 @@ impl Checklist {
             }
             let thresholds = e.thresholds().over(defaults);
             check_thresholds(&thresholds).map_err(|(f, r)| invalid(format!("{at}, {f}"), r))?;
-            let headings = compile(&e.headings)
-                .map_err(|(k, r)| invalid(format!("{at}, headings[{k}] {:?}", e.headings[k]), r))?;
-            let cues = compile(&e.cues)
-                .map_err(|(k, r)| invalid(format!("{at}, cues[{k}] {:?}", e.cues[k]), r))?;
-            let compare = compile(&e.compare)
-                .map_err(|(k, r)| invalid(format!("{at}, compare[{k}] {:?}", e.compare[k]), r))?;
-            let hints = compile(&e.hints)
-                .map_err(|(k, r)| invalid(format!("{at}, hints[{k}] {:?}", e.hints[k]), r))?;
+            checked.push((at, e, thresholds));
+        }
+        let compiled: Vec<Result<_, ChecklistError>> = checked
+            .par_iter()
+            .map(|(at, e, _)| {
+                let headings = compile(&e.headings).map_err(|(k, r)| {
+                    invalid(format!("{at}, headings[{k}] {:?}", e.headings[k]), r)
+                })?;
+                let cues = compile(&e.cues)
+                    .map_err(|(k, r)| invalid(format!("{at}, cues[{k}] {:?}", e.cues[k]), r))?;
+                let compare = compile(&e.compare).map_err(|(k, r)| {
+                    invalid(format!("{at}, compare[{k}] {:?}", e.compare[k]), r)
+                })?;
+                let hints = compile(&e.hints)
+                    .map_err(|(k, r)| invalid(format!("{at}, hints[{k}] {:?}", e.hints[k]), r))?;
+                Ok((headings, cues, compare, hints))
+            })
+            .collect();
+        let mut elements = Vec::with_capacity(checked.len());
+        for ((_, e, thresholds), c) in checked.into_iter().zip(compiled) {
+            let (headings, cues, compare, hints) = c?;
             let advice = e
                 .advice
                 .filter(|s| !s.trim().is_empty())
