@@ -134,9 +134,9 @@ fn typst_cli() -> Option<PathBuf> {
 }
 
 fn main() {
-    // The allocator settings of the `bpfpress` binary, so the bench measures
+    // The allocator settings of `bpfpress letters`, so the bench measures
     // what a user runs.
-    bpfpress::malloc::tune();
+    bpfpress::malloc::tune(bpfpress::malloc::Workload::Mailing);
     let n = env_usize("BENCH_LETTERS_N", 500);
     let threads = env_usize("BENCH_LETTERS_THREADS", 2);
     let tmp = tempfile::tempdir().unwrap();

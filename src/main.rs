@@ -5,7 +5,6 @@ mod cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    bpfpress::malloc::tune();
     bpfpress::ingest::quiet_parser_panics();
     cli::run()
 }

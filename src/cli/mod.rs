@@ -19,6 +19,7 @@ mod summaries;
 mod takeaways;
 
 use bpfpress::dates::Clock;
+use bpfpress::malloc::Workload;
 use bpfpress::pipeline::{EXIT_FINDINGS, EXIT_INPUT, Error, Warning};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -64,6 +65,18 @@ pub fn run() -> ExitCode {
             };
         }
     };
+    // The allocator's settings depend on the work; no thread exists yet.
+    bpfpress::malloc::tune(match cli.command {
+        Command::Build(_)
+        | Command::Render(_)
+        | Command::Takeaways(_)
+        | Command::Summaries(_)
+        | Command::Serve(_) => Workload::Report,
+        Command::Letters(_) => Workload::Mailing,
+        Command::Init(_) | Command::Ingest(_) | Command::Check(_) | Command::Completions(_) => {
+            Workload::Other
+        }
+    });
     match cli.command {
         Command::Build(a) => build::run(a),
         Command::Init(a) => init::run(a),
