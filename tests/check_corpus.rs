@@ -13,6 +13,7 @@
 //! - The `.md`, `.docx` and `.pdf` of one draft agree with each other.
 
 mod support;
+use std::sync::OnceLock;
 use support::corpus::{self, Agreement, Case};
 
 /// Floors (share of verdicts that agree with the labels): the figure
@@ -48,24 +49,44 @@ const HOLDOUT3_KNOWN_VIOLATIONS: &[&str] = &[
     "holdout3/workshop-session-report.pdf: a non-report not called one",
 ];
 
-fn cases(split: &str) -> Vec<Case> {
-    let c = corpus::run(split).unwrap_or_else(|e| panic!("corpus {split}: {e}"));
-    assert!(
-        !c.is_empty(),
-        "fixtures/check-corpus/{split}: no labelled document"
-    );
-    c
+/// The checked documents of one split, checked once per test process: the
+/// three tests of a split share them.
+fn cases(split: &str) -> &'static [Case] {
+    static SPLITS: [(&str, OnceLock<Vec<Case>>); 5] = [
+        ("dev", OnceLock::new()),
+        ("holdout", OnceLock::new()),
+        ("holdout2", OnceLock::new()),
+        ("holdout3", OnceLock::new()),
+        ("holdout4", OnceLock::new()),
+    ];
+    let (_, cell) = SPLITS
+        .iter()
+        .find(|(s, _)| *s == split)
+        .unwrap_or_else(|| panic!("unknown split {split}"));
+    cell.get_or_init(|| {
+        let c = corpus::run(split).unwrap_or_else(|e| panic!("corpus {split}: {e}"));
+        assert!(
+            !c.is_empty(),
+            "fixtures/check-corpus/{split}: no labelled document"
+        );
+        c
+    })
 }
 
-fn hard_rules(cases: &[Case]) {
-    let bad: Vec<String> = cases
+/// Every hard-rule violation of `cases`, named by file.
+fn violations(cases: &[Case]) -> Vec<String> {
+    cases
         .iter()
         .flat_map(|c| {
             c.violations()
                 .into_iter()
                 .map(move |v| format!("{}: {v}", c.name()))
         })
-        .collect();
+        .collect()
+}
+
+fn hard_rules(cases: &[Case]) {
+    let bad = violations(cases);
     assert!(
         bad.is_empty(),
         "{} hard-rule violation(s):\n{}",
@@ -119,70 +140,52 @@ fn formats_agree(cases: &[Case]) {
 
 #[test]
 fn dev_hard_rules() {
-    hard_rules(&cases("dev"));
+    hard_rules(cases("dev"));
 }
 
 #[test]
 fn dev_agreement_floor() {
-    floor("dev", &cases("dev"), DEV_FLOOR);
+    floor("dev", cases("dev"), DEV_FLOOR);
 }
 
 #[test]
 fn dev_formats_agree() {
-    formats_agree(&cases("dev"));
+    formats_agree(cases("dev"));
 }
 
 #[test]
 fn holdout_hard_rules() {
-    let c = cases("holdout");
-    assert!(
-        !c.is_empty(),
-        "fixtures/check-corpus/holdout/labels.toml lists no document"
-    );
-    hard_rules(&c);
+    hard_rules(cases("holdout"));
 }
 
 #[test]
 fn holdout_agreement_floor() {
-    let c = cases("holdout");
-    assert!(
-        !c.is_empty(),
-        "fixtures/check-corpus/holdout/labels.toml lists no document"
-    );
-    floor("holdout", &c, HOLDOUT_FLOOR);
+    floor("holdout", cases("holdout"), HOLDOUT_FLOOR);
 }
 
 #[test]
 fn holdout_formats_agree() {
-    formats_agree(&cases("holdout"));
+    formats_agree(cases("holdout"));
 }
 
 #[test]
 fn holdout2_hard_rules() {
-    hard_rules(&cases("holdout2"));
+    hard_rules(cases("holdout2"));
 }
 
 #[test]
 fn holdout2_agreement_floor() {
-    floor("holdout2", &cases("holdout2"), HOLDOUT2_FLOOR);
+    floor("holdout2", cases("holdout2"), HOLDOUT2_FLOOR);
 }
 
 #[test]
 fn holdout2_formats_agree() {
-    formats_agree(&cases("holdout2"));
+    formats_agree(cases("holdout2"));
 }
 
 #[test]
 fn holdout3_hard_rules_as_measured() {
-    let c = cases("holdout3");
-    let got: Vec<String> = c
-        .iter()
-        .flat_map(|c| {
-            c.violations()
-                .into_iter()
-                .map(move |v| format!("{}: {v}", c.name()))
-        })
-        .collect();
+    let got = violations(cases("holdout3"));
     let new: Vec<&String> = got
         .iter()
         .filter(|v| !HOLDOUT3_KNOWN_VIOLATIONS.iter().any(|k| v.starts_with(k)))
@@ -200,25 +203,25 @@ fn holdout3_hard_rules_as_measured() {
 
 #[test]
 fn holdout3_agreement_floor() {
-    floor("holdout3", &cases("holdout3"), HOLDOUT3_FLOOR);
+    floor("holdout3", cases("holdout3"), HOLDOUT3_FLOOR);
 }
 
 #[test]
 fn holdout3_formats_agree() {
-    formats_agree(&cases("holdout3"));
+    formats_agree(cases("holdout3"));
 }
 
 #[test]
 fn holdout4_hard_rules() {
-    hard_rules(&cases("holdout4"));
+    hard_rules(cases("holdout4"));
 }
 
 #[test]
 fn holdout4_agreement_floor() {
-    floor("holdout4", &cases("holdout4"), HOLDOUT4_FLOOR);
+    floor("holdout4", cases("holdout4"), HOLDOUT4_FLOOR);
 }
 
 #[test]
 fn holdout4_formats_agree() {
-    formats_agree(&cases("holdout4"));
+    formats_agree(cases("holdout4"));
 }
