@@ -12,6 +12,8 @@ use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::sentences::{DEFAULT_MODEL, SentenceModel};
+
 /// The checklist compiled into the binary.
 pub const DEFAULT_CHECKLIST: &str = include_str!("../../templates/checklist.toml");
 
@@ -113,12 +115,18 @@ pub struct Checklist {
     /// Every heading and cue pattern is ASCII, so text may be matched in its
     /// ASCII-folded form (same offsets, much faster; see `detect::fold_ascii`).
     pub ascii_patterns: bool,
+    /// The sentence model (`model = "built-in"` or a path): sentences it
+    /// recognises speak of an element as a cue does. See
+    /// [`super::sentences`].
+    pub model: Option<std::sync::Arc<SentenceModel>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawChecklist {
     name: String,
+    #[serde(default)]
+    model: Option<String>,
     #[serde(default = "one")]
     version: u32,
     #[serde(default)]
@@ -215,6 +223,7 @@ impl Checklist {
                     origin: DEFAULT_CHECKLIST_NAME.into(),
                     elements: Vec::new(),
                     ascii_patterns: true,
+                    model: None,
                 }
             }
         }
@@ -226,11 +235,22 @@ impl Checklist {
             path: path.to_path_buf(),
             source,
         })?;
-        Checklist::from_toml(&text, &path.display().to_string())
+        Checklist::from_toml_in(&text, &path.display().to_string(), path.parent())
     }
 
-    /// Parse and validate checklist TOML. `origin` names it in errors.
+    /// Parse and validate checklist TOML. `origin` names it in errors; a
+    /// model path is taken as relative to the current folder.
     pub fn from_toml(text: &str, origin: &str) -> Result<Checklist, ChecklistError> {
+        Checklist::from_toml_in(text, origin, None)
+    }
+
+    /// Parse and validate checklist TOML whose relative paths (`model`)
+    /// are relative to `base`.
+    fn from_toml_in(
+        text: &str,
+        origin: &str,
+        base: Option<&Path>,
+    ) -> Result<Checklist, ChecklistError> {
         let raw: RawChecklist = toml::from_str(text).map_err(|e| ChecklistError::Parse {
             origin: origin.to_string(),
             message: e.to_string().trim_end().replace('\n', "\n  "),
@@ -335,8 +355,37 @@ impl Checklist {
                 .chain(&e.compare_patterns)
                 .all(|p| p.is_ascii())
         });
+        let model = match raw.model.as_deref().map(str::trim) {
+            None | Some("") | Some("none") => None,
+            Some(name) => {
+                let (text, place) = if name == "built-in" {
+                    (DEFAULT_MODEL.to_string(), "model (built-in)".to_string())
+                } else {
+                    let p = base.map(|b| b.join(name)).unwrap_or_else(|| name.into());
+                    let t = std::fs::read_to_string(&p).map_err(|e| {
+                        invalid(
+                            format!("model {name:?}"),
+                            format!(
+                                "cannot read {}: {e} (give a path relative to the checklist, or \"built-in\")",
+                                p.display()
+                            ),
+                        )
+                    })?;
+                    (t, format!("model {}", p.display()))
+                };
+                let m = SentenceModel::from_toml(&text).map_err(|r| invalid(place.clone(), r))?;
+                if let Some(id) = m.ids().iter().find(|id| !elements.iter().any(|e| e.id == **id)) {
+                    return Err(invalid(
+                        place,
+                        format!("element {id} is not in the checklist"),
+                    ));
+                }
+                Some(std::sync::Arc::new(m))
+            }
+        };
         Ok(Checklist {
             ascii_patterns,
+            model,
             name: raw.name,
             version: raw.version,
             origin: origin.to_string(),

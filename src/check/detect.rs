@@ -3,6 +3,7 @@
 
 use super::checklist::{Checklist, Element};
 use super::{ElementResult, Evidence, Verdict, Via};
+use super::sentences::Context;
 use crate::model::{Block, Document, ListItem, inlines_text};
 use regex::Regex;
 use std::collections::BTreeSet;
@@ -859,19 +860,49 @@ pub(crate) fn detect(
             }
         }
     }
+    let order: Vec<u32> = checklist.elements.iter().map(|e| e.id).collect();
+    let n = r.sentences.len();
     r.cued = r
         .sentences
         .iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(k, s)| {
             // Each element's cue alternation, stopping at the first match
             // (faster than a RegexSet, which must find every match).
             let t = &o.units[s.unit].matchable[s.start..s.end];
-            checklist
+            let cues = checklist
                 .elements
                 .iter()
                 .enumerate()
                 .filter(|(_, el)| el.cues.as_ref().is_some_and(|re| re.is_match(t)))
-                .fold(0u64, |m, (i, _)| m | (1u64 << (i % 64)))
+                .fold(0u64, |m, (i, _)| m | (1u64 << (i % 64)));
+            // The sentence model recognises the same in the draft's own
+            // words, in context: the heading over the sentence, the
+            // sentence before it in its paragraph, where it stands in the
+            // draft (placeholders and non-substance are filtered later, as
+            // for cues).
+            let model = checklist
+                .model
+                .as_ref()
+                .filter(|_| s.substantive)
+                .map_or(0, |m| {
+                    let heading = o.parent[o.units[s.unit].block]
+                        .map(|h| o.texts[h].as_str())
+                        .unwrap_or("");
+                    let previous = k
+                        .checked_sub(1)
+                        .map(|j| &r.sentences[j])
+                        .filter(|p| p.unit == s.unit)
+                        .map(|p| &o.units[p.unit].matchable[p.start..p.end])
+                        .unwrap_or("");
+                    let context = Context {
+                        heading,
+                        previous,
+                        position: k as f32 / n.max(1) as f32,
+                    };
+                    m.bits(t, &context, &order)
+                });
+            cues | model
         })
         .collect();
     checklist

@@ -28,6 +28,7 @@ mod detect;
 pub mod format;
 mod genre;
 pub mod hygiene;
+pub mod sentences;
 
 pub use checklist::{Checklist, ChecklistError, DEFAULT_CHECKLIST, Element, Thresholds};
 
