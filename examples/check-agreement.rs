@@ -1,7 +1,10 @@
 //! How far `bpfpress check` agrees with a careful reader on the labelled
 //! corpus (`fixtures/check-corpus/`):
 //!
-//!   cargo run -q --example check-agreement -- dev|holdout|holdout2|holdout3|holdout4|all [--why STEM] [--checklist FILE]
+//!   cargo run -q --example check-agreement -- SPLIT|all [--why STEM] [--checklist FILE]
+//!
+//! SPLIT is a folder of `fixtures/check-corpus/` (dev, dev2, holdout, … holdout5);
+//! `all` is every tuning split.
 //!
 //! Prints agreement per element and per format, the confusion table
 //! (labelled × checked), the hard-rule violations and per-document scores.
@@ -38,12 +41,25 @@ fn main() -> std::process::ExitCode {
         },
         None => bpfpress::check::Checklist::builtin(),
     };
+    // The tuning splits; a held-out split is named on its own.
+    const TUNING: [&str; 6] = ["dev", "dev2", "holdout", "holdout2", "holdout3", "holdout4"];
     let splits: Vec<&str> = match split {
-        "all" => vec!["dev", "holdout", "holdout2", "holdout3", "holdout4"],
-        "dev" | "holdout" | "holdout2" | "holdout3" | "holdout4" => vec![split],
+        "all" => TUNING.to_vec(),
+        other
+            if !other.is_empty()
+                && !other.contains(['/', '\\', '.'])
+                && std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("fixtures/check-corpus")
+                    .join(other)
+                    .join("labels.toml")
+                    .is_file() =>
+        {
+            vec![other]
+        }
         other => {
             eprintln!(
-                "error: unknown split {other:?}; use dev, holdout, holdout2, holdout3, holdout4 or all"
+                "error: unknown split {other:?}; use a folder of fixtures/check-corpus/ with a labels.toml ({}) or all",
+                TUNING.join(", ")
             );
             return std::process::ExitCode::from(2);
         }

@@ -893,14 +893,14 @@ pub(crate) fn detect(
                         .checked_sub(1)
                         .map(|j| &r.sentences[j])
                         .filter(|p| p.unit == s.unit)
-                        .map(|p| &o.units[p.unit].matchable[p.start..p.end])
+                        .map(|p| &o.units[p.unit].text[p.start..p.end])
                         .unwrap_or("");
                     let context = Context {
                         heading,
                         previous,
                         position: k as f32 / n.max(1) as f32,
                     };
-                    m.bits(t, &context, &order)
+                    m.bits(&o.units[s.unit].text[s.start..s.end], &context, &order)
                 });
             cues | model
         })
@@ -909,7 +909,16 @@ pub(crate) fn detect(
         .elements
         .iter()
         .enumerate()
-        .map(|(i, el)| judge(o, &r, i, el, mapped.get(&el.id).map(String::as_str)))
+        .map(|(i, el)| {
+            judge(
+                o,
+                &r,
+                i,
+                el,
+                mapped.get(&el.id).map(String::as_str),
+                checklist.model.as_deref(),
+            )
+        })
         .collect()
 }
 
@@ -947,6 +956,7 @@ fn judge(
     index: usize,
     el: &Element,
     mapped: Option<&str>,
+    model: Option<&super::sentences::SentenceModel>,
 ) -> ElementResult {
     let me = 1u64 << (index % 64);
     let t = el.thresholds;
@@ -1454,30 +1464,44 @@ fn judge(
         && (n_strong > 0 || any_backed))
         || claimed_two
     {
-        let where_ = match best.filter(|c| support_in(c.head) > 0) {
-            Some(c) => format!(
-                "{} under \"{}\"{}",
-                plural(support_in(c.head), "sentence"),
-                hd(c.head),
-                if matches!(c.kind, Claim::Mapped(_)) {
-                    " (mapped)"
-                } else {
-                    ""
-                }
-            ),
-            None => format!(
-                "{} in {} across {}",
-                plural(n, "sentence"),
-                plural(units.len(), "paragraph"),
-                plural(sections.len(), "section")
+        // The squarely speaking sentences counted over the same sentences
+        // the reason names.
+        let (where_, squarely) = match best.filter(|c| support_in(c.head) > 0) {
+            Some(c) => {
+                let ur = unit_range(c.head);
+                let inside = support
+                    .iter()
+                    .filter(|&&k| strong[k] && ur.contains(&r.sentences[k].unit))
+                    .count();
+                (
+                    format!(
+                        "{} under \"{}\"{}",
+                        plural(support_in(c.head), "sentence"),
+                        hd(c.head),
+                        if matches!(c.kind, Claim::Mapped(_)) {
+                            " (mapped)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    inside,
+                )
+            }
+            None => (
+                format!(
+                    "{} in {} across {}",
+                    plural(n, "sentence"),
+                    plural(units.len(), "paragraph"),
+                    plural(sections.len(), "section")
+                ),
+                n_strong,
             ),
         };
         (
             Verdict::Present,
             (0.6 + 0.05 * n as f32).min(0.95),
             format!(
-                "{where_} speak of it ({} squarely, e.g. \"{}\")",
-                n_strong,
+                "{where_} speak of it ({squarely} squarely, e.g. \"{}\")",
                 first_cue(o, r, el, &support, &strong)
             ),
         )
@@ -1610,7 +1634,17 @@ fn judge(
             heading_path: o.path(unit.block),
             loc: o.doc.blocks[unit.block].loc(),
             excerpt: short_words(&unit.text[s.start..s.end], 12),
-            matched: unit.text[ms..me].to_string(),
+            // No phrase of the lexicon: the sentence model recognised it;
+            // name the words that weighed most.
+            matched: if ms == me {
+                model
+                    .map(|m| m.top_words(&unit.text[s.start..s.end], el.id, 3))
+                    .filter(|w| !w.is_empty())
+                    .map(|w| format!("words: {}", w.join(", ")))
+                    .unwrap_or_default()
+            } else {
+                unit.text[ms..me].to_string()
+            },
             section_words: None,
             blocks: unit.block..unit.block + 1,
         });

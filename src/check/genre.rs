@@ -69,6 +69,9 @@ pub(crate) fn not_a_report(doc: &Document, o: &Outline) -> Option<Finding> {
         .iter()
         .map(String::as_str)
         .chain(doc.meta.title.as_deref())
+        // "IGF 2026 BPF on Cybersecurity — draft" as the subtitle frames
+        // the report as much as a sentence of its introduction does.
+        .chain(doc.meta.subtitle.as_deref())
         .map(|t| FRAMING.find_iter(t).count())
         .sum();
     let count = |re: &Regex| -> usize { folded.iter().map(|t| re.find_iter(t).count()).sum() };

@@ -196,12 +196,13 @@ impl SentenceModel {
     }
 }
 
-/// The words of a sentence as the model sees them: runs of letters and
-/// digits, lower-cased; a letter outside ASCII becomes as many `x` as its
-/// UTF-8 bytes (the check matches ASCII-folded text, see
-/// `detect::fold_ascii`); a run of digits becomes `0`; "Best Practice
+/// The words of a sentence as the model sees them: runs of ASCII letters
+/// and digits, lower-cased; a run of digits becomes `0`; "Best Practice
 /// Forum" is masked as `bpf` (it names the forum, not a best practice).
-/// `train.py` cuts words the same way.
+/// Every other character separates words — the model is trained on
+/// English drafts, and Unicode's idea of a letter differs between Rust and
+/// Python, which trains it. `train.py` cuts words the same way
+/// (`extract.py`'s `words`).
 pub fn words(sentence: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut cur = String::new();
@@ -218,10 +219,6 @@ pub fn words(sentence: &str) -> Vec<String> {
     for c in sentence.chars() {
         if c.is_ascii_alphanumeric() {
             cur.push(c.to_ascii_lowercase());
-        } else if !c.is_ascii() && c.is_alphanumeric() {
-            for _ in 0..c.len_utf8() {
-                cur.push('x');
-            }
         } else {
             flush(&mut cur, &mut out);
         }
@@ -292,7 +289,7 @@ mod tests {
     fn words_are_folded_lowercased_and_masked() {
         assert_eq!(
             words("The Best Practice Forum found 12 cases — in Zürich!"),
-            ["the", "bpf", "found", "0", "cases", "in", "zxxrich"]
+            ["the", "bpf", "found", "0", "cases", "in", "z", "rich"]
         );
     }
 
