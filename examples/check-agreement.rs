@@ -42,7 +42,9 @@ fn main() -> std::process::ExitCode {
         None => bpfpress::check::Checklist::builtin(),
     };
     // The tuning splits; a held-out split is named on its own.
-    const TUNING: [&str; 6] = ["dev", "dev2", "holdout", "holdout2", "holdout3", "holdout4"];
+    const TUNING: [&str; 7] = [
+        "dev", "dev2", "dev3", "holdout", "holdout2", "holdout3", "holdout4",
+    ];
     let splits: Vec<&str> = match split {
         "all" => TUNING.to_vec(),
         other

@@ -607,3 +607,34 @@ fn the_list_of_elements_quoted_in_running_prose_is_not_substance() {
         assert_eq!(r.element(id).unwrap().verdict, Missing, "element {id}");
     }
 }
+
+/// A draft whose front matter subtitle names the IGF and the BPF ("IGF
+/// 2026 BPF on … — early draft") is framed as a BPF report even when its
+/// body never repeats the names (the dev2 corpus has three such drafts).
+#[test]
+fn subtitle_naming_the_bpf_frames_a_report() {
+    let dir = support::scratch("subtitle-framing");
+    let body = "# Introduction\n\n\
+        Cell broadcast reaches every phone in an area within seconds. Many countries still have no such system, and others rarely use it. This draft looks at how these systems are introduced and what decision-makers can take from the first years.\n\n\
+        # What we did\n\n\
+        Information was gathered through two webinars and twelve interviews with regulators and operators in five countries.\n";
+    let framed = dir.join("framed.md");
+    std::fs::write(
+        &framed,
+        format!("---\ntitle: \"Reaching every phone\"\nsubtitle: \"IGF 2026 BPF on Cybersecurity — early draft\"\n---\n\n{body}"),
+    )
+    .unwrap();
+    let bare = dir.join("bare.md");
+    std::fs::write(
+        &bare,
+        format!("---\ntitle: \"Reaching every phone\"\n---\n\n{body}"),
+    )
+    .unwrap();
+    let read = |p: &std::path::Path| {
+        support::check_doc(
+            &bpfpress::ingest::read_path(p, &bpfpress::ingest::Limits::default()).unwrap(),
+        )
+    };
+    assert!(read(&framed).finding("not-a-report").is_none());
+    assert!(read(&bare).finding("not-a-report").is_some());
+}

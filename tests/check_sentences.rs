@@ -46,7 +46,11 @@ fn annotated(split: &str) -> Vec<(String, String, String, f32)> {
     files.sort();
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
-        let total = text.lines().filter(|l| !l.starts_with("H\t")).count().max(1);
+        let total = text
+            .lines()
+            .filter(|l| !l.starts_with("H\t"))
+            .count()
+            .max(1);
         let (mut heading, mut previous, mut i) = (String::new(), String::new(), 0usize);
         for line in text.lines() {
             let cols: Vec<&str> = line.splitn(3, '\t').collect();
@@ -86,12 +90,23 @@ fn annotations_are_well_formed() {
             for (k, line) in std::fs::read_to_string(&p).unwrap().lines().enumerate() {
                 let cols: Vec<&str> = line.splitn(3, '\t').collect();
                 assert_eq!(cols.len(), 3, "{}:{}: three columns", p.display(), k + 1);
-                assert!(!cols[2].trim().is_empty(), "{}:{}: text", p.display(), k + 1);
+                assert!(
+                    !cols[2].trim().is_empty(),
+                    "{}:{}: text",
+                    p.display(),
+                    k + 1
+                );
                 if cols[0] == "H" {
                     continue;
                 }
                 n += 1;
-                assert_eq!(cols[0], n.to_string(), "{}:{}: numbering", p.display(), k + 1);
+                assert_eq!(
+                    cols[0],
+                    n.to_string(),
+                    "{}:{}: numbering",
+                    p.display(),
+                    k + 1
+                );
                 let tags: Vec<u32> = cols[1]
                     .split(',')
                     .map(|t| {
@@ -178,10 +193,96 @@ fn builtin_model_reads_judgements_in_own_words() {
     };
     let bit = |id: u32| 1u64 << (id - 1);
     let reads = |s: &str, id: u32| model.bits(s, &none, &order) & bit(id) != 0;
-    assert!(!reads("The meeting room was on the second floor of the building.", 6));
-    assert!(!reads("The meeting room was on the second floor of the building.", 7));
+    assert!(!reads(
+        "The meeting room was on the second floor of the building.",
+        6
+    ));
+    assert!(!reads(
+        "The meeting room was on the second floor of the building.",
+        7
+    ));
     assert!(reads(
         "Participants did not agree on who should pay for the backup links, and the question remains open.",
         8
     ));
+}
+
+/// A checklist names its model: the built-in one, a file next to it, or
+/// none; a model that cannot be used is an error naming the file and the
+/// cause, never a panic.
+#[test]
+fn checklists_name_their_model() {
+    use bpfpress::check::Checklist;
+    let dir = support::scratch("checklist-model");
+    let builtin = bpfpress::check::DEFAULT_CHECKLIST;
+    assert!(builtin.contains("\nmodel = \"built-in\"\n"));
+    assert!(Checklist::builtin().model.is_some());
+    let with = |model: &str, file: Option<&str>| {
+        let cl = dir.join("list.toml");
+        std::fs::write(
+            &cl,
+            builtin.replace(
+                "\nmodel = \"built-in\"\n",
+                &format!("\nmodel = {model:?}\n"),
+            ),
+        )
+        .unwrap();
+        if let Some(text) = file {
+            std::fs::write(dir.join("model.toml"), text).unwrap();
+        }
+        Checklist::load(&cl)
+    };
+    assert!(with("none", None).unwrap().model.is_none());
+    let own = "version = 1\ntokens = \"words-v1\"\n[[element]]\nid = 7\nbias = -1.0\nthreshold = 0.5\n[element.weights]\n\"backfired\" = 3.0\n";
+    let m = with("model.toml", Some(own)).unwrap().model.unwrap();
+    assert_eq!(m.ids(), [7]);
+    let err = |model: &str, file: Option<&str>| with(model, file).unwrap_err().to_string();
+    let e = err("missing.toml", None);
+    assert!(
+        e.contains("missing.toml") && e.contains("cannot read"),
+        "{e}"
+    );
+    let e = err("model.toml", Some(&own.replace("id = 7", "id = 42")));
+    assert!(e.contains("element 42 is not in the checklist"), "{e}");
+    let e = err(
+        "model.toml",
+        Some(&own.replace("threshold = 0.5", "threshold = 2")),
+    );
+    assert!(e.contains("threshold"), "{e}");
+    let e = err("model.toml", Some(&own.replace("3.0", "\"high\"")));
+    assert!(e.contains("model") && e.contains("line"), "{e}");
+}
+
+/// The model changes what the check finds, not how it reads: a draft
+/// stating a side effect in its own words is weak on element 7 with the
+/// model and missing without it; the evidence names the model's words.
+#[test]
+fn model_finds_judgements_the_lexicons_miss() {
+    use bpfpress::check::{CheckOptions, Checklist, Verdict, check};
+    use bpfpress::ingest::{Limits, read_path};
+    let dir = support::scratch("model-own-words");
+    let draft = dir.join("draft.md");
+    std::fs::write(
+        &draft,
+        "# Community broadband and the IGF Best Practice Forum\n\n\
+         ## Introduction\n\n\
+         This draft of the IGF Best Practice Forum on community networks reports on the year's work with operators and regulators in four countries.\n\n\
+         ## What the licences did\n\n\
+         The registration rule had an effect nobody planned: small cafes stopped offering free Wi-Fi to their customers.\n",
+    )
+    .unwrap();
+    let doc = read_path(&draft, &Limits::default()).unwrap();
+    let with = Checklist::builtin();
+    let mut without = Checklist::builtin();
+    without.model = None;
+    let a = check(&doc, &with, &CheckOptions::default());
+    let b = check(&doc, &without, &CheckOptions::default());
+    let (ea, eb) = (a.element(7).unwrap(), b.element(7).unwrap());
+    assert_eq!(eb.verdict, Verdict::Missing, "{}", eb.reason);
+    assert_ne!(ea.verdict, Verdict::Missing, "{}", ea.reason);
+    assert!(
+        ea.evidence.iter().any(|e| e.matched.starts_with("words: ")),
+        "{:?}",
+        ea.evidence
+    );
 }

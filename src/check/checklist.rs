@@ -374,7 +374,11 @@ impl Checklist {
                     (t, format!("model {}", p.display()))
                 };
                 let m = SentenceModel::from_toml(&text).map_err(|r| invalid(place.clone(), r))?;
-                if let Some(id) = m.ids().iter().find(|id| !elements.iter().any(|e| e.id == **id)) {
+                if let Some(id) = m
+                    .ids()
+                    .iter()
+                    .find(|id| !elements.iter().any(|e| e.id == **id))
+                {
                     return Err(invalid(
                         place,
                         format!("element {id} is not in the checklist"),

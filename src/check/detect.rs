@@ -2,8 +2,8 @@
 //! evidence. The method is described in the parent module's doc.
 
 use super::checklist::{Checklist, Element};
-use super::{ElementResult, Evidence, Verdict, Via};
 use super::sentences::Context;
+use super::{ElementResult, Evidence, Verdict, Via};
 use crate::model::{Block, Document, ListItem, inlines_text};
 use regex::Regex;
 use std::collections::BTreeSet;

@@ -272,7 +272,11 @@ pub fn features(sentence: &str, context: &Context) -> Vec<String> {
     if context.previous.is_empty() {
         f.push("first".into());
     } else {
-        f.extend(words(context.previous).into_iter().map(|x| format!("p:{x}")));
+        f.extend(
+            words(context.previous)
+                .into_iter()
+                .map(|x| format!("p:{x}")),
+        );
     }
     let fifth = (context.position.clamp(0.0, 1.0) * 5.0) as usize;
     f.push(format!("pos:{}", fifth.min(4)));
@@ -302,7 +306,16 @@ mod tests {
         };
         assert_eq!(
             features("It worked.", &c),
-            ["first", "h:0", "h:what", "h:worked", "it", "it worked", "pos:4", "worked"]
+            [
+                "first",
+                "h:0",
+                "h:what",
+                "h:worked",
+                "it",
+                "it worked",
+                "pos:4",
+                "worked"
+            ]
         );
         let c = Context {
             heading: "",
@@ -331,7 +344,10 @@ mod tests {
         assert_eq!(m.scores("It worked well, it worked.", &c), vec![0.75]);
         assert_eq!(m.bits("It worked well.", &c, &[5, 6]), 0b10);
         assert_eq!(m.bits("It failed.", &c, &[5, 6]), 0);
-        assert_eq!(m.top_words("It worked well.", 6, 3), ["worked well", "worked"]);
+        assert_eq!(
+            m.top_words("It worked well.", 6, 3),
+            ["worked well", "worked"]
+        );
     }
 
     #[test]
