@@ -187,3 +187,10 @@ fn holdout4_split_is_well_formed() {
     // method's single measurement): structure only, too.
     check_split("holdout4");
 }
+
+#[test]
+fn holdout5_split_is_well_formed() {
+    // The fifth held-out split (written blind on 2026-12-06 for the check4
+    // method's single measurement): structure only, too.
+    check_split("holdout5");
+}
