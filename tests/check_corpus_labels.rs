@@ -194,3 +194,26 @@ fn holdout5_split_is_well_formed() {
     // method's single measurement): structure only, too.
     check_split("holdout5");
 }
+
+#[test]
+fn dev2_split_is_well_formed() {
+    // Training drafts for the sentence model (2026-12-06), Markdown only.
+    let docs = check_split("dev2");
+    assert!(docs.len() >= 40 && docs.iter().all(|d| d.report));
+}
+
+#[test]
+fn dev3_split_is_well_formed() {
+    // The second round of training drafts, with key elements weak or
+    // missing: every verdict occurs for element 3 and for element 5.
+    let docs = check_split("dev3");
+    assert!(docs.len() >= 40 && docs.iter().all(|d| d.report));
+    for i in [3, 5] {
+        for v in ["weak", "missing"] {
+            assert!(
+                docs.iter().any(|d| d.elements[i - 1] == v),
+                "dev3: element {i} never {v}"
+            );
+        }
+    }
+}

@@ -360,7 +360,7 @@ static THANKS: LazyLock<Regex> = LazyLock::new(|| {
 /// sentences are bait, not the element.
 static SELF_TALK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:was|were|has been|have been) (?:first )?(?:established|founded|created|introduced|convened|set up|renewed)\b[^.;]{0,80}\b(?:19|20)\d\d\b|\bover the years\b|\b(?:first )?convened in (?:19|20)\d\d\b|\b(?:renewed|extended) its mandate\b|\bin its first year\b|\b(?:its|our) (?:own )?(?:name|title)\b|\bour (?:online )?(?:contribution form|form|website|web site|mailing list)\b",
+        r"(?i)\b(?:was|were|has been|have been) (?:first )?(?:established|founded|created|introduced|convened|set up|renewed|proposed|approved|launched)\b[^.;]{0,80}\b(?:19|20)\d\d\b|\bapproved by the MAG\b|\bover the years\b|\b(?:first )?convened in (?:19|20)\d\d\b|\b(?:renewed|extended) its mandate\b|\bin its first year\b|\b(?:its|our) (?:own )?(?:name|title)\b|\bour (?:online )?(?:contribution form|form|website|web site|mailing list)\b",
     )
     .expect("static regex")
 });
