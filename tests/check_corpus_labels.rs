@@ -194,3 +194,10 @@ fn holdout5_split_is_well_formed() {
     // method's single measurement): structure only, too.
     check_split("holdout5");
 }
+
+#[test]
+fn holdout6_split_is_well_formed() {
+    // The sixth held-out split (written blind on 2026-12-06 for the check5
+    // method's single measurement): structure only, too.
+    check_split("holdout6");
+}
