@@ -216,4 +216,8 @@ fn dev3_split_is_well_formed() {
             );
         }
     }
+fn holdout6_split_is_well_formed() {
+    // The sixth held-out split (written blind on 2026-12-06 for the check5
+    // method's single measurement): structure only, too.
+    check_split("holdout6");
 }
