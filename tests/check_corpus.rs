@@ -26,7 +26,8 @@ use support::corpus::{self, Agreement, Case};
 /// these floors guard regressions; they are not unseen figures. The
 /// unseen ones, each measured once with the method frozen: holdout3 74.3 %
 /// (round 2), holdout4 81.5 % (round 3), holdout5 84.3 % (round 4, at
-/// `f00832f`; 87.4 % once trained on).
+/// `f00832f`; 87.4 % once trained on), holdout6 84.8 % (round 4 trained on
+/// holdout5, at `9c00b77`; not trained on).
 ///
 /// Known violations are those a split shows with the method as it is; the
 /// test fails on any new one, and on one of these disappearing (then drop
@@ -92,6 +93,24 @@ const SPLITS: &[Split] = &[
         floor: 0.85,
         known_violations: &[],
     },
+    // Measured once unseen with round 4 frozen (`9c00b77`): 84.8 %, these
+    // ten violations. Not trained on.
+    Split {
+        name: "holdout6",
+        floor: 0.82,
+        known_violations: &[
+            "holdout6/ewaste-zero-draft.md: key element 1 present",
+            "holdout6/ewaste-zero-draft.docx: key element 1 present",
+            "holdout6/ewaste-zero-draft.pdf: key element 1 present",
+            "holdout6/leo-satellite-baited.md: key element 2 present",
+            "holdout6/leo-satellite-baited.docx: key element 2 present",
+            "holdout6/leo-satellite-baited.pdf: key element 2 present",
+            "holdout6/disaster-geodata-bold.md: key element 3 missing",
+            "holdout6/minutes-planning-call.md: a non-report not called one",
+            "holdout6/minutes-planning-call.docx: a non-report not called one",
+            "holdout6/minutes-planning-call.pdf: a non-report not called one",
+        ],
+    },
 ];
 
 fn split(name: &str) -> &'static Split {
@@ -104,7 +123,7 @@ fn split(name: &str) -> &'static Split {
 /// The checked documents of one split, checked once per test process: the
 /// three tests of a split share them.
 fn cases(name: &str) -> &'static [Case] {
-    static CELLS: [OnceLock<Vec<Case>>; 8] = [const { OnceLock::new() }; 8];
+    static CELLS: [OnceLock<Vec<Case>>; 9] = [const { OnceLock::new() }; 9];
     let i = SPLITS
         .iter()
         .position(|s| s.name == name)
@@ -321,4 +340,19 @@ fn holdout5_agreement_floor() {
 #[test]
 fn holdout5_formats_agree() {
     formats_agree(cases("holdout5"));
+}
+
+#[test]
+fn holdout6_hard_rules() {
+    hard_rules("holdout6");
+}
+
+#[test]
+fn holdout6_agreement_floor() {
+    floor("holdout6");
+}
+
+#[test]
+fn holdout6_formats_agree() {
+    formats_agree(cases("holdout6"));
 }

@@ -216,6 +216,9 @@ fn dev3_split_is_well_formed() {
             );
         }
     }
+}
+
+#[test]
 fn holdout6_split_is_well_formed() {
     // The sixth held-out split (written blind on 2026-12-06 for the check5
     // method's single measurement): structure only, too.

@@ -5,6 +5,7 @@ use super::checklist::{Checklist, Element};
 use super::sentences::Context;
 use super::{ElementResult, Evidence, Verdict, Via};
 use crate::model::{Block, Document, ListItem, inlines_text};
+use rayon::prelude::*;
 use regex::Regex;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -615,45 +616,58 @@ impl Reading {
                 short_list[u] = true;
             }
         }
-        for (u, unit) in o.units.iter().enumerate() {
+        // Units are independent: their sentences are read in parallel (the
+        // static patterns below run on every sentence of the draft).
+        let per_unit: Vec<Vec<Sentence>> = o
+            .units
+            .par_iter()
+            .enumerate()
+            .map(|(u, unit)| {
+                let mut out = Vec::new();
+                for (a, b) in split_sentences(&unit.matchable) {
+                    let s = &unit.matchable[a..b];
+                    let words = word_count(s);
+                    let placeholder_words: usize = PLACEHOLDER
+                        .find_iter(s)
+                        .map(|m| word_count(m.as_str()).max(1))
+                        .sum();
+                    let dates = DATE_LINE.find_iter(s).count();
+                    let placeholder_words = if PLACEHOLDER_LINE.is_match(s) || repetitive(s, words)
+                    {
+                        words.max(1)
+                    } else {
+                        placeholder_words
+                    };
+                    let date_line = dates > 0 && words < 12 + 4 * dates && !s.contains(", the ");
+                    // A sentence about the modalities or their list of
+                    // elements speaks of the BPF's rules, not of the element.
+                    let meta = META.is_match(s);
+                    let substantive = !meta
+                        && !short_list[u]
+                        && !pseudo_block.contains(&unit.block)
+                        && words >= min_words
+                        && placeholder_words * 3 < words
+                        && !TOC_LINE.is_match(s)
+                        && !date_line;
+                    out.push(Sentence {
+                        unit: u,
+                        start: a,
+                        end: b,
+                        substantive,
+                        placeholder: placeholder_words * 3 >= words,
+                        names: short_list[u] || date_line,
+                        thanks: substantive && THANKS.is_match(s),
+                        self_talk: substantive && SELF_TALK.is_match(s),
+                        plan: PLAN.is_match(s),
+                        prescriptive: PRESCRIPTIVE.is_match(s),
+                    });
+                }
+                out
+            })
+            .collect();
+        for v in per_unit {
             let from = sentences.len();
-            for (a, b) in split_sentences(&unit.matchable) {
-                let s = &unit.matchable[a..b];
-                let words = word_count(s);
-                let placeholder_words: usize = PLACEHOLDER
-                    .find_iter(s)
-                    .map(|m| word_count(m.as_str()).max(1))
-                    .sum();
-                let dates = DATE_LINE.find_iter(s).count();
-                let placeholder_words = if PLACEHOLDER_LINE.is_match(s) || repetitive(s, words) {
-                    words.max(1)
-                } else {
-                    placeholder_words
-                };
-                let date_line = dates > 0 && words < 12 + 4 * dates && !s.contains(", the ");
-                // A sentence about the modalities or their list of
-                // elements speaks of the BPF's rules, not of the element.
-                let meta = META.is_match(s);
-                let substantive = !meta
-                    && !short_list[u]
-                    && !pseudo_block.contains(&unit.block)
-                    && words >= min_words
-                    && placeholder_words * 3 < words
-                    && !TOC_LINE.is_match(s)
-                    && !date_line;
-                sentences.push(Sentence {
-                    unit: u,
-                    start: a,
-                    end: b,
-                    substantive,
-                    placeholder: placeholder_words * 3 >= words,
-                    names: short_list[u] || date_line,
-                    thanks: substantive && THANKS.is_match(s),
-                    self_talk: substantive && SELF_TALK.is_match(s),
-                    plan: PLAN.is_match(s),
-                    prescriptive: PRESCRIPTIVE.is_match(s),
-                });
-            }
+            sentences.extend(v);
             unit_sentences.push(from..sentences.len());
         }
         // Enumerations: a unit naming many elements by their headings'
@@ -670,7 +684,7 @@ impl Reading {
         // patterns are case-insensitive; units are matched once).
         let unit_names: Vec<usize> = o
             .units
-            .iter()
+            .par_iter()
             .map(|u| {
                 checklist
                     .elements
@@ -862,9 +876,11 @@ pub(crate) fn detect(
     }
     let order: Vec<u32> = checklist.elements.iter().map(|e| e.id).collect();
     let n = r.sentences.len();
+    // Sentences are independent: read in parallel (a long report has
+    // thousands; the lexicons and the model are most of the check's time).
     r.cued = r
         .sentences
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(k, s)| {
             // Each element's cue alternation, stopping at the first match
@@ -907,7 +923,7 @@ pub(crate) fn detect(
         .collect();
     checklist
         .elements
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, el)| {
             judge(

@@ -140,15 +140,58 @@ impl SentenceModel {
 
     /// Scores (logits) of one sentence, in its context, for every element
     /// of the model, in the order of [`SentenceModel::ids`].
+    ///
+    /// The same features as [`features`] (a unit test holds them equal),
+    /// read without building a string per feature: the words go into one
+    /// buffer, separated by single spaces, so a word pair is a slice of it;
+    /// the context's words are looked up with their prefix in a second
+    /// small buffer. The check scores every sentence of a draft, and the
+    /// strings cost more than the arithmetic.
     pub fn scores(&self, sentence: &str, context: &Context) -> Vec<f32> {
         let n = self.ids.len();
         let mut out = self.bias.clone();
-        let mut rows: Vec<u32> = Vec::new();
-        for f in features(sentence, context) {
-            if let Some(&r) = self.rows.get(f.as_str()) {
+        let mut rows: Vec<u32> = Vec::with_capacity(64);
+        let mut buf = String::with_capacity(sentence.len() + 8);
+        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(32);
+        word_spans(sentence, &mut buf, &mut spans);
+        for (i, &(a, b)) in spans.iter().enumerate() {
+            if let Some(&r) = self.rows.get(&buf[a..b]) {
+                rows.push(r);
+            }
+            if let Some(&(_, d)) = spans.get(i + 1)
+                && let Some(&r) = self.rows.get(&buf[a..d])
+            {
                 rows.push(r);
             }
         }
+        let mut key = String::with_capacity(32);
+        let mut prefixed = |prefix: &str, text: &str, rows: &mut Vec<u32>| {
+            buf.clear();
+            spans.clear();
+            word_spans(text, &mut buf, &mut spans);
+            for &(a, b) in &spans {
+                key.clear();
+                key.push_str(prefix);
+                key.push_str(&buf[a..b]);
+                if let Some(&r) = self.rows.get(key.as_str()) {
+                    rows.push(r);
+                }
+            }
+        };
+        prefixed("h:", context.heading, &mut rows);
+        if context.previous.is_empty() {
+            if let Some(&r) = self.rows.get("first") {
+                rows.push(r);
+            }
+        } else {
+            prefixed("p:", context.previous, &mut rows);
+        }
+        if let Some(&r) = self.rows.get(position_feature(context.position)) {
+            rows.push(r);
+        }
+        // Binary features: a word counts once however often it occurs.
+        rows.sort_unstable();
+        rows.dedup();
         for r in rows {
             let row = &self.weights[r as usize * n..(r as usize + 1) * n];
             for (o, w) in out.iter_mut().zip(row) {
@@ -204,43 +247,85 @@ impl SentenceModel {
 /// Python, which trains it. `train.py` cuts words the same way
 /// (`extract.py`'s `words`).
 pub fn words(sentence: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let flush = |cur: &mut String, out: &mut Vec<String>| {
-        if !cur.is_empty() {
-            if cur.bytes().all(|b| b.is_ascii_digit()) {
-                out.push("0".into());
-            } else {
-                out.push(std::mem::take(cur));
+    let (mut buf, mut spans) = (String::new(), Vec::new());
+    word_spans(sentence, &mut buf, &mut spans);
+    spans.iter().map(|&(a, b)| buf[a..b].to_string()).collect()
+}
+
+/// [`words`] into `buf`, separated by single spaces, with each word's
+/// range in `spans` (both cleared first): a pair of adjacent words is the
+/// slice from the first's start to the second's end.
+fn word_spans(sentence: &str, buf: &mut String, spans: &mut Vec<(usize, usize)>) {
+    buf.clear();
+    spans.clear();
+    let mut start = None;
+    let mut digits = true;
+    let end_word =
+        |buf: &mut String, spans: &mut Vec<(usize, usize)>, start: usize, digits: bool| {
+            if digits {
+                buf.truncate(start);
+                buf.push('0');
             }
-            cur.clear();
-        }
-    };
+            spans.push((start, buf.len()));
+        };
     for c in sentence.chars() {
         if c.is_ascii_alphanumeric() {
-            cur.push(c.to_ascii_lowercase());
-        } else {
-            flush(&mut cur, &mut out);
+            if start.is_none() {
+                if !buf.is_empty() {
+                    buf.push(' ');
+                }
+                start = Some(buf.len());
+                digits = true;
+            }
+            digits &= c.is_ascii_digit();
+            buf.push(c.to_ascii_lowercase());
+        } else if let Some(s) = start.take() {
+            end_word(buf, spans, s, digits);
         }
     }
-    flush(&mut cur, &mut out);
-    // "best practice(s) forum(s)" → "bpf" (already "bpf" in masked text).
-    let mut masked = Vec::with_capacity(out.len());
-    let mut i = 0;
-    while i < out.len() {
-        if i + 2 < out.len()
-            && out[i] == "best"
-            && (out[i + 1] == "practice" || out[i + 1] == "practices")
-            && (out[i + 2] == "forum" || out[i + 2] == "forums")
-        {
-            masked.push("bpf".to_string());
-            i += 3;
-        } else {
-            masked.push(std::mem::take(&mut out[i]));
-            i += 1;
+    if let Some(s) = start.take() {
+        end_word(buf, spans, s, digits);
+    }
+    // "best practice(s) forum(s)" → "bpf" (rare: rebuild the buffer then).
+    let is = |buf: &String, sp: &(usize, usize), w: &[&str]| w.contains(&&buf[sp.0..sp.1]);
+    let masked = spans.windows(3).any(|w| {
+        is(buf, &w[0], &["best"])
+            && is(buf, &w[1], &["practice", "practices"])
+            && is(buf, &w[2], &["forum", "forums"])
+    });
+    if masked {
+        let old: Vec<String> = spans.iter().map(|&(a, b)| buf[a..b].to_string()).collect();
+        let mut kept: Vec<&str> = Vec::with_capacity(old.len());
+        let mut i = 0;
+        while i < old.len() {
+            if i + 2 < old.len()
+                && old[i] == "best"
+                && (old[i + 1] == "practice" || old[i + 1] == "practices")
+                && (old[i + 2] == "forum" || old[i + 2] == "forums")
+            {
+                kept.push("bpf");
+                i += 3;
+            } else {
+                kept.push(&old[i]);
+                i += 1;
+            }
+        }
+        buf.clear();
+        spans.clear();
+        for w in kept {
+            if !buf.is_empty() {
+                buf.push(' ');
+            }
+            spans.push((buf.len(), buf.len() + w.len()));
+            buf.push_str(w);
         }
     }
-    masked
+}
+
+/// The position feature: the fifth of the draft, `pos:0` … `pos:4`.
+fn position_feature(position: f32) -> &'static str {
+    const POS: [&str; 5] = ["pos:0", "pos:1", "pos:2", "pos:3", "pos:4"];
+    POS[((position.clamp(0.0, 1.0) * 5.0) as usize).min(4)]
 }
 
 /// Where a sentence stands: what the model reads besides its words.
@@ -278,8 +363,7 @@ pub fn features(sentence: &str, context: &Context) -> Vec<String> {
                 .map(|x| format!("p:{x}")),
         );
     }
-    let fifth = (context.position.clamp(0.0, 1.0) * 5.0) as usize;
-    f.push(format!("pos:{}", fifth.min(4)));
+    f.push(position_feature(context.position).to_string());
     f.sort_unstable();
     f.dedup();
     f
@@ -326,6 +410,56 @@ mod tests {
             features("It worked.", &c),
             ["it", "it worked", "p:cases", "p:differ", "pos:0", "worked"]
         );
+    }
+
+    /// The fast path of `scores` reads the features `features` lists.
+    #[test]
+    fn scores_read_the_listed_features() {
+        let m = SentenceModel::from_toml(DEFAULT_MODEL).expect("built-in model");
+        let cases = [
+            (
+                "The Best Practice Forum found 12 cases in 2025, and 3 of them worked.",
+                "7. What worked",
+                "",
+                0.9,
+            ),
+            (
+                "Regulators could not agree; the question stays open.",
+                "",
+                "Views differed.",
+                0.5,
+            ),
+            (
+                "best practice forums best practices forum",
+                "Best Practice Forum",
+                "Zürich — 1 2",
+                0.0,
+            ),
+            ("", "", "", 1.0),
+        ];
+        for (s, h, p, pos) in cases {
+            let c = Context {
+                heading: h,
+                previous: p,
+                position: pos,
+            };
+            let mut slow = m.bias.clone();
+            for f in features(s, &c) {
+                if let Some(&r) = m.rows.get(f.as_str()) {
+                    let k = m.ids.len();
+                    for (o, w) in slow
+                        .iter_mut()
+                        .zip(&m.weights[r as usize * k..(r as usize + 1) * k])
+                    {
+                        *o += w;
+                    }
+                }
+            }
+            let fast = m.scores(s, &c);
+            for (a, b) in fast.iter().zip(&slow) {
+                assert!((a - b).abs() < 1e-4, "{s:?}: {fast:?} vs {slow:?}");
+            }
+        }
     }
 
     #[test]
