@@ -181,7 +181,7 @@ fn features_match_the_trainer() {
 /// written in a draft's own words that no phrase of the lexicons lists.
 #[test]
 fn builtin_model_reads_judgements_in_own_words() {
-    let model = SentenceModel::from_toml(bpfpress::check::sentences::DEFAULT_MODEL).unwrap();
+    let model = SentenceModel::from_json(bpfpress::check::sentences::DEFAULT_MODEL).unwrap();
     let mut ids = model.ids().to_vec();
     ids.sort();
     assert_eq!(ids, (1..=10).collect::<Vec<u32>>());
@@ -228,28 +228,28 @@ fn checklists_name_their_model() {
         )
         .unwrap();
         if let Some(text) = file {
-            std::fs::write(dir.join("model.toml"), text).unwrap();
+            std::fs::write(dir.join("model.json"), text).unwrap();
         }
         Checklist::load(&cl)
     };
     assert!(with("none", None).unwrap().model.is_none());
-    let own = "version = 1\ntokens = \"words-v1\"\n[[element]]\nid = 7\nbias = -1.0\nthreshold = 0.5\n[element.weights]\n\"backfired\" = 3.0\n";
-    let m = with("model.toml", Some(own)).unwrap().model.unwrap();
+    let own = r#"{"version": 1, "tokens": "words-v1", "element": [{"id": 7, "bias": -1.0, "threshold": 0.5, "weights": {"backfired": 3.0}}]}"#;
+    let m = with("model.json", Some(own)).unwrap().model.unwrap();
     assert_eq!(m.ids(), [7]);
     let err = |model: &str, file: Option<&str>| with(model, file).unwrap_err().to_string();
-    let e = err("missing.toml", None);
+    let e = err("missing.json", None);
     assert!(
-        e.contains("missing.toml") && e.contains("cannot read"),
+        e.contains("missing.json") && e.contains("cannot read"),
         "{e}"
     );
-    let e = err("model.toml", Some(&own.replace("id = 7", "id = 42")));
+    let e = err("model.json", Some(&own.replace("\"id\": 7", "\"id\": 42")));
     assert!(e.contains("element 42 is not in the checklist"), "{e}");
     let e = err(
-        "model.toml",
-        Some(&own.replace("threshold = 0.5", "threshold = 2")),
+        "model.json",
+        Some(&own.replace("\"threshold\": 0.5", "\"threshold\": 2")),
     );
     assert!(e.contains("threshold"), "{e}");
-    let e = err("model.toml", Some(&own.replace("3.0", "\"high\"")));
+    let e = err("model.json", Some(&own.replace("3.0", "\"high\"")));
     assert!(e.contains("model") && e.contains("line"), "{e}");
 }
 

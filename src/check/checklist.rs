@@ -373,7 +373,7 @@ impl Checklist {
                     })?;
                     (t, format!("model {}", p.display()))
                 };
-                let m = SentenceModel::from_toml(&text).map_err(|r| invalid(place.clone(), r))?;
+                let m = SentenceModel::from_json(&text).map_err(|r| invalid(place.clone(), r))?;
                 if let Some(id) = m
                     .ids()
                     .iter()

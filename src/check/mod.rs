@@ -15,7 +15,10 @@
 //! substance; each element's lexicons (`headings` claim it, `cues` speak of
 //! it, `hints` add substance where it is already the topic) find the
 //! sentences that count for it; a heading is a claim its body must back
-//! (bait is a heading over a body about something else). Present = a
+//! (bait is a heading over a body about something else). A sentence model
+//! (`sentences`: one logistic regression per element, trained on annotated
+//! sentences of the labelled corpus) recognises the same in the draft's
+//! own words, in context, where no lexicon phrase does. Present = a
 //! section, a paragraph of several sentences or a list of real items;
 //! weak = one sentence or a passing mention; missing = nothing, or only
 //! placeholders or bait. `genre` decides whether the draft is a BPF output
