@@ -390,33 +390,37 @@ mod tests {
 
     #[test]
     fn features_read_the_context() {
-        let c = Context {
-            heading: "3. What worked",
-            previous: "",
-            position: 0.99,
-        };
-        assert_eq!(
-            features("It worked.", &c),
-            [
-                "first",
-                "h:0",
-                "h:what",
-                "h:worked",
-                "it",
-                "it worked",
-                "pos:4",
-                "worked"
-            ]
-        );
-        let c = Context {
-            heading: "",
-            previous: "Cases differ.",
-            position: 0.0,
-        };
-        assert_eq!(
-            features("It worked.", &c),
-            ["it", "it worked", "p:cases", "p:differ", "pos:0", "worked"]
-        );
+        let cases: [(&str, &str, f32, &[&str]); 2] = [
+            (
+                "3. What worked",
+                "",
+                0.99,
+                &[
+                    "first",
+                    "h:0",
+                    "h:what",
+                    "h:worked",
+                    "it",
+                    "it worked",
+                    "pos:4",
+                    "worked",
+                ],
+            ),
+            (
+                "",
+                "Cases differ.",
+                0.0,
+                &["it", "it worked", "p:cases", "p:differ", "pos:0", "worked"],
+            ),
+        ];
+        for (heading, previous, position, want) in cases {
+            let c = Context {
+                heading,
+                previous,
+                position,
+            };
+            assert_eq!(features("It worked.", &c), want);
+        }
     }
 
     /// The fast path of `scores` reads the features `features` lists.
