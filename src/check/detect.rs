@@ -334,10 +334,13 @@ struct Sentence {
     prescriptive: bool,
 }
 
-/// A placeholder where text should be.
+/// Placeholders, counted by the words they cover: bracketed text, TBD and
+/// kin, and a template's instruction in parentheses ("(narrative to cover
+/// the proposed topic …)", "(a description of the metrics …)"), which says
+/// what to write rather than writing it.
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\[[^\]]{0,600}\]|^\s*\[|\b(?:tbd|tba|todo|tk|xxx+|lorem ipsum|dolor sit amet|placeholder|text to follow|to follow|coming soon|insert (?:\w+ ){0,4}here|to be (?:completed|added|written|confirmed|drafted|determined|inserted|provided|developed|expanded|finali[sz]ed|updated|filled|done)|(?:section|text|content) (?:to come|pending|forthcoming)|fill (?:in|this)|add (?:text|content) here|\.\.\.|…)",
+        r"(?i)\[[^\]]{0,600}\]|^\s*\[|\((?:a |short )?(?:narrative|description|text|summary|details?|paragraph|explanation) (?:to|of|on|that|describing|explaining|covering)\b[^)]{0,600}\)?|\b(?:tbd|tba|todo|tk|xxx+|lorem ipsum|dolor sit amet|placeholder|text to follow|to follow|coming soon|insert (?:\w+ ){0,4}here|to be (?:completed|added|written|confirmed|drafted|determined|inserted|provided|developed|expanded|finali[sz]ed|updated|filled|done)|(?:section|text|content) (?:to come|pending|forthcoming)|fill (?:in|this)|add (?:text|content) here|\.\.\.|…)",
     )
     .expect("static regex")
 });
