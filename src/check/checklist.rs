@@ -381,7 +381,9 @@ impl Checklist {
                 {
                     return Err(invalid(
                         place,
-                        format!("element {id} is not in the checklist"),
+                        format!(
+                            "element {id} is not in the checklist (a model is trained for one list of elements; set model = \"none\" for a checklist of other elements)"
+                        ),
                     ));
                 }
                 Some(std::sync::Arc::new(m))
