@@ -192,7 +192,8 @@ fn builtin_model_reads_judgements_in_own_words() {
         position: 0.5,
     };
     let bit = |id: u32| 1u64 << (id - 1);
-    let reads = |s: &str, id: u32| model.bits(s, &none, &order) & bit(id) != 0;
+    let columns = model.columns(&order);
+    let reads = |s: &str, id: u32| model.bits(s, &none, &columns) & bit(id) != 0;
     assert!(!reads(
         "The meeting room was on the second floor of the building.",
         6

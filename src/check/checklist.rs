@@ -359,7 +359,10 @@ impl Checklist {
             None | Some("") | Some("none") => None,
             Some(name) => {
                 let (text, place) = if name == "built-in" {
-                    (DEFAULT_MODEL.to_string(), "model (built-in)".to_string())
+                    (
+                        std::borrow::Cow::Borrowed(DEFAULT_MODEL),
+                        "model (built-in)".to_string(),
+                    )
                 } else {
                     let p = base.map(|b| b.join(name)).unwrap_or_else(|| name.into());
                     let t = std::fs::read_to_string(&p).map_err(|e| {
@@ -371,7 +374,7 @@ impl Checklist {
                             ),
                         )
                     })?;
-                    (t, format!("model {}", p.display()))
+                    (std::borrow::Cow::Owned(t), format!("model {}", p.display()))
                 };
                 let m = SentenceModel::from_json(&text).map_err(|r| invalid(place.clone(), r))?;
                 if let Some(id) = m

@@ -878,6 +878,11 @@ pub(crate) fn detect(
         }
     }
     let order: Vec<u32> = checklist.elements.iter().map(|e| e.id).collect();
+    let columns = checklist
+        .model
+        .as_ref()
+        .map(|m| m.columns(&order))
+        .unwrap_or_default();
     let n = r.sentences.len();
     // Sentences are independent: read in parallel (a long report has
     // thousands; the lexicons and the model are most of the check's time).
@@ -919,7 +924,7 @@ pub(crate) fn detect(
                         previous,
                         position: k as f32 / n.max(1) as f32,
                     };
-                    m.bits(&o.units[s.unit].text[s.start..s.end], &context, &order)
+                    m.bits(&o.units[s.unit].text[s.start..s.end], &context, &columns)
                 });
             cues | model
         })

@@ -208,22 +208,32 @@ impl SentenceModel {
         out
     }
 
-    /// Bit `i` set when the sentence reaches the threshold of the element
-    /// at index `i` of `order` (checklist order).
-    pub fn bits(&self, sentence: &str, context: &Context, order: &[u32]) -> u64 {
+    /// For each element of the model, in the order of
+    /// [`SentenceModel::ids`], its bit in a checklist whose elements are
+    /// `order` (bit `i` for the element at index `i`; 0 when absent).
+    /// Computed once per check and handed to [`SentenceModel::bits`].
+    pub fn columns(&self, order: &[u32]) -> Vec<u64> {
+        self.ids
+            .iter()
+            .map(|id| {
+                order
+                    .iter()
+                    .position(|x| x == id)
+                    .map_or(0, |i| 1u64 << (i % 64))
+            })
+            .collect()
+    }
+
+    /// The bits (from [`SentenceModel::columns`]) of the elements the
+    /// sentence reaches the threshold of.
+    pub fn bits(&self, sentence: &str, context: &Context, columns: &[u64]) -> u64 {
         if self.ids.is_empty() {
             return 0;
         }
         let s = self.scores(sentence, context);
-        let mut bits = 0u64;
-        for (col, id) in self.ids.iter().enumerate() {
-            if s[col] >= self.logit_threshold[col]
-                && let Some(i) = order.iter().position(|x| x == id)
-            {
-                bits |= 1u64 << (i % 64);
-            }
-        }
-        bits
+        (0..self.ids.len())
+            .filter(|&col| s[col] >= self.logit_threshold[col])
+            .fold(0, |bits, col| bits | columns[col])
     }
 
     /// The words of `sentence` that weigh most for element `id`, for the
@@ -294,38 +304,35 @@ fn word_spans(sentence: &str, buf: &mut String, spans: &mut Vec<(usize, usize)>)
         end_word(buf, spans, s, digits);
     }
     // "best practice(s) forum(s)" → "bpf" (rare: rebuild the buffer then).
-    let is = |buf: &String, sp: &(usize, usize), w: &[&str]| w.contains(&&buf[sp.0..sp.1]);
-    let masked = spans.windows(3).any(|w| {
-        is(buf, &w[0], &["best"])
-            && is(buf, &w[1], &["practice", "practices"])
-            && is(buf, &w[2], &["forum", "forums"])
-    });
-    if masked {
-        let old: Vec<String> = spans.iter().map(|&(a, b)| buf[a..b].to_string()).collect();
-        let mut kept: Vec<&str> = Vec::with_capacity(old.len());
-        let mut i = 0;
-        while i < old.len() {
-            if i + 2 < old.len()
-                && old[i] == "best"
-                && (old[i + 1] == "practice" || old[i + 1] == "practices")
-                && (old[i + 2] == "forum" || old[i + 2] == "forums")
-            {
-                kept.push("bpf");
-                i += 3;
-            } else {
-                kept.push(&old[i]);
-                i += 1;
-            }
+    let forum = |w: &[&str]| {
+        w.len() >= 3
+            && w[0] == "best"
+            && (w[1] == "practice" || w[1] == "practices")
+            && (w[2] == "forum" || w[2] == "forums")
+    };
+    let old: Vec<&str> = spans.iter().map(|&(a, b)| &buf[a..b]).collect();
+    if !old.windows(3).any(forum) {
+        return;
+    }
+    let mut kept: Vec<String> = Vec::with_capacity(old.len());
+    let mut i = 0;
+    while i < old.len() {
+        if forum(&old[i..]) {
+            kept.push("bpf".into());
+            i += 3;
+        } else {
+            kept.push(old[i].to_string());
+            i += 1;
         }
-        buf.clear();
-        spans.clear();
-        for w in kept {
-            if !buf.is_empty() {
-                buf.push(' ');
-            }
-            spans.push((buf.len(), buf.len() + w.len()));
-            buf.push_str(w);
+    }
+    buf.clear();
+    spans.clear();
+    for w in kept {
+        if !buf.is_empty() {
+            buf.push(' ');
         }
+        spans.push((buf.len(), buf.len() + w.len()));
+        buf.push_str(&w);
     }
 }
 
@@ -488,8 +495,10 @@ mod tests {
         .expect("model");
         let c = Context::default();
         assert_eq!(m.scores("It worked well, it worked.", &c), vec![0.75]);
-        assert_eq!(m.bits("It worked well.", &c, &[5, 6]), 0b10);
-        assert_eq!(m.bits("It failed.", &c, &[5, 6]), 0);
+        let columns = m.columns(&[5, 6]);
+        assert_eq!(columns, [0b10]);
+        assert_eq!(m.bits("It worked well.", &c, &columns), 0b10);
+        assert_eq!(m.bits("It failed.", &c, &columns), 0);
         assert_eq!(
             m.top_words("It worked well.", 6, 3),
             ["worked well", "worked"]
