@@ -358,13 +358,15 @@ static THANKS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-/// The forum speaking of itself rather than of its topic: thanks, and its
+/// The forum speaking of itself rather than of its topic: thanks, its
 /// institutional history ("The IGF was established in 2006 …", "first
-/// convened in 2017"). Under a heading that claims an element such
+/// convened in 2017") and the drafting of its own report ("Circulate this
+/// skeleton to the mailing list", "Draft sections 3 to 9", "will finalise
+/// the draft") — a to-do list for the report is not a next step. Under a heading that claims an element such
 /// sentences are bait, not the element.
 static SELF_TALK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:was|were|has been|have been) (?:first )?(?:established|founded|created|introduced|convened|set up|renewed|proposed|approved|launched)\b[^.;]{0,80}\b(?:19|20)\d\d\b|\bapproved by the MAG\b|\bover the years\b|\b(?:first )?convened in (?:19|20)\d\d\b|\b(?:renewed|extended) its mandate\b|\bin its first year\b|\b(?:its|our) (?:own )?(?:name|title)\b|\bour (?:online )?(?:contribution form|form|website|web site|mailing list)\b",
+        r"(?i)\b(?:was|were|has been|have been) (?:first )?(?:established|founded|created|introduced|convened|set up|renewed|proposed|approved|launched)\b[^.;]{0,80}\b(?:19|20)\d\d\b|\bapproved by the MAG\b|\bover the years\b|\b(?:first )?convened in (?:19|20)\d\d\b|\b(?:renewed|extended) its mandate\b|\bin its first year\b|\b(?:its|our) (?:own )?(?:name|title)\b|\bour (?:online )?(?:contribution form|form|website|web site|mailing list)\b|^\W*(?:circulate|draft|finali[sz]e|publish|revise|share|send|complete)\b[^.;]{0,40}\b(?:draft|skeleton|outline|sections? \d)|\bwill (?:circulate|finali[sz]e|publish|revise|complete)\b[^.;]{0,30}\b(?:this|the|its|our) (?:draft|skeleton|outline)\b",
     )
     .expect("static regex")
 });
@@ -984,8 +986,14 @@ fn judge(
 ) -> ElementResult {
     let me = 1u64 << (index % 64);
     let t = el.thresholds;
+    // The forum speaking of itself (its history, thanks, the drafting of
+    // its report) is none of the topic's elements; for the elements that
+    // report its work (methodology) it may be, as in "our mailing list".
     let counts = |s: &Sentence| {
-        s.substantive && !r.enumeration[s.unit] && !(el.done_only && (s.plan || s.prescriptive))
+        s.substantive
+            && !r.enumeration[s.unit]
+            && !(el.done_only && (s.plan || s.prescriptive))
+            && (el.done_only || !s.self_talk)
     };
     let text_of = |s: &Sentence| &o.units[s.unit].matchable[s.start..s.end];
     // The cue bits were computed once for all elements (checklists of up
@@ -1290,8 +1298,8 @@ fn judge(
                     && !r.enumeration[s.unit]
                     && !strong[k]
                     && (s.thanks
-                        || ((s.self_talk || ((el.key || !explicit) && r.cued[k] & !me != 0))
-                            && !hinted(k)))
+                        || s.self_talk
+                        || ((el.key || !explicit) && r.cued[k] & !me != 0 && !hinted(k)))
             })
             .count();
         // One sentence is thin, not bait, unless the forum speaks of itself.

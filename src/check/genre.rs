@@ -15,8 +15,12 @@ use crate::model::{Block, Document};
 use regex::Regex;
 use std::sync::LazyLock;
 
+/// The IGF or its Best Practice Forum named, or the forum speaking of itself
+/// ("the policy question this forum took up", "our forum heard"): a draft
+/// may leave the forum's full name to its cover page. Manuals, papers and
+/// RFCs do not call themselves a forum.
 static FRAMING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:igf|internet governance forum|best practice forums?|bpfs?)\b")
+    Regex::new(r"(?i)\b(?:igf|internet governance forum|best practice forums?|bpfs?|(?:this|our) forum)\b")
         .expect("static regex")
 });
 
@@ -115,7 +119,7 @@ pub(crate) fn not_a_report(doc: &Document, o: &Outline) -> Option<Finding> {
     );
     let (kind, found) = if framing == 0 {
         (
-            "it never names the IGF or a Best Practice Forum".to_string(),
+            "it never names the IGF or a Best Practice Forum, nor speaks as a forum".to_string(),
             String::new(),
         )
     } else if minutes_title && minutes_marks >= 2 {
