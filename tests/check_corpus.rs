@@ -21,13 +21,13 @@ use support::corpus::{self, Agreement, Case};
 /// Floors (share of verdicts that agree with the labels) are the figure
 /// measured at the last change of the method, minus ~2.5 points, so a
 /// regression fails. Figures and dates are in BENCHMARKS.md ("Check
-/// agreement"). Round 4 (the sentence model, 2026-12-06): every split
-/// below has been tuned on — its sentences annotated and trained on — so
-/// these floors guard regressions; they are not unseen figures. The
-/// unseen ones, each measured once with the method frozen: holdout3 74.3 %
-/// (round 2), holdout4 81.5 % (round 3), holdout5 84.3 % (round 4, at
-/// `f00832f`; 87.4 % once trained on), holdout6 84.8 % (round 4 trained on
-/// holdout5, at `9c00b77`; not trained on).
+/// agreement"). Round 5 (2026-12-06): every split below has been tuned on
+/// — its sentences annotated and trained on — so these floors guard
+/// regressions; they are not unseen figures. The unseen ones, each
+/// measured once with the method frozen: holdout3 74.3 % (round 2),
+/// holdout4 81.5 % (round 3), holdout5 84.3 % (round 4, at `f00832f`),
+/// holdout6 84.8 % (round 4 trained on holdout5, at `9c00b77`), and
+/// holdout7 and holdout8 (round 5; BENCHMARKS.md).
 ///
 /// Known violations are those a split shows with the method as it is; the
 /// test fails on any new one, and on one of these disappearing (then drop
@@ -52,15 +52,62 @@ const SPLITS: &[Split] = &[
         known_violations: &[],
     },
     // 85.4 % before it was trained on (the lexicons alone: 71.9 %). Its
-    // two violations are the BPF's own proposals under "good practices"
-    // read as collected cases.
+    // violation is the BPF's own proposals under "good practices" read as
+    // collected cases.
     Split {
         name: "dev3",
+        floor: 0.91,
+        known_violations: &["dev3/u4-operator-ewaste.md: key element 3 present"],
+    },
+    // Training drafts of round 5 (2026-12-06): judgements in the drafts'
+    // own words, a third of the verdicts weak.
+    Split {
+        name: "dev4",
+        floor: 0.93,
+        known_violations: &[],
+    },
+    Split {
+        name: "dev5",
         floor: 0.90,
+        known_violations: &[],
+    },
+    Split {
+        name: "dev6",
+        floor: 0.88,
+        known_violations: &[],
+    },
+    Split {
+        name: "dev7",
+        floor: 0.91,
+        known_violations: &[],
+    },
+    // Ordinary drafts (round 5). Its violations: the forum's own mailing
+    // list and webinars read as methodology over a zero draft and over
+    // meeting dates.
+    Split {
+        name: "dev8",
+        floor: 0.91,
         known_violations: &[
-            "dev3/u2-data-trusts.md: key element 3 present",
-            "dev3/u4-operator-ewaste.md: key element 3 present",
+            "dev8/zero-mesh-disaster-response.md: key element 2 present",
+            "dev8/ewaste-refurbished-devices.md: key element 2 present",
         ],
+    },
+    // Its violation: the forum's history ('proposed at the open
+    // consultation') read as its methodology in a zero draft.
+    Split {
+        name: "dev9",
+        floor: 0.88,
+        known_violations: &["dev9/d9-zero-ai-public-services.md: key element 2 present"],
+    },
+    Split {
+        name: "dev10",
+        floor: 0.91,
+        known_violations: &[],
+    },
+    Split {
+        name: "dev11",
+        floor: 0.82,
+        known_violations: &[],
     },
     Split {
         name: "holdout",
@@ -75,7 +122,7 @@ const SPLITS: &[Split] = &[
     // Measured once unseen (74.3 %, 9 violations, round 2); these remain.
     Split {
         name: "holdout3",
-        floor: 0.81,
+        floor: 0.80,
         known_violations: &[
             "holdout3/scam-calls-enumeration.md: key element 3 present",
             "holdout3/workshop-session-report.md: a non-report not called one",
@@ -93,19 +140,16 @@ const SPLITS: &[Split] = &[
         floor: 0.85,
         known_violations: &[],
     },
-    // Measured once unseen with round 4 frozen (`9c00b77`): 84.8 %, these
-    // ten violations. Not trained on.
+    // 84.8 % unseen (round 4, at `9c00b77`); then annotated and trained on.
+    // Its violations: a mailing-list sentence under a baited heading read
+    // as methodology, and minutes of a planning call.
     Split {
         name: "holdout6",
-        floor: 0.82,
+        floor: 0.87,
         known_violations: &[
-            "holdout6/ewaste-zero-draft.md: key element 1 present",
-            "holdout6/ewaste-zero-draft.docx: key element 1 present",
-            "holdout6/ewaste-zero-draft.pdf: key element 1 present",
             "holdout6/leo-satellite-baited.md: key element 2 present",
             "holdout6/leo-satellite-baited.docx: key element 2 present",
             "holdout6/leo-satellite-baited.pdf: key element 2 present",
-            "holdout6/disaster-geodata-bold.md: key element 3 missing",
             "holdout6/minutes-planning-call.md: a non-report not called one",
             "holdout6/minutes-planning-call.docx: a non-report not called one",
             "holdout6/minutes-planning-call.pdf: a non-report not called one",
@@ -123,7 +167,7 @@ fn split(name: &str) -> &'static Split {
 /// The checked documents of one split, checked once per test process: the
 /// three tests of a split share them.
 fn cases(name: &str) -> &'static [Case] {
-    static CELLS: [OnceLock<Vec<Case>>; 9] = [const { OnceLock::new() }; 9];
+    static CELLS: [OnceLock<Vec<Case>>; SPLITS.len()] = [const { OnceLock::new() }; SPLITS.len()];
     let i = SPLITS
         .iter()
         .position(|s| s.name == name)
@@ -222,137 +266,30 @@ fn formats_agree(cases: &[Case]) {
     );
 }
 
-#[test]
-fn dev_hard_rules() {
-    hard_rules("dev");
+// Three tests per split, named `<split>::hard_rules`, `<split>::agreement_floor`
+// and `<split>::formats_agree`.
+macro_rules! split_tests {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn hard_rules() {
+                super::hard_rules(stringify!($name));
+            }
+
+            #[test]
+            fn agreement_floor() {
+                super::floor(stringify!($name));
+            }
+
+            #[test]
+            fn formats_agree() {
+                super::formats_agree(super::cases(stringify!($name)));
+            }
+        }
+    )*};
 }
 
-#[test]
-fn dev_agreement_floor() {
-    floor("dev");
-}
-
-#[test]
-fn dev_formats_agree() {
-    formats_agree(cases("dev"));
-}
-
-#[test]
-fn dev2_hard_rules() {
-    hard_rules("dev2");
-}
-
-#[test]
-fn dev2_agreement_floor() {
-    floor("dev2");
-}
-
-#[test]
-fn dev2_formats_agree() {
-    formats_agree(cases("dev2"));
-}
-
-#[test]
-fn dev3_hard_rules() {
-    hard_rules("dev3");
-}
-
-#[test]
-fn dev3_agreement_floor() {
-    floor("dev3");
-}
-
-#[test]
-fn dev3_formats_agree() {
-    formats_agree(cases("dev3"));
-}
-
-#[test]
-fn holdout_hard_rules() {
-    hard_rules("holdout");
-}
-
-#[test]
-fn holdout_agreement_floor() {
-    floor("holdout");
-}
-
-#[test]
-fn holdout_formats_agree() {
-    formats_agree(cases("holdout"));
-}
-
-#[test]
-fn holdout2_hard_rules() {
-    hard_rules("holdout2");
-}
-
-#[test]
-fn holdout2_agreement_floor() {
-    floor("holdout2");
-}
-
-#[test]
-fn holdout2_formats_agree() {
-    formats_agree(cases("holdout2"));
-}
-
-#[test]
-fn holdout3_hard_rules() {
-    hard_rules("holdout3");
-}
-
-#[test]
-fn holdout3_agreement_floor() {
-    floor("holdout3");
-}
-
-#[test]
-fn holdout3_formats_agree() {
-    formats_agree(cases("holdout3"));
-}
-
-#[test]
-fn holdout4_hard_rules() {
-    hard_rules("holdout4");
-}
-
-#[test]
-fn holdout4_agreement_floor() {
-    floor("holdout4");
-}
-
-#[test]
-fn holdout4_formats_agree() {
-    formats_agree(cases("holdout4"));
-}
-
-#[test]
-fn holdout5_hard_rules() {
-    hard_rules("holdout5");
-}
-
-#[test]
-fn holdout5_agreement_floor() {
-    floor("holdout5");
-}
-
-#[test]
-fn holdout5_formats_agree() {
-    formats_agree(cases("holdout5"));
-}
-
-#[test]
-fn holdout6_hard_rules() {
-    hard_rules("holdout6");
-}
-
-#[test]
-fn holdout6_agreement_floor() {
-    floor("holdout6");
-}
-
-#[test]
-fn holdout6_formats_agree() {
-    formats_agree(cases("holdout6"));
-}
+split_tests!(
+    dev, dev2, dev3, dev4, dev5, dev6, dev7, dev8, dev9, dev10, dev11, holdout, holdout2, holdout3,
+    holdout4, holdout5, holdout6,
+);

@@ -219,8 +219,28 @@ fn dev3_split_is_well_formed() {
 }
 
 #[test]
+fn round5_training_splits_are_well_formed() {
+    // Training drafts of round 5 (2026-12-06), Markdown only, with about a
+    // third of the verdicts weak: every verdict occurs for elements 6-10.
+    for split in [
+        "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11",
+    ] {
+        let docs = check_split(split);
+        assert!(docs.len() >= 12 && docs.iter().all(|d| d.report), "{split}");
+        for i in 6..=10 {
+            for v in ["present", "weak", "missing"] {
+                assert!(
+                    docs.iter().any(|d| d.elements[i - 1] == v),
+                    "{split}: element {i} never {v}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn holdout6_split_is_well_formed() {
-    // The sixth held-out split (written blind on 2026-12-06 for the check5
-    // method's single measurement): structure only, too.
+    // The sixth held-out split (written blind on 2026-12-06, measured once,
+    // then annotated and trained on in round 5): structure only, too.
     check_split("holdout6");
 }

@@ -345,6 +345,11 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A bracketed passage (an instruction to the drafters, a placeholder),
+/// however many sentences it holds.
+static BRACKETED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[[^\]\[]{0,600}\]").expect("static regex"));
+
 /// A sentence that is a placeholder however long: dummy text, or a line
 /// that opens with a to-do mark ("TBD after the IGF session.").
 static PLACEHOLDER_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -366,7 +371,7 @@ static THANKS: LazyLock<Regex> = LazyLock::new(|| {
 /// sentences are bait, not the element.
 static SELF_TALK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:was|were|has been|have been) (?:first )?(?:established|founded|created|introduced|convened|set up|renewed|proposed|approved|launched)\b[^.;]{0,80}\b(?:19|20)\d\d\b|\bapproved by the MAG\b|\bover the years\b|\b(?:first )?convened in (?:19|20)\d\d\b|\b(?:renewed|extended) its mandate\b|\bin its first year\b|\b(?:its|our) (?:own )?(?:name|title)\b|\bour (?:online )?(?:contribution form|form|website|web site|mailing list)\b|^\W*(?:circulate|draft|finali[sz]e|publish|revise|share|send|complete)\b[^.;]{0,40}\b(?:draft|skeleton|outline|sections? \d)|\bwill (?:circulate|finali[sz]e|publish|revise|complete)\b[^.;]{0,30}\b(?:this|the|its|our) (?:draft|skeleton|outline)\b",
+        r"(?i)\b(?:was|were|has been|have been) (?:first )?(?:established|founded|created|introduced|convened|set up|renewed|proposed|approved|launched)\b[^.;]{0,80}\b(?:19|20)\d\d\b|\bapproved by the MAG\b|\bover the years\b|\b(?:first )?convened in (?:19|20)\d\d\b|\b(?:renewed|extended) its mandate\b|\bfirst met\b|\bzero draft\b|\bthis is (?:the|a) (?:first |working |rough )?draft\b|\bits (?:first|previous|earlier) (?:reports?|outputs?)\b|\bin its first year\b|\b(?:its|our) (?:own )?(?:name|title)\b|\bour (?:online )?(?:contribution form|form|website|web site|mailing list)\b|^\W*(?:circulate|draft|finali[sz]e|publish|revise|share|send|complete)\b[^.;]{0,40}\b(?:draft|skeleton|outline|sections? \d)|\bwill (?:circulate|finali[sz]e|publish|revise|complete)\b[^.;]{0,30}\b(?:this|the|its|our) (?:draft|skeleton|outline)\b",
     )
     .expect("static regex")
 });
@@ -394,7 +399,7 @@ static ILLUSTRATION: LazyLock<Regex> = LazyLock::new(|| {
 /// Future or planning mood.
 static PLAN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:will|shall|please|(?:is|are|was|were) (?:planned|scheduled|foreseen) for|(?:is|are) (?:asked|requested|invited) to|plans? to|planned to|planning to|intends? to|intended to|is going to|are going to|aims? to|would like to|is to be|are to be|is expected to|are expected to|propose[sd]? to|agreed to|to be collected|next (?:call|meeting|step)|action items?|should (?:collect|gather|compile|invite|launch|run|hold|survey|interview))\b",
+        r"(?i)\b(?:will|shall|please|(?:is|are|was|were) (?:planned|scheduled|foreseen) for|(?:is|are) (?:planned|scheduled|foreseen)|(?:is|are) (?:asked|requested|invited) to|plans? to|planned to|planning to|intends? to|intended to|is going to|are going to|aims? to|would like to|is to be|are to be|is expected to|are expected to|propose[sd]? to|agreed to|to be collected|next (?:call|meeting|step)|action items?|should (?:collect|gather|compile|invite|launch|run|hold|survey|interview))\b",
     )
     .expect("static regex")
 });
@@ -629,13 +634,25 @@ impl Reading {
             .enumerate()
             .map(|(u, unit)| {
                 let mut out = Vec::new();
+                // A bracketed instruction may hold several sentences ("[Insert
+                // 4-6 cases here. Candidates: …; … — to be confirmed.]"):
+                // every sentence inside the brackets is placeholder.
+                let bracketed: Vec<(usize, usize)> = BRACKETED
+                    .find_iter(&unit.matchable)
+                    .map(|m| (m.start(), m.end()))
+                    .collect();
                 for (a, b) in split_sentences(&unit.matchable) {
                     let s = &unit.matchable[a..b];
                     let words = word_count(s);
-                    let placeholder_words: usize = PLACEHOLDER
-                        .find_iter(s)
-                        .map(|m| word_count(m.as_str()).max(1))
-                        .sum();
+                    let placeholder_words: usize =
+                        if bracketed.iter().any(|&(x, y)| x <= a && b <= y) {
+                            words.max(1)
+                        } else {
+                            PLACEHOLDER
+                                .find_iter(s)
+                                .map(|m| word_count(m.as_str()).max(1))
+                                .sum()
+                        };
                     let dates = DATE_LINE.find_iter(s).count();
                     let placeholder_words = if PLACEHOLDER_LINE.is_match(s) || repetitive(s, words)
                     {

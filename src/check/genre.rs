@@ -20,8 +20,10 @@ use std::sync::LazyLock;
 /// may leave the forum's full name to its cover page. Manuals, papers and
 /// RFCs do not call themselves a forum.
 static FRAMING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:igf|internet governance forum|best practice forums?|bpfs?|(?:this|our) forum)\b")
-        .expect("static regex")
+    Regex::new(
+        r"(?i)\b(?:igf|internet governance forum|best practice forums?|bpfs?|(?:this|our) forum)\b",
+    )
+    .expect("static regex")
 });
 
 static MINUTES_TITLE: LazyLock<Regex> = LazyLock::new(|| {
