@@ -244,3 +244,10 @@ fn holdout6_split_is_well_formed() {
     // then annotated and trained on in round 5): structure only, too.
     check_split("holdout6");
 }
+
+#[test]
+fn holdout7_split_is_well_formed() {
+    // The seventh held-out split (written blind on 2026-12-06 for a single
+    // measurement of the method the lead froze at 18:45 UTC): structure only.
+    check_split("holdout7");
+}
