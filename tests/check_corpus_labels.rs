@@ -224,3 +224,20 @@ fn holdout6_split_is_well_formed() {
     // method's single measurement): structure only, too.
     check_split("holdout6");
 }
+
+#[test]
+fn holdout8_split_is_well_formed() {
+    // The eighth held-out split (written blind on 2026-12-06 for a single
+    // measurement of the method as frozen at the merge): structure only,
+    // plus the shape its brief asked for (18+ reports, 4+ non-reports, 6+
+    // drafts also as DOCX and PDF).
+    let docs = check_split("holdout8");
+    assert!(docs.iter().filter(|d| d.report).count() >= 18);
+    assert!(docs.iter().filter(|d| !d.report).count() >= 4);
+    assert!(
+        docs.iter()
+            .filter(|d| d.report && d.formats.len() == 3)
+            .count()
+            >= 6
+    );
+}
