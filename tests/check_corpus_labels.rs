@@ -248,6 +248,23 @@ fn holdout6_split_is_well_formed() {
 #[test]
 fn holdout7_split_is_well_formed() {
     // The seventh held-out split (written blind on 2026-12-06 for a single
-    // measurement of the method the lead froze at 18:45 UTC): structure only.
+    // measurement of round 5, frozen at `e7f6bba`): structure only.
     check_split("holdout7");
+}
+
+#[test]
+fn holdout8_split_is_well_formed() {
+    // The eighth held-out split (written blind on 2026-12-06 for a single
+    // measurement of round 5, frozen at `e7f6bba`): structure only,
+    // plus the shape its brief asked for (18+ reports, 4+ non-reports, 6+
+    // drafts also as DOCX and PDF).
+    let docs = check_split("holdout8");
+    assert!(docs.iter().filter(|d| d.report).count() >= 18);
+    assert!(docs.iter().filter(|d| !d.report).count() >= 4);
+    assert!(
+        docs.iter()
+            .filter(|d| d.report && d.formats.len() == 3)
+            .count()
+            >= 6
+    );
 }
