@@ -42,9 +42,10 @@ fn main() -> std::process::ExitCode {
         None => bpfpress::check::Checklist::builtin(),
     };
     // The tuning splits; a held-out split is named on its own.
-    const TUNING: [&str; 17] = [
+    const TUNING: [&str; 19] = [
         "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11",
-        "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
+        "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7",
+        "holdout8",
     ];
     let splits: Vec<&str> = match split {
         "all" => TUNING.to_vec(),

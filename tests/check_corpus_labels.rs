@@ -247,15 +247,15 @@ fn holdout6_split_is_well_formed() {
 
 #[test]
 fn holdout7_split_is_well_formed() {
-    // The seventh held-out split (written blind on 2026-12-06 for a single
-    // measurement of round 5, frozen at `e7f6bba`): structure only.
+    // The seventh held-out split (written blind on 2026-12-06, measured once
+    // with round 5 frozen at `e7f6bba`, then trained on): structure only.
     check_split("holdout7");
 }
 
 #[test]
 fn holdout8_split_is_well_formed() {
-    // The eighth held-out split (written blind on 2026-12-06 for a single
-    // measurement of round 5, frozen at `e7f6bba`): structure only,
+    // The eighth held-out split (written blind on 2026-12-06, measured once
+    // with round 5 frozen at `e7f6bba`, then trained on): structure only,
     // plus the shape its brief asked for (18+ reports, 4+ non-reports, 6+
     // drafts also as DOCX and PDF).
     let docs = check_split("holdout8");

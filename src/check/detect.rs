@@ -346,9 +346,12 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A bracketed passage (an instruction to the drafters, a placeholder),
-/// however many sentences it holds.
-static BRACKETED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\[[^\]\[]{0,600}\]").expect("static regex"));
+/// however many sentences it holds; and a paragraph wholly in parentheses
+/// ("(One box per case, max. 300 words each: … Aim for 8-10 cases.)"), a
+/// template's note to its drafters.
+static BRACKETED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\[[^\]\[]{0,600}\]|^\W*\([^()]{0,600}\)\W*$").expect("static regex")
+});
 
 /// A sentence that is a placeholder however long: dummy text, or a line
 /// that opens with a to-do mark ("TBD after the IGF session.").

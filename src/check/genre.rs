@@ -57,9 +57,15 @@ static PAPER: LazyLock<Regex> = LazyLock::new(|| {
 /// The title of a BPF document that is not its output report.
 static OTHER_TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\W*(?:(?:the |a |an )?(?:\w+ ){0,3})?(?:call for (?:contributions|inputs?|proposals|case studies|submissions|comments)|terms of reference|work ?plan|concept note|survey|questionnaire|agenda|invitation|programme of the session|session (?:report|proposal)|press release)\b",
+        r"(?i)^\W*(?:(?:the |a |an )?(?:\w+ ){0,3})?(?:call for (?:contributions|inputs?|proposals|case studies|submissions|comments|initiatives|examples|(?:good |best )?practices|experiences|stories|papers)|terms of reference|work ?plan|concept note|survey|questionnaire|agenda|invitation|programme of the session|session (?:report|proposal)|press release)\b",
     )
     .expect("static regex")
+});
+
+/// A title that reports what another kind of document gathered.
+static RESULTS_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:results?|findings|outcomes?|analysis|what we (?:heard|learned|found))\b")
+        .expect("static regex")
 });
 
 /// A transcript line: "SPEAKER NAME:" at the start.
@@ -108,7 +114,11 @@ pub(crate) fn not_a_report(doc: &Document, o: &Outline) -> Option<Finding> {
         .as_deref()
         .or_else(|| doc.headings().next().map(|(i, _)| o.texts[i].as_str()))
         .or_else(|| o.texts.first().map(String::as_str));
-    let other = own_title.and_then(|t| OTHER_TITLE.find(t).map(|m| m.as_str().trim().to_string()));
+    // "Survey of Public Wi-Fi Operators: Results" reports the work a
+    // survey asked for: a title that says results or findings is a report.
+    let other = own_title
+        .filter(|t| !RESULTS_TITLE.is_match(t))
+        .and_then(|t| OTHER_TITLE.find(t).map(|m| m.as_str().trim().to_string()));
     let minutes_marks = count(&MINUTES_MARK);
     let paragraphs = o.texts.len().max(1);
     let speakers = o.texts.iter().filter(|t| SPEAKER.is_match(t)).count();
