@@ -285,3 +285,20 @@ fn holdout9_split_is_well_formed() {
             >= 6
     );
 }
+
+#[test]
+fn holdout10_split_is_well_formed() {
+    // The tenth held-out split (written blind on 2026-12-06 for a single
+    // measurement with a frozen method): structure only, plus the shape its
+    // brief asked for (18+ reports, 4+ non-reports of which 2+ real-world,
+    // 6+ drafts also as DOCX and PDF).
+    let docs = check_split("holdout10");
+    assert!(docs.iter().filter(|d| d.report).count() >= 18);
+    assert!(docs.iter().filter(|d| !d.report).count() >= 4);
+    assert!(
+        docs.iter()
+            .filter(|d| d.report && d.formats.len() == 3)
+            .count()
+            >= 6
+    );
+}
