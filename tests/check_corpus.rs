@@ -27,8 +27,9 @@ use support::corpus::{self, Agreement, Case};
 /// measured once with the method frozen: holdout3 74.3 % (round 2),
 /// holdout4 81.5 % (round 3), holdout5 84.3 % (round 4, at `f00832f`),
 /// holdout6 84.8 % (round 4 trained on holdout5, at `9c00b77`), holdout7
-/// 77.2 % and holdout8 80.9 % (round 5, at `e7f6bba`), and holdout9 and
-/// holdout10 (round 5 retrained; BENCHMARKS.md).
+/// 77.2 % and holdout8 80.9 % (round 5, at `e7f6bba`; then trained on),
+/// holdout9 81.7 % and holdout10 81.5 % (round 5 retrained, at `0e61905`;
+/// not trained on). Details in BENCHMARKS.md.
 ///
 /// Known violations are those a split shows with the method as it is; the
 /// test fails on any new one, and on one of these disappearing (then drop
@@ -179,6 +180,39 @@ const SPLITS: &[Split] = &[
             "holdout8/public-wifi-survey-chapter.md: key element 1 present",
         ],
     },
+    // Measured once unseen with round 5 retrained (frozen at `0e61905`):
+    // 81.7 %, these violations. Not annotated or trained on.
+    Split {
+        name: "holdout9",
+        floor: 0.79,
+        known_violations: &[
+            "holdout9/heritage-archives-zero.md: key element 3 present",
+            "holdout9/heritage-archives-zero.docx: key element 3 present",
+            "holdout9/heritage-archives-zero.pdf: key element 3 present",
+            "holdout9/vulnerability-disclosure.md: key element 2 present",
+            "holdout9/vulnerability-disclosure.docx: key element 2 present",
+            "holdout9/vulnerability-disclosure.pdf: key element 2 present",
+            "holdout9/consumer-odr.md: key element 3 present",
+            "holdout9/minutes-seafarers-kickoff.md: a non-report not called one",
+        ],
+    },
+    // Measured once unseen with round 5 retrained (frozen at `0e61905`):
+    // 81.5 %, these violations. Not annotated or trained on.
+    Split {
+        name: "holdout10",
+        floor: 0.79,
+        known_violations: &[
+            "holdout10/sports-piracy-zero.md: key element 2 present",
+            "holdout10/sports-piracy-zero.docx: key element 2 present",
+            "holdout10/sports-piracy-zero.pdf: key element 2 present",
+            "holdout10/loot-boxes-baited.md: key element 3 present",
+            "holdout10/loot-boxes-baited.docx: key element 3 present",
+            "holdout10/loot-boxes-baited.pdf: key element 3 present",
+            "holdout10/cross-border-odr.md: key element 3 missing",
+            "holdout10/live-captioning.md: key element 3 present",
+            "holdout10/prison-internet.md: key element 2 present",
+        ],
+    },
 ];
 
 fn split(name: &str) -> &'static Split {
@@ -315,5 +349,5 @@ macro_rules! split_tests {
 
 split_tests!(
     dev, dev2, dev3, dev4, dev5, dev6, dev7, dev8, dev9, dev10, dev11, holdout, holdout2, holdout3,
-    holdout4, holdout5, holdout6, holdout7, holdout8,
+    holdout4, holdout5, holdout6, holdout7, holdout8, holdout9, holdout10,
 );
