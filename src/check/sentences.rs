@@ -15,14 +15,14 @@
 //! threshold speaks of the element, as a cue would; the rest of the method
 //! (runs, paragraphs, claims, substance, verdicts) is unchanged.
 //!
-//! Why a linear model: it is deterministic, small (about 7,300 non-zero
+//! Why a linear model: it is deterministic, small (about 11,200 non-zero
 //! weights after L1 training), fast (one hash lookup per feature), and
 //! explainable — the evidence names the words that weighed most. Nothing is
 //! fetched or trained at run time. How it was chosen and how well it does:
 //! docs/check.md.
 //!
 //! The model file is JSON (`templates/sentence-model.json`, embedded; JSON
-//! rather than TOML because it is generated, never edited, and 7,300
+//! rather than TOML because it is generated, never edited, and 11,200
 //! weights parse in well under a millisecond as JSON but take ~8 ms as
 //! TOML, a tenth of `bpfpress check`'s start-up):
 //!
