@@ -252,53 +252,27 @@ fn holdout7_split_is_well_formed() {
     check_split("holdout7");
 }
 
-#[test]
-fn holdout8_split_is_well_formed() {
-    // The eighth held-out split (written blind on 2026-12-06, measured once
-    // with round 5 frozen at `e7f6bba`, then trained on): structure only,
-    // plus the shape its brief asked for (18+ reports, 4+ non-reports, 6+
-    // drafts also as DOCX and PDF).
-    let docs = check_split("holdout8");
-    assert!(docs.iter().filter(|d| d.report).count() >= 18);
-    assert!(docs.iter().filter(|d| !d.report).count() >= 4);
+/// The shape the round-5 blind writers were asked for: 18+ reports, 4+
+/// non-reports, 6+ drafts also as DOCX and PDF; and structure.
+fn blind_split_is_shaped_as_asked(split: &str) {
+    let docs = check_split(split);
+    assert!(docs.iter().filter(|d| d.report).count() >= 18, "{split}");
+    assert!(docs.iter().filter(|d| !d.report).count() >= 4, "{split}");
     assert!(
         docs.iter()
             .filter(|d| d.report && d.formats.len() == 3)
             .count()
-            >= 6
+            >= 6,
+        "{split}"
     );
 }
 
 #[test]
-fn holdout9_split_is_well_formed() {
-    // The ninth held-out split (written blind on 2026-12-06 for a single
-    // measurement; see holdout9/README.md): structure only, plus the shape
-    // its brief asked for (18+ reports, 4+ non-reports, 6+ drafts also as
-    // DOCX and PDF).
-    let docs = check_split("holdout9");
-    assert!(docs.iter().filter(|d| d.report).count() >= 18);
-    assert!(docs.iter().filter(|d| !d.report).count() >= 4);
-    assert!(
-        docs.iter()
-            .filter(|d| d.report && d.formats.len() == 3)
-            .count()
-            >= 6
-    );
-}
-
-#[test]
-fn holdout10_split_is_well_formed() {
-    // The tenth held-out split (written blind on 2026-12-06 for a single
-    // measurement with a frozen method): structure only, plus the shape its
-    // brief asked for (18+ reports, 4+ non-reports of which 2+ real-world,
-    // 6+ drafts also as DOCX and PDF).
-    let docs = check_split("holdout10");
-    assert!(docs.iter().filter(|d| d.report).count() >= 18);
-    assert!(docs.iter().filter(|d| !d.report).count() >= 4);
-    assert!(
-        docs.iter()
-            .filter(|d| d.report && d.formats.len() == 3)
-            .count()
-            >= 6
-    );
+fn round5_blind_splits_are_well_formed() {
+    // holdout8 (written blind on 2026-12-06, measured once with round 5
+    // frozen at `e7f6bba`, then trained on); holdout9 and holdout10
+    // (measured once at `0e61905`, not trained on).
+    for split in ["holdout8", "holdout9", "holdout10"] {
+        blind_split_is_shaped_as_asked(split);
+    }
 }
