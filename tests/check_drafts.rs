@@ -646,3 +646,76 @@ fn subtitle_naming_the_bpf_frames_a_report() {
     assert!(read(&framed).finding("not-a-report").is_none());
     assert!(read(&bare).finding("not-a-report").is_some());
 }
+
+/// Round 5's rules, each on a small draft (docs/check.md): the forum
+/// speaking as "this forum" frames a report; a bracketed instruction and a
+/// paragraph wholly in parentheses are placeholders in every sentence they
+/// hold; the forum's history is bait under "Next steps" even in words that
+/// sound like proposals; a call for initiatives is not a report, the
+/// results of a survey are.
+#[test]
+fn round5_forum_framing_placeholders_and_history() {
+    let dir = support::scratch("round5-rules");
+    let check = |name: &str, md: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, md).unwrap();
+        support::check_doc(
+            &bpfpress::ingest::read_path(&p, &bpfpress::ingest::Limits::default()).unwrap(),
+        )
+    };
+    let issue = "Small newsrooms now reach most of their readers through platforms they do not control, and a ranking change can halve their traffic in a week. When local reporting disappears, fewer people vote in local elections and rumours fill the gap.";
+    let framed = check(
+        "forum.md",
+        &format!(
+            "# Local news in the feed\n\n{issue} The policy question this forum took up is how ranking should treat local journalism.\n"
+        ),
+    );
+    assert!(framed.finding("not-a-report").is_none());
+    let unframed = check(
+        "unframed.md",
+        &format!(
+            "# Local news in the feed\n\n{issue} The policy question is how ranking should treat local journalism.\n"
+        ),
+    );
+    assert!(unframed.finding("not-a-report").is_some());
+
+    let head = format!(
+        "---\ntitle: \"IGF 2026 Best Practice Forum on Local News\"\n---\n\n# The issue\n\n{issue}\n\n"
+    );
+    let bracket = check(
+        "bracket.md",
+        &format!(
+            "{head}# Case studies\n\n[Insert 4-6 cases here. Candidates: a cooperative of eleven local papers in Nordhavn; a press council register in Elmira; one from Africa or Asia.]\n"
+        ),
+    );
+    assert_eq!(bracket.element(3).unwrap().verdict, Verdict::Missing);
+    let parens = check(
+        "parens.md",
+        &format!(
+            "{head}# Case studies\n\n*(One box per case, max. 300 words each: who, where, what was done, results. Aim for 8-10 cases, balanced across regions.)*\n"
+        ),
+    );
+    assert_eq!(parens.element(3).unwrap().verdict, Verdict::Missing);
+    let history = check(
+        "history.md",
+        &format!(
+            "{head}# Next steps\n\nThe Best Practice Forum on Local News was first proposed in 2024 by a coalition of press councils. It first met at the IGF in Riyadh and was approved by the MAG for a second year in 2026.\n"
+        ),
+    );
+    assert_eq!(history.element(10).unwrap().verdict, Verdict::Missing);
+
+    let call = check(
+        "call.md",
+        &format!(
+            "---\ntitle: \"Call for Initiatives\"\nsubtitle: \"IGF 2026 Best Practice Forum on Local News\"\n---\n\n# Share your initiative\n\n{issue}\n"
+        ),
+    );
+    assert!(call.finding("not-a-report").is_some());
+    let results = check(
+        "results.md",
+        &format!(
+            "---\ntitle: \"Survey of Local Newsrooms: Results\"\nsubtitle: \"IGF 2026 Best Practice Forum on Local News\"\n---\n\n# About the survey\n\n{issue} We received 187 responses from 52 countries through the BPF mailing list.\n"
+        ),
+    );
+    assert!(results.finding("not-a-report").is_none());
+}

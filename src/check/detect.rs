@@ -368,10 +368,13 @@ static THANKS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The forum speaking of itself rather than of its topic: thanks, its
 /// institutional history ("The IGF was established in 2006 …", "first
-/// convened in 2017") and the drafting of its own report ("Circulate this
-/// skeleton to the mailing list", "Draft sections 3 to 9", "will finalise
-/// the draft") — a to-do list for the report is not a next step. Under a heading that claims an element such
-/// sentences are bait, not the element.
+/// convened in 2017", "first met at the IGF in Berlin"), a zero draft
+/// saying so, and the drafting of its own report ("Circulate this skeleton
+/// to the mailing list", "Draft sections 3 to 9", "will finalise the
+/// draft": a to-do list for the report is not a next step). Under a heading
+/// that claims an element such sentences are bait, not the element, even
+/// in words that sound like it ("first proposed in 2024"); they support no
+/// topic element (the methodology may name "our mailing list").
 static SELF_TALK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)\b(?:was|were|has been|have been) (?:first )?(?:established|founded|created|introduced|convened|set up|renewed|proposed|approved|launched)\b[^.;]{0,80}\b(?:19|20)\d\d\b|\bapproved by the MAG\b|\bover the years\b|\b(?:first )?convened in (?:19|20)\d\d\b|\b(?:renewed|extended) its mandate\b|\bfirst met\b|\bzero draft\b|\bthis is (?:the|a) (?:first |working |rough )?draft\b|\bits (?:first|previous|earlier) (?:reports?|outputs?)\b|\bin its first year\b|\b(?:its|our) (?:own )?(?:name|title)\b|\bour (?:online )?(?:contribution form|form|website|web site|mailing list)\b|^\W*(?:circulate|draft|finali[sz]e|publish|revise|share|send|complete)\b[^.;]{0,40}\b(?:draft|skeleton|outline|sections? \d)|\bwill (?:circulate|finali[sz]e|publish|revise|complete)\b[^.;]{0,30}\b(?:this|the|its|our) (?:draft|skeleton|outline)\b",
