@@ -181,7 +181,7 @@ const SPLITS: &[Split] = &[
         ],
     },
     // Measured once unseen with round 5 retrained (frozen at `0e61905`):
-    // 81.7 %, these violations. Not annotated or trained on.
+    // 81.7 %, these violations. Annotated, not trained on.
     Split {
         name: "holdout9",
         floor: 0.79,
@@ -197,7 +197,7 @@ const SPLITS: &[Split] = &[
         ],
     },
     // Measured once unseen with round 5 retrained (frozen at `0e61905`):
-    // 81.5 %, these violations. Not annotated or trained on.
+    // 81.5 %, these violations. Annotated, not trained on.
     Split {
         name: "holdout10",
         floor: 0.79,
