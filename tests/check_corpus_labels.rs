@@ -161,41 +161,6 @@ fn dev_split_is_well_formed_and_shaped_as_asked() {
 }
 
 #[test]
-fn holdout_split_is_well_formed() {
-    // Structure only: the held-out verdicts are read by the agreement
-    // measurement, never by this test.
-    check_split("holdout");
-}
-
-#[test]
-fn holdout2_split_is_well_formed() {
-    // The second held-out split (written blind at the end of 2026-12-06,
-    // measured once with the method as it landed): structure only, too.
-    check_split("holdout2");
-}
-
-#[test]
-fn holdout3_split_is_well_formed() {
-    // The third held-out split (written blind on 2026-12-06 for the check2
-    // method's single measurement): structure only, too.
-    check_split("holdout3");
-}
-
-#[test]
-fn holdout4_split_is_well_formed() {
-    // The fourth held-out split (written blind on 2026-12-06 for the check3
-    // method's single measurement): structure only, too.
-    check_split("holdout4");
-}
-
-#[test]
-fn holdout5_split_is_well_formed() {
-    // The fifth held-out split (written blind on 2026-12-06 for the check4
-    // method's single measurement): structure only, too.
-    check_split("holdout5");
-}
-
-#[test]
 fn dev2_split_is_well_formed() {
     // Training drafts for the sentence model (2026-12-06), Markdown only.
     let docs = check_split("dev2");
@@ -239,17 +204,16 @@ fn round5_training_splits_are_well_formed() {
 }
 
 #[test]
-fn holdout6_split_is_well_formed() {
-    // The sixth held-out split (written blind on 2026-12-06, measured once,
-    // then annotated and trained on in round 5): structure only, too.
-    check_split("holdout6");
-}
-
-#[test]
-fn holdout7_split_is_well_formed() {
-    // The seventh held-out split (written blind on 2026-12-06, measured once
-    // with round 5 frozen at `e7f6bba`, then trained on): structure only.
-    check_split("holdout7");
+fn held_out_splits_are_well_formed() {
+    // Structure only: a held-out split's verdicts are read by the agreement
+    // measurement, never by this test. holdout..holdout6 were each written
+    // blind for one method's single measurement (README there); holdout7
+    // was measured once with round 5 frozen at `e7f6bba`, then trained on.
+    for split in [
+        "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7",
+    ] {
+        check_split(split);
+    }
 }
 
 /// The shape the round-5 blind writers were asked for: 18+ reports, 4+
